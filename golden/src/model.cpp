@@ -1,0 +1,472 @@
+#include "golden/model.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string_view>
+
+#include "golden/error.hpp"
+#include "golden/npy.hpp"
+
+namespace golden {
+
+using json = nlohmann::json;
+
+const char* layer_type_name(LayerType t) {
+  switch (t) {
+    case LayerType::conv2d:
+      return "conv2d";
+    case LayerType::linear:
+      return "linear";
+    case LayerType::maxpool2d:
+      return "maxpool2d";
+    case LayerType::flatten:
+      return "flatten";
+  }
+  return "?";
+}
+
+std::string shape_str(const Shape& s) {
+  if (s.empty()) return "()";
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) out += fmt::format("{}{}", i ? "x" : "", s[i]);
+  return out;
+}
+
+int64_t Layer::macs() const {
+  if (type == LayerType::conv2d && out_shape.size() == 3) {
+    return int64_t{out_shape[0]} * out_shape[1] * out_shape[2] * in_channels * kernel * kernel;
+  }
+  if (type == LayerType::linear) return int64_t{in_features} * out_features;
+  return 0;
+}
+
+std::string Layer::describe() const {
+  std::string s;
+  switch (type) {
+    case LayerType::conv2d:
+      s = fmt::format("conv2d {}->{} k{} s{} p{}", in_channels, out_channels, kernel, stride, padding);
+      break;
+    case LayerType::linear:
+      s = fmt::format("linear {}->{}", in_features, out_features);
+      break;
+    case LayerType::maxpool2d:
+      s = fmt::format("maxpool2d k{} s{}", kernel, stride);
+      break;
+    case LayerType::flatten:
+      s = "flatten";
+      break;
+  }
+  if (relu) s += " relu";
+  if (logits) s += " logits";
+  return s;
+}
+
+int Model::classes() const {
+  if (layers.empty()) return 0;
+  int n = 1;
+  for (int d : layers.back().out_shape) n *= d;
+  return n;
+}
+
+int64_t Model::macs() const {
+  int64_t n = 0;
+  for (const Layer& l : layers) n += l.macs();
+  return n;
+}
+
+std::string Model::summary() const {
+  std::string names;
+  for (const Layer& l : layers) names += fmt::format("{}{}", names.empty() ? "" : " ", l.name);
+  return fmt::format("model {}{}: A{}/W{}/P{}, input {}, {} layers ({}), {} classes, {} MACs/image", name,
+                     dataset.empty() ? "" : fmt::format(" ({})", dataset), precision.act_bits, precision.weight_bits,
+                     precision.psum_bits, shape_str(input), layers.size(), names, classes(), macs());
+}
+
+namespace {
+
+// Where a message points: "<file>: layer 'conv1': ".
+struct Ctx {
+  std::string file;
+  std::string layer;  // "" at top level
+
+  [[noreturn]] void fail(const std::string& what) const {
+    if (layer.empty()) throw FormatError(fmt::format("{}: {}", file, what));
+    throw FormatError(fmt::format("{}: {}: {}", file, layer, what));
+  }
+};
+
+std::string short_dump(const json& v) {
+  std::string s = v.dump();
+  if (s.size() > 40) s = s.substr(0, 37) + "...";
+  return s;
+}
+
+const json& field(const json& obj, const char* key, const Ctx& ctx) {
+  auto it = obj.find(key);
+  if (it == obj.end()) ctx.fail(fmt::format("field '{}' is missing", key));
+  return *it;
+}
+
+int64_t get_int(const json& obj, const char* key, const Ctx& ctx, int64_t lo, int64_t hi) {
+  const json& v = field(obj, key, ctx);
+  if (!v.is_number_integer()) {
+    ctx.fail(fmt::format("field '{}' must be an integer, got {}", key, short_dump(v)));
+  }
+  int64_t x = 0;
+  if (v.is_number_unsigned()) {
+    uint64_t u = v.get<uint64_t>();
+    x = u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ? std::numeric_limits<int64_t>::max()
+                                                                       : static_cast<int64_t>(u);
+  } else {
+    x = v.get<int64_t>();
+  }
+  if (x < lo || x > hi) ctx.fail(fmt::format("field '{}' is {}, must be {}..{}", key, x, lo, hi));
+  return x;
+}
+
+std::string get_string(const json& obj, const char* key, const Ctx& ctx) {
+  const json& v = field(obj, key, ctx);
+  if (!v.is_string()) ctx.fail(fmt::format("field '{}' must be a string, got {}", key, short_dump(v)));
+  return v.get<std::string>();
+}
+
+bool get_bool(const json& obj, const char* key, const Ctx& ctx) {
+  const json& v = field(obj, key, ctx);
+  if (!v.is_boolean()) ctx.fail(fmt::format("field '{}' must be true or false, got {}", key, short_dump(v)));
+  return v.get<bool>();
+}
+
+std::optional<double> get_optional_number(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+// Checks every value of a tensor lies in [lo, hi]; `what` names the values.
+void check_range(std::span<const int32_t> values, std::span<const int64_t> shape, int64_t lo, int64_t hi,
+                 const std::string& where, const std::string& what) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (values[i] < lo || values[i] > hi) {
+      NpyArray idx;
+      idx.shape.assign(shape.begin(), shape.end());
+      throw FormatError(fmt::format("{}: value {} at index {} is outside the {} range {}..{}", where, values[i],
+                                    idx.index_str(static_cast<int64_t>(i)), what, lo, hi));
+    }
+  }
+}
+
+std::vector<int64_t> weight_shape(const Layer& l) {
+  if (l.type == LayerType::conv2d) return {l.out_channels, l.in_channels, l.kernel, l.kernel};
+  return {l.out_features, l.in_features};
+}
+
+// The value checks shared by the file loader and validate_model.
+void check_weight_values(const Layer& l, const Precision& p, const std::string& where) {
+  const int64_t wmax = (int64_t{1} << (p.weight_bits - 1)) - 1;
+  check_range(l.weight, weight_shape(l), -wmax - 1, wmax, where, fmt::format("{}-bit signed weight", p.weight_bits));
+}
+void check_multiplier_values(const Layer& l, const std::string& where) {
+  std::vector<int64_t> shape = {l.outputs()};
+  check_range(l.multiplier, shape, 1, std::numeric_limits<int32_t>::max(), where, "multiplier");
+}
+void check_shift_values(const Layer& l, const std::string& where) {
+  std::vector<int64_t> shape = {l.outputs()};
+  check_range(l.shift, shape, 0, 62, where, "shift");
+}
+
+// Computes in/out shapes layer by layer; throws naming the layer and field
+// that does not chain.
+void chain_shapes(Model& m, const std::string& where) {
+  Shape cur = m.input;
+  std::set<std::string> names;
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    Layer& l = m.layers[i];
+    Ctx ctx{where, fmt::format("layer '{}'", l.name)};
+    if (!names.insert(l.name).second) ctx.fail("duplicate layer name");
+    const std::string prev = i == 0 ? fmt::format("the input is {}", shape_str(cur))
+                                    : fmt::format("previous layer outputs {}", shape_str(cur));
+    l.in_shape = cur;
+    switch (l.type) {
+      case LayerType::conv2d: {
+        if (cur.size() != 3) ctx.fail(fmt::format("conv2d needs a CxHxW input, {}", prev));
+        if (l.in_channels != cur[0]) {
+          ctx.fail(fmt::format("field 'in_channels' is {}, {}", l.in_channels, prev));
+        }
+        const int h = cur[1] + 2 * l.padding - l.kernel, w = cur[2] + 2 * l.padding - l.kernel;
+        if (h < 0 || w < 0) {
+          ctx.fail(
+              fmt::format("kernel {} with padding {} does not fit the {} input", l.kernel, l.padding, shape_str(cur)));
+        }
+        cur = {l.out_channels, h / l.stride + 1, w / l.stride + 1};
+        break;
+      }
+      case LayerType::linear:
+        if (cur.size() != 1) {
+          ctx.fail(fmt::format("linear needs a flattened input, {} (add a flatten layer)", prev));
+        }
+        if (l.in_features != cur[0]) {
+          ctx.fail(fmt::format("field 'in_features' is {}, {}", l.in_features, prev));
+        }
+        cur = {l.out_features};
+        break;
+      case LayerType::maxpool2d: {
+        if (cur.size() != 3) ctx.fail(fmt::format("maxpool2d needs a CxHxW input, {}", prev));
+        if (cur[1] < l.kernel || cur[2] < l.kernel) {
+          ctx.fail(fmt::format("kernel {} does not fit the {} input", l.kernel, shape_str(cur)));
+        }
+        // Floor mode, no padding.
+        cur = {cur[0], (cur[1] - l.kernel) / l.stride + 1, (cur[2] - l.kernel) / l.stride + 1};
+        break;
+      }
+      case LayerType::flatten: {
+        int n = 1;
+        for (int d : cur) n *= d;
+        cur = {n};
+        break;
+      }
+    }
+    l.out_shape = cur;
+    const bool last = i + 1 == m.layers.size();
+    if (l.logits && !last) ctx.fail("output 'logits' is only allowed on the last layer");
+    if (last && !l.logits) {
+      if (l.has_weights()) ctx.fail("the last layer must have output 'logits'");
+      ctx.fail(fmt::format("the last layer must be a conv2d or linear layer with output 'logits', not {}",
+                           layer_type_name(l.type)));
+    }
+    if (l.logits && l.relu) ctx.fail("a logits layer must have relu false (logits are raw acc + bias)");
+  }
+}
+
+void check_precision(const Precision& p, const Ctx& ctx) {
+  // The network input is an 8-bit pixel shifted right by 8 - act_bits.
+  if (p.act_bits < 1 || p.act_bits > 8) ctx.fail(fmt::format("field 'act_bits' is {}, must be 1..8", p.act_bits));
+  if (p.weight_bits < 1 || p.weight_bits > 16) {
+    ctx.fail(fmt::format("field 'weight_bits' is {}, must be 1..16", p.weight_bits));
+  }
+  if (p.psum_bits < 1 || p.psum_bits > 32) {
+    ctx.fail(fmt::format("field 'psum_bits' is {}, must be 1..32", p.psum_bits));
+  }
+}
+
+// Loads one tensor, checking dtype and shape; returns its values as int32.
+std::vector<int32_t> load_tensor(const std::filesystem::path& dir, const json& obj, const char* key, const Ctx& ctx,
+                                 std::initializer_list<DType> dtypes, const std::vector<int64_t>& shape,
+                                 const std::string& shape_meaning) {
+  const std::string file = get_string(obj, key, ctx);
+  const std::filesystem::path path = dir / file;
+  if (!std::filesystem::exists(path)) {
+    throw FileError(
+        fmt::format("{}: cannot open: No such file or directory ({}: field '{}')", path.string(), ctx.layer, key));
+  }
+  NpyArray a = read_npy(path);
+  bool ok = false;
+  std::string want;
+  for (DType t : dtypes) {
+    ok |= a.dtype == t;
+    want += fmt::format("{}{} ('{}')", want.empty() ? "" : " or ", dtype_name(t), dtype_descr(t));
+  }
+  if (!ok) {
+    throw FormatError(
+        fmt::format("{}: dtype {}, expected {} for {} {}", path.string(), dtype_name(a.dtype), want, ctx.layer, key));
+  }
+  if (a.shape != shape) {
+    throw FormatError(fmt::format("{}: shape {}, expected {} for {} {} {}", path.string(), a.shape_str(),
+                                  format_shape(shape), ctx.layer, key, shape_meaning));
+  }
+  return {a.values.begin(), a.values.end()};
+}
+
+}  // namespace
+
+void validate_model(Model& m, const std::string& where) {
+  Ctx top{where, ""};
+  check_precision(m.precision, top);
+  if (m.input.size() != 3 || m.input[0] < 1 || m.input[1] < 1 || m.input[2] < 1) {
+    top.fail(fmt::format("input shape {} is not CxHxW with positive sizes", shape_str(m.input)));
+  }
+  if (m.layers.empty()) top.fail("the model has no layers");
+  for (const Layer& l : m.layers) {
+    Ctx ctx{where, fmt::format("layer '{}'", l.name)};
+    if (l.type == LayerType::conv2d || l.type == LayerType::maxpool2d) {
+      if (l.kernel < 1 || l.stride < 1 || l.padding < 0) {
+        ctx.fail(fmt::format("kernel {}, stride {}, padding {} out of range", l.kernel, l.stride, l.padding));
+      }
+    }
+    if (!l.has_weights()) continue;
+    if (l.type == LayerType::conv2d && (l.in_channels < 1 || l.out_channels < 1)) {
+      ctx.fail("in_channels and out_channels must be >= 1");
+    }
+    if (l.type == LayerType::linear && (l.in_features < 1 || l.out_features < 1)) {
+      ctx.fail("in_features and out_features must be >= 1");
+    }
+    const std::vector<int64_t> ws = weight_shape(l);
+    int64_t wn = 1;
+    for (int64_t d : ws) wn *= d;
+    const size_t out = static_cast<size_t>(l.outputs());
+    if (l.weight.size() != static_cast<size_t>(wn)) {
+      ctx.fail(fmt::format("weight has {} values, shape {} needs {}", l.weight.size(), format_shape(ws), wn));
+    }
+    if (l.bias.size() != out) ctx.fail(fmt::format("bias has {} values, expected {}", l.bias.size(), out));
+    check_weight_values(l, m.precision, ctx.layer.empty() ? where : fmt::format("{}: {}: weight", where, ctx.layer));
+    if (!l.logits) {
+      if (l.multiplier.size() != out || l.shift.size() != out) {
+        ctx.fail(
+            fmt::format("multiplier/shift have {}/{} values, expected {}", l.multiplier.size(), l.shift.size(), out));
+      }
+      check_multiplier_values(l, fmt::format("{}: {}: multiplier", where, ctx.layer));
+      check_shift_values(l, fmt::format("{}: {}: shift", where, ctx.layer));
+    }
+  }
+  chain_shapes(m, where);
+}
+
+Model load_model(const std::filesystem::path& dir) {
+  const std::filesystem::path json_path = dir / "model.json";
+  const std::string jfile = json_path.string();
+  if (!std::filesystem::is_directory(dir)) {
+    throw FileError(fmt::format("{}: model directory not found", dir.string()));
+  }
+  std::ifstream in(json_path);
+  if (!in) throw FileError(fmt::format("{}: cannot open: No such file or directory", jfile));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  json root;
+  try {
+    root = json::parse(text);
+  } catch (const json::parse_error& e) {
+    // nlohmann's message is "[json.exception.parse_error.101] parse error at line L, column C: ...".
+    std::string msg = e.what();
+    if (auto p = msg.find("] "); p != std::string::npos) msg = msg.substr(p + 2);
+    throw FormatError(fmt::format("{}: malformed JSON: {}", jfile, msg));
+  }
+  Ctx top{jfile, ""};
+  if (!root.is_object()) top.fail("the top level must be a JSON object");
+  if (std::string f = get_string(root, "format", top); f != "accel-cosim-model") {
+    top.fail(fmt::format("field 'format' is \"{}\", expected \"accel-cosim-model\"", f));
+  }
+  if (int64_t v = get_int(root, "version", top, 0, std::numeric_limits<int64_t>::max()); v != 1) {
+    top.fail(fmt::format("field 'version' is {}, this loader reads version 1", v));
+  }
+
+  Model m;
+  m.dir = dir;
+  m.name = get_string(root, "name", top);
+  if (root.contains("dataset")) m.dataset = get_string(root, "dataset", top);
+  m.precision.act_bits = static_cast<int>(get_int(root, "act_bits", top, 1, 8));
+  m.precision.weight_bits = static_cast<int>(get_int(root, "weight_bits", top, 1, 16));
+  m.precision.psum_bits = static_cast<int>(get_int(root, "psum_bits", top, 1, 32));
+  {
+    const json& input = field(root, "input", top);
+    Ctx ictx{jfile, "input"};
+    if (!input.is_object()) ictx.fail("must be an object {channels, height, width}");
+    m.input = {static_cast<int>(get_int(input, "channels", ictx, 1, 1 << 16)),
+               static_cast<int>(get_int(input, "height", ictx, 1, 1 << 16)),
+               static_cast<int>(get_int(input, "width", ictx, 1, 1 << 16))};
+  }
+  if (auto it = root.find("metrics"); it != root.end() && it->is_object()) {
+    m.int_accuracy = get_optional_number(*it, "int_accuracy");
+    m.float_accuracy = get_optional_number(*it, "float_accuracy");
+  }
+
+  const json& layers = field(root, "layers", top);
+  if (!layers.is_array() || layers.empty()) top.fail("field 'layers' must be a non-empty array");
+  constexpr int64_t kMaxDim = 1 << 20;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const json& j = layers[i];
+    Ctx ctx{jfile, fmt::format("layers[{}]", i)};
+    if (!j.is_object()) ctx.fail("must be an object");
+    Layer l;
+    l.name = get_string(j, "name", ctx);
+    if (l.name.empty()) ctx.fail("field 'name' is empty");
+    ctx.layer = fmt::format("layer '{}'", l.name);
+    const std::string type = get_string(j, "type", ctx);
+    if (type == "conv2d") {
+      l.type = LayerType::conv2d;
+      l.in_channels = static_cast<int>(get_int(j, "in_channels", ctx, 1, kMaxDim));
+      l.out_channels = static_cast<int>(get_int(j, "out_channels", ctx, 1, kMaxDim));
+      l.kernel = static_cast<int>(get_int(j, "kernel", ctx, 1, 1024));
+      l.stride = static_cast<int>(get_int(j, "stride", ctx, 1, 1024));
+      l.padding = static_cast<int>(get_int(j, "padding", ctx, 0, 1024));
+    } else if (type == "linear") {
+      l.type = LayerType::linear;
+      l.in_features = static_cast<int>(get_int(j, "in_features", ctx, 1, kMaxDim));
+      l.out_features = static_cast<int>(get_int(j, "out_features", ctx, 1, kMaxDim));
+    } else if (type == "maxpool2d") {
+      l.type = LayerType::maxpool2d;
+      l.kernel = static_cast<int>(get_int(j, "kernel", ctx, 1, 1024));
+      l.stride = static_cast<int>(get_int(j, "stride", ctx, 1, 1024));
+    } else if (type == "flatten") {
+      l.type = LayerType::flatten;
+    } else {
+      ctx.fail(fmt::format("unknown type '{}' (expected conv2d, linear, maxpool2d or flatten)", type));
+    }
+    if (l.has_weights()) {
+      l.relu = get_bool(j, "relu", ctx);
+      const std::string output = get_string(j, "output", ctx);
+      if (output != "requant" && output != "logits") {
+        ctx.fail(fmt::format("field 'output' is \"{}\", expected \"requant\" or \"logits\"", output));
+      }
+      l.logits = output == "logits";
+    }
+    m.layers.push_back(std::move(l));
+  }
+
+  // Shapes must chain before tensors are read: the messages then name the
+  // model.json field that is wrong rather than a tensor that merely follows it.
+  chain_shapes(m, jfile);
+
+  const std::initializer_list<DType> w8 = {DType::int8};
+  const std::initializer_list<DType> w16 = {DType::int8, DType::int16};
+  for (size_t i = 0; i < m.layers.size(); ++i) {
+    Layer& l = m.layers[i];
+    if (!l.has_weights()) continue;
+    const json& j = layers[i];
+    Ctx ctx{jfile, fmt::format("layer '{}'", l.name)};
+    const int64_t out = l.outputs();
+    const std::string wmeaning =
+        l.type == LayerType::conv2d ? "(out_channels, in_channels, kernel, kernel)" : "(out_features, in_features)";
+    l.weight = load_tensor(dir, j, "weight", ctx, m.precision.weight_bits <= 8 ? w8 : w16, weight_shape(l), wmeaning);
+    check_weight_values(l, m.precision, (dir / get_string(j, "weight", ctx)).string());
+    l.bias = load_tensor(dir, j, "bias", ctx, {DType::int32}, {out}, "(outputs)");
+    if (!l.logits) {
+      l.multiplier = load_tensor(dir, j, "multiplier", ctx, {DType::int32}, {out}, "(outputs)");
+      check_multiplier_values(l, (dir / get_string(j, "multiplier", ctx)).string());
+      l.shift = load_tensor(dir, j, "shift", ctx, {DType::int32}, {out}, "(outputs)");
+      check_shift_values(l, (dir / get_string(j, "shift", ctx)).string());
+    }
+  }
+
+  if (auto it = root.find("reference"); it != root.end()) {
+    Ctx rctx{jfile, "reference"};
+    if (!it->is_object()) rctx.fail("must be an object {images, count, logits}");
+    Reference r;
+    r.images = get_string(*it, "images", rctx);
+    r.count = static_cast<int>(get_int(*it, "count", rctx, 0, 1 << 30));
+    r.classes = m.classes();
+    const std::filesystem::path lp = dir / get_string(*it, "logits", rctx);
+    r.logits_file = lp.string();
+    if (!std::filesystem::exists(lp)) {
+      throw FileError(
+          fmt::format("{}: cannot open: No such file or directory (reference: field 'logits')", lp.string()));
+    }
+    NpyArray a = read_npy(lp);
+    if (a.dtype != DType::int64) {
+      throw FormatError(
+          fmt::format("{}: dtype {}, expected int64 ('<i8') for reference logits", lp.string(), dtype_name(a.dtype)));
+    }
+    const std::vector<int64_t> want = {r.count, r.classes};
+    if (a.shape != want) {
+      throw FormatError(fmt::format("{}: shape {}, expected {} (reference count, classes)", lp.string(), a.shape_str(),
+                                    format_shape(want)));
+    }
+    r.logits = std::move(a.values);
+    m.reference = std::move(r);
+  }
+  return m;
+}
+
+}  // namespace golden

@@ -1,0 +1,11 @@
+# Golden model tests (tests/CMakeLists.txt includes this file).
+accel_test(npy LIBS golden_io)
+accel_test(idx LIBS golden_io)
+accel_test(model_load LIBS golden_io nlohmann_json::nlohmann_json)
+accel_test(golden_ops LIBS golden)
+accel_test(golden_partial LIBS golden)
+accel_test(golden_network LIBS golden)
+accel_test(golden_reference LIBS golden)
+accel_test(golden_infer LIBS golden_io nlohmann_json::nlohmann_json)
+target_compile_definitions(test_golden_infer PRIVATE GOLDEN_INFER_EXE="$<TARGET_FILE:golden-infer>")
+add_dependencies(test_golden_infer golden-infer)

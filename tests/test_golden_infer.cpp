@@ -1,0 +1,174 @@
+// golden-infer, the command: its report on a tiny synthetic model and data
+// set, and one `error:` line with a non-zero exit code on bad input.
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "golden/idx.hpp"
+#include "golden/npy.hpp"
+
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+using json = nlohmann::json;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int n = 0;
+    path = fs::temp_directory_path() / fmt::format("golden_test_infer_{}_{}", getpid(), n++);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+Run run(const TempDir& tmp, const std::string& args) {
+  const fs::path out = tmp.path / "stdout", err = tmp.path / "stderr";
+  const std::string cmd = fmt::format("'{}' {} >'{}' 2>'{}'", GOLDEN_INFER_EXE, args, out.string(), err.string());
+  const int status = std::system(cmd.c_str());
+  Run r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+// The tiny model of test_golden_network.cpp (logits: ramp image -> [25, -175, 25],
+// all-zero image -> [0, -250, -175]; both predict class 0) plus its two images,
+// labelled 0 and 2.
+void write_tiny(const fs::path& dir) {
+  using golden::DType;
+  auto npy = [&](const char* name, DType t, std::vector<int64_t> shape, std::vector<int64_t> v) {
+    golden::write_npy(dir / name, t, shape, v);
+  };
+  npy("c.w.npy", DType::int8, {2, 1, 3, 3}, {0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0});
+  npy("c.b.npy", DType::int32, {2}, {0, 100});
+  npy("c.m.npy", DType::int32, {2}, {1, 3});
+  npy("c.s.npy", DType::int32, {2}, {1, 0});
+  npy("f.w.npy", DType::int8, {3, 8}, {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0});
+  npy("f.b.npy", DType::int32, {3}, {0, 5, -175});
+  json j = {{"format", "accel-cosim-model"},
+            {"version", 1},
+            {"name", "tiny"},
+            {"act_bits", 8},
+            {"weight_bits", 8},
+            {"psum_bits", 32},
+            {"input", {{"channels", 1}, {"height", 4}, {"width", 4}}},
+            {"layers",
+             {{{"name", "conv1"},
+               {"type", "conv2d"},
+               {"in_channels", 1},
+               {"out_channels", 2},
+               {"kernel", 3},
+               {"stride", 1},
+               {"padding", 1},
+               {"relu", true},
+               {"output", "requant"},
+               {"weight", "c.w.npy"},
+               {"bias", "c.b.npy"},
+               {"multiplier", "c.m.npy"},
+               {"shift", "c.s.npy"}},
+              {{"name", "pool"}, {"type", "maxpool2d"}, {"kernel", 2}, {"stride", 2}},
+              {{"name", "flatten"}, {"type", "flatten"}},
+              {{"name", "fc"},
+               {"type", "linear"},
+               {"in_features", 8},
+               {"out_features", 3},
+               {"relu", false},
+               {"output", "logits"},
+               {"weight", "f.w.npy"},
+               {"bias", "f.b.npy"}}}}};
+  std::ofstream(dir / "model.json") << j.dump(1);
+  golden::ImageSet s{"", 2, 4, 4, {}};
+  for (int i = 0; i < 16; ++i) s.pixels.push_back(static_cast<uint8_t>(10 * i));
+  s.pixels.insert(s.pixels.end(), 16, 0);
+  golden::write_idx_images(dir / "img.gz", s);
+  golden::write_idx_labels(dir / "lbl.gz", std::vector<uint8_t>{0, 2});
+}
+
+}  // namespace
+
+TEST_CASE("golden-infer: accuracy confusion matrix and logits", "[golden][cli]") {
+  TempDir tmp;
+  write_tiny(tmp.path);
+  const std::string d = tmp.path.string();
+  Run r = run(tmp, fmt::format("--model '{0}' --images '{0}/img.gz' --labels '{0}/lbl.gz' --dump-logits 2", d));
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.err.empty());  // no progress: stderr is not a terminal
+  CHECK_THAT(r.out, StartsWith("model tiny: A8/W8/P32, input 1x4x4, 4 layers (conv1 pool flatten fc), 3 classes, "
+                               "312 MACs/image\n"));
+  CHECK_THAT(r.out, Contains("logits 0 (label 0, predicted 0): 25 -175 25\n"));
+  CHECK_THAT(r.out, Contains("logits 1 (label 2, predicted 0): 0 -250 -175\n"));
+  // Image 0 (label 0) predicted 0: right; image 1 (label 2) predicted 0: wrong.
+  CHECK_THAT(r.out, Contains("accuracy: 1/2 (50.00%)\n"));
+  CHECK_THAT(r.out, Contains(" true\\pred   0   1   2\n"
+                             "         0   1   0   0\n"
+                             "         1   0   0   0\n"
+                             "         2   1   0   0\n"));
+  CHECK_THAT(r.out, Contains("time: 2 images in "));
+}
+
+TEST_CASE("golden-infer: limit evaluates the first N images", "[golden][cli]") {
+  TempDir tmp;
+  write_tiny(tmp.path);
+  const std::string d = tmp.path.string();
+  Run r = run(tmp, fmt::format("--model '{0}' --images '{0}/img.gz' --labels '{0}/lbl.gz' --limit 1", d));
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("accuracy: 1/1 (100.00%)\n"));
+}
+
+TEST_CASE("golden-infer: bad input gives one error line and a non-zero exit", "[golden][cli][bad_input]") {
+  TempDir tmp;
+  write_tiny(tmp.path);
+  const std::string d = tmp.path.string();
+  struct Case {
+    std::string args, err;
+  };
+  const std::vector<Case> cases = {
+      {fmt::format("--model '{0}/none' --images '{0}/img.gz' --labels '{0}/lbl.gz'", d),
+       fmt::format("error: {}/none: model directory not found\n", d)},
+      {fmt::format("--model '{0}' --images '{0}/lbl.gz' --labels '{0}/lbl.gz'", d),
+       fmt::format("error: {}/lbl.gz: offset 0: bad magic number 0x00000801, expected 0x00000803 "
+                   "(IDX3 unsigned-byte images)\n",
+                   d)},
+      {fmt::format("--model '{0}' --images '{0}/img.gz'", d), "error: --labels is required\n"},
+      {fmt::format("--model '{0}' --images '{0}/img.gz' --labels '{0}/lbl.gz' --limit -1", d),
+       "error: --limit: Value -1 not in range 0 to 1000000000\n"},
+  };
+  for (const Case& c : cases) {
+    Run r = run(tmp, c.args);
+    INFO(c.args);
+    CHECK(r.code != 0);
+    CHECK(r.out.empty());
+    CHECK(r.err == c.err);
+  }
+  // Labels that do not fit the model's 3 classes.
+  golden::write_idx_labels(tmp.path / "bad.gz", std::vector<uint8_t>{0, 7});
+  Run r = run(tmp, fmt::format("--model '{0}' --images '{0}/img.gz' --labels '{0}/bad.gz'", d));
+  CHECK(r.code != 0);
+  CHECK(r.err == fmt::format("error: {}/bad.gz: label 7 (item 1) is outside 0..2\n", d));
+}

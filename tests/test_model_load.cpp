@@ -1,0 +1,349 @@
+// Model loader: a valid synthetic model directory loads; each malformed
+// directory is rejected with a one-line message naming file, place and problem.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "golden/error.hpp"
+#include "golden/model.hpp"
+#include "golden/npy.hpp"
+
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+using Catch::Matchers::Message;
+using Catch::Matchers::StartsWith;
+using json = nlohmann::json;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int n = 0;
+    path = fs::temp_directory_path() / fmt::format("golden_test_model_{}_{}", getpid(), n++);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+void npy(const fs::path& p, golden::DType t, std::vector<int64_t> shape, std::vector<int64_t> values) {
+  golden::write_npy(p, t, shape, values);
+}
+
+// The tiny model: input 1x4x4; conv1 1->2 k3 s1 p1 relu; pool k2 s2; flatten;
+// fc 8->3 logits. Returns the model.json content; tensors go to `dir`.
+json write_tiny_model(const fs::path& dir, int weight_bits = 8) {
+  using golden::DType;
+  npy(dir / "conv1.weight.npy", DType::int8, {2, 1, 3, 3},
+      {0, 0, 0, 0, 1, 0, 0, 0, 0, /**/ 0, 0, 0, 0, -1, 0, 0, 0, 0});
+  npy(dir / "conv1.bias.npy", DType::int32, {2}, {0, 100});
+  npy(dir / "conv1.multiplier.npy", DType::int32, {2}, {1, 3});
+  npy(dir / "conv1.shift.npy", DType::int32, {2}, {1, 0});
+  npy(dir / "fc.weight.npy", DType::int8, {3, 8},
+      {1, 0, 0, 0, 0, 0, 0, 0, /**/ 0, 0, 0, 1, -1, 0, 0, 0, /**/ 1, 1, 1, 1, 0, 0, 0, 0});
+  npy(dir / "fc.bias.npy", DType::int32, {3}, {0, 5, -175});
+  npy(dir / "expected_logits.npy", DType::int64, {2, 3}, {25, -175, 25, 0, -250, -175});
+  json j = {{"format", "accel-cosim-model"},
+            {"version", 1},
+            {"name", "tiny"},
+            {"dataset", "synthetic"},
+            {"act_bits", 8},
+            {"weight_bits", weight_bits},
+            {"psum_bits", 32},
+            {"input", {{"channels", 1}, {"height", 4}, {"width", 4}}},
+            {"layers",
+             {{{"name", "conv1"},
+               {"type", "conv2d"},
+               {"in_channels", 1},
+               {"out_channels", 2},
+               {"kernel", 3},
+               {"stride", 1},
+               {"padding", 1},
+               {"relu", true},
+               {"output", "requant"},
+               {"weight", "conv1.weight.npy"},
+               {"bias", "conv1.bias.npy"},
+               {"multiplier", "conv1.multiplier.npy"},
+               {"shift", "conv1.shift.npy"},
+               {"scales", {{"input", 1.0}, {"weight", {0.01, 0.02}}, {"output", 0.05}}}},
+              {{"name", "pool"}, {"type", "maxpool2d"}, {"kernel", 2}, {"stride", 2}},
+              {{"name", "flatten"}, {"type", "flatten"}},
+              {{"name", "fc"},
+               {"type", "linear"},
+               {"in_features", 8},
+               {"out_features", 3},
+               {"relu", false},
+               {"output", "logits"},
+               {"weight", "fc.weight.npy"},
+               {"bias", "fc.bias.npy"}}}},
+            {"reference", {{"images", "data/none.gz"}, {"count", 2}, {"logits", "expected_logits.npy"}}},
+            {"metrics", {{"float_accuracy", 0.5}, {"int_accuracy", 0.25}, {"test_images", 2}}}};
+  return j;
+}
+
+void write_json(const fs::path& dir, const json& j) { std::ofstream(dir / "model.json") << j.dump(2); }
+
+// Writes the tiny model, lets `edit` break it, and returns the loader's message.
+struct BadModel {
+  TempDir tmp;
+  json j;
+  BadModel() : j(write_tiny_model(tmp.path)) {}
+  std::string file(const char* name) const { return (tmp.path / name).string(); }
+  std::string json_file() const { return file("model.json"); }
+  void save() const { write_json(tmp.path, j); }
+};
+
+}  // namespace
+
+TEST_CASE("load_model: a valid synthetic model loads", "[golden][io]") {
+  TempDir tmp;
+  write_json(tmp.path, write_tiny_model(tmp.path));
+  golden::Model m = golden::load_model(tmp.path);
+  CHECK(m.name == "tiny");
+  CHECK(m.dataset == "synthetic");
+  CHECK(m.precision.act_bits == 8);
+  CHECK(m.precision.weight_bits == 8);
+  CHECK(m.precision.psum_bits == 32);
+  CHECK(m.input == golden::Shape{1, 4, 4});
+  REQUIRE(m.layers.size() == 4);
+  const golden::Layer& c = m.layers[0];
+  CHECK(c.type == golden::LayerType::conv2d);
+  CHECK(c.relu);
+  CHECK_FALSE(c.logits);
+  CHECK(c.weight[4] == 1);
+  CHECK(c.weight[13] == -1);
+  CHECK(c.bias == std::vector<int32_t>{0, 100});
+  CHECK(c.multiplier == std::vector<int32_t>{1, 3});
+  CHECK(c.shift == std::vector<int32_t>{1, 0});
+  // Shapes chain: 1x4x4 -conv k3 p1-> 2x4x4 -pool k2 s2-> 2x2x2 -flatten-> 8 -fc-> 3.
+  CHECK(c.out_shape == golden::Shape{2, 4, 4});
+  CHECK(m.layers[1].out_shape == golden::Shape{2, 2, 2});
+  CHECK(m.layers[2].out_shape == golden::Shape{8});
+  CHECK(m.layers[3].out_shape == golden::Shape{3});
+  CHECK(m.layers[3].logits);
+  CHECK(m.layers[3].multiplier.empty());
+  CHECK(m.classes() == 3);
+  // MACs: conv 2*4*4 outputs * 1*3*3 = 288; fc 8*3 = 24.
+  CHECK(m.macs() == 312);
+  REQUIRE(m.reference);
+  CHECK(m.reference->images == "data/none.gz");
+  CHECK(m.reference->count == 2);
+  CHECK(m.reference->at(1, 1) == -250);
+  CHECK(m.int_accuracy == Approx(0.25));
+  CHECK(m.summary() ==
+        "model tiny (synthetic): A8/W8/P32, input 1x4x4, 4 layers (conv1 pool flatten fc), 3 classes, 312 MACs/image");
+}
+
+TEST_CASE("load_model: missing directory and model.json", "[golden][io][bad_input]") {
+  REQUIRE_THROWS_MATCHES(golden::load_model("no/such/model"), golden::FileError,
+                         Message("no/such/model: model directory not found"));
+  TempDir tmp;
+  REQUIRE_THROWS_MATCHES(golden::load_model(tmp.path), golden::FileError,
+                         Message((tmp.path / "model.json").string() + ": cannot open: No such file or directory"));
+}
+
+TEST_CASE("load_model: missing tensor file", "[golden][io][bad_input]") {
+  BadModel b;
+  b.save();
+  fs::remove(b.tmp.path / "conv1.bias.npy");
+  REQUIRE_THROWS_MATCHES(
+      golden::load_model(b.tmp.path), golden::FileError,
+      Message(b.file("conv1.bias.npy") + ": cannot open: No such file or directory (layer 'conv1': field 'bias')"));
+}
+
+TEST_CASE("load_model: tensor with the wrong shape", "[golden][io][bad_input]") {
+  BadModel b;
+  b.save();
+  npy(b.tmp.path / "conv1.weight.npy", golden::DType::int8, {2, 1, 3, 2}, std::vector<int64_t>(12, 0));
+  REQUIRE_THROWS_MATCHES(
+      golden::load_model(b.tmp.path), golden::FormatError,
+      Message(b.file("conv1.weight.npy") + ": shape (2, 1, 3, 2), expected (2, 1, 3, 3) for layer 'conv1' weight "
+                                           "(out_channels, in_channels, kernel, kernel)"));
+}
+
+TEST_CASE("load_model: tensor with the wrong dtype", "[golden][io][bad_input]") {
+  BadModel b;
+  b.save();
+  npy(b.tmp.path / "fc.bias.npy", golden::DType::int64, {3}, {0, 5, -175});
+  REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                         Message(b.file("fc.bias.npy") + ": dtype int64, expected int32 ('<i4') for layer 'fc' bias"));
+}
+
+TEST_CASE("load_model: weight beyond W bits", "[golden][io][bad_input]") {
+  // weight_bits 4: weights must lie in -8..7; the conv1 centre tap becomes 8.
+  BadModel b;
+  b.j["weight_bits"] = 4;
+  b.save();
+  npy(b.tmp.path / "conv1.weight.npy", golden::DType::int8, {2, 1, 3, 3},
+      {0, 0, 0, 0, 1, 0, 0, 0, 0, /**/ 0, 0, 0, 0, 8, 0, 0, 0, 0});
+  REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                         Message(b.file("conv1.weight.npy") +
+                                 ": value 8 at index (1, 0, 1, 1) is outside the 4-bit signed weight range -8..7"));
+}
+
+TEST_CASE("load_model: shift 63 and multiplier 0", "[golden][io][bad_input]") {
+  {
+    BadModel b;
+    b.save();
+    npy(b.tmp.path / "conv1.shift.npy", golden::DType::int32, {2}, {1, 63});
+    REQUIRE_THROWS_MATCHES(
+        golden::load_model(b.tmp.path), golden::FormatError,
+        Message(b.file("conv1.shift.npy") + ": value 63 at index (1,) is outside the shift range 0..62"));
+  }
+  {
+    BadModel b;
+    b.save();
+    npy(b.tmp.path / "conv1.multiplier.npy", golden::DType::int32, {2}, {0, 3});
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.file("conv1.multiplier.npy") +
+                                   ": value 0 at index (0,) is outside the multiplier range 1..2147483647"));
+  }
+}
+
+TEST_CASE("load_model: shapes that do not chain", "[golden][io][bad_input]") {
+  {
+    BadModel b;
+    b.j["layers"][3]["in_features"] = 9;
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": layer 'fc': field 'in_features' is 9, previous layer outputs 8"));
+  }
+  {
+    BadModel b;
+    b.j["layers"][0]["in_channels"] = 3;
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": layer 'conv1': field 'in_channels' is 3, the input is 1x4x4"));
+  }
+  {
+    // Without the flatten layer, fc receives 2x2x2.
+    BadModel b;
+    b.j["layers"].erase(2);
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": layer 'fc': linear needs a flattened input, previous layer "
+                                                   "outputs 2x2x2 (add a flatten layer)"));
+  }
+  {
+    BadModel b;
+    b.j["layers"][1]["kernel"] = 5;
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": layer 'pool': kernel 5 does not fit the 2x4x4 input"));
+  }
+}
+
+TEST_CASE("load_model: malformed JSON", "[golden][io][bad_input]") {
+  BadModel b;
+  std::string text = b.j.dump(2);
+  text.pop_back();  // drop the closing brace
+  std::ofstream(b.tmp.path / "model.json") << text;
+  REQUIRE_THROWS_AS(golden::load_model(b.tmp.path), golden::FormatError);
+  REQUIRE_THROWS_WITH(
+      golden::load_model(b.tmp.path),
+      StartsWith(b.json_file() + ": malformed JSON: parse error at line ") && Contains("unexpected end of input"));
+}
+
+TEST_CASE("load_model: missing and mistyped fields", "[golden][io][bad_input]") {
+  {
+    BadModel b;
+    b.j["layers"][0].erase("kernel");
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": layer 'conv1': field 'kernel' is missing"));
+  }
+  {
+    BadModel b;
+    b.j["layers"][0]["stride"] = "1";
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": layer 'conv1': field 'stride' must be an integer, got \"1\""));
+  }
+  {
+    BadModel b;
+    b.j["layers"][1]["type"] = "avgpool2d";
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": layer 'pool': unknown type 'avgpool2d' (expected conv2d, "
+                                                   "linear, maxpool2d or flatten)"));
+  }
+  {
+    BadModel b;
+    b.j["format"] = "something-else";
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": field 'format' is \"something-else\", expected "
+                                                   "\"accel-cosim-model\""));
+  }
+}
+
+TEST_CASE("load_model: bit widths out of range", "[golden][io][bad_input]") {
+  {
+    BadModel b;
+    b.j["act_bits"] = 9;
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": field 'act_bits' is 9, must be 1..8"));
+  }
+  {
+    BadModel b;
+    b.j["psum_bits"] = 33;
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": field 'psum_bits' is 33, must be 1..32"));
+  }
+}
+
+TEST_CASE("load_model: logits only on the last layer", "[golden][io][bad_input]") {
+  {
+    BadModel b;
+    b.j["layers"][0]["output"] = "logits";
+    b.j["layers"][0]["relu"] = false;
+    b.save();
+    REQUIRE_THROWS_MATCHES(
+        golden::load_model(b.tmp.path), golden::FormatError,
+        Message(b.json_file() + ": layer 'conv1': output 'logits' is only allowed on the last layer"));
+  }
+  {
+    BadModel b;
+    b.j["layers"][3]["output"] = "requant";
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": layer 'fc': the last layer must have output 'logits'"));
+  }
+  {
+    BadModel b;
+    b.j["layers"][3]["relu"] = true;
+    b.save();
+    REQUIRE_THROWS_MATCHES(
+        golden::load_model(b.tmp.path), golden::FormatError,
+        Message(b.json_file() + ": layer 'fc': a logits layer must have relu false (logits are raw acc + bias)"));
+  }
+}
+
+TEST_CASE("load_model: reference logits with the wrong shape", "[golden][io][bad_input]") {
+  BadModel b;
+  b.save();
+  npy(b.tmp.path / "expected_logits.npy", golden::DType::int64, {2, 4}, std::vector<int64_t>(8, 0));
+  REQUIRE_THROWS_MATCHES(
+      golden::load_model(b.tmp.path), golden::FormatError,
+      Message(b.file("expected_logits.npy") + ": shape (2, 4), expected (2, 3) (reference count, classes)"));
+}
+
+TEST_CASE("load_model: truncated tensor", "[golden][io][bad_input]") {
+  BadModel b;
+  b.save();
+  const fs::path p = b.tmp.path / "fc.weight.npy";
+  fs::resize_file(p, fs::file_size(p) - 1);
+  REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                         Message(b.file("fc.weight.npy") +
+                                 ": truncated: shape (3, 8) of int8 needs 24 data bytes after the 128-byte header, "
+                                 "the file has 23"));
+}
