@@ -1,0 +1,37 @@
+// Random conv2d / linear layers and inputs for tests and the cosim program: weights over the whole
+// signed range (the most negative value included), int32 biases, multipliers in [2^30, 2^31) and
+// shifts chosen so the requantized outputs spread over 0 .. 2^act_bits - 1 instead of clamping.
+// Only values are drawn here; no layer is computed.
+#pragma once
+
+#include <golden/model.hpp>
+#include <golden/precision.hpp>
+#include <golden/tensor.hpp>
+#include <random>
+#include <vector>
+
+namespace accel {
+
+struct RandomConvSpec {
+  int in_channels = 1, out_channels = 1, kernel = 1, stride = 1, padding = 0, height = 1, width = 1;
+  bool relu = true;
+  bool logits = false;
+};
+
+struct RandomLinearSpec {
+  int in_features = 1, out_features = 1;
+  bool relu = true;
+  bool logits = false;
+};
+
+golden::Layer random_conv(const RandomConvSpec& spec, const golden::Precision& prec, std::mt19937& rng);
+golden::Layer random_linear(const RandomLinearSpec& spec, const golden::Precision& prec, std::mt19937& rng);
+
+// A model with the MNIST network's shape (docs/tiler.md): conv1 1->32 k5 p2, conv2 32->32 k3 s2 p1,
+// maxpool k3 s2, flatten, fc1 1152->128, fc2 128->10 logits; random values; validated.
+golden::Model random_mnist_model(const golden::Precision& prec, std::mt19937& rng);
+
+// n inputs of the layer's input shape (layer.in_shape), activations 0 .. 2^act_bits - 1.
+std::vector<golden::Tensor> random_inputs(const golden::Layer& layer, int n, int act_bits, std::mt19937& rng);
+
+}  // namespace accel

@@ -1,0 +1,118 @@
+// A Schedule: one conv2d or linear layer on a batch of images as the core's per-slot instruction
+// and data stream, plus the metadata that names every psum row and out row it produces
+// (docs/tiler.md). Produced by tile_layer (tiler.hpp), played by the Runtime (runtime.hpp).
+#pragma once
+
+#include <accel/device.hpp>
+#include <accel/isa.hpp>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace golden {
+struct Layer;
+}
+
+namespace accel {
+
+enum class Strategy : uint8_t {
+  Linear,       // rows = input features, columns = output features, vectors = images
+  KernelMajor,  // one weight tile per (input-channel tile, output-channel tile, kernel position)
+  Im2col,       // rows = chunks of (input channel x kernel position), host writes im2col vectors
+};
+std::string_view strategy_name(Strategy s);  // "linear", "kernel-major", "im2col"
+
+// The reduction slice and output range one weight tile computes. Column c of its psum rows is
+// output o0 + c; columns c >= o1 - o0 carry zero weights (edge tile) and must read 0.
+struct Slice {
+  uint32_t red_tile = 0;  // input-channel tile (kernel-major), im2col row chunk, input-feature tile
+  uint32_t out_tile = 0;  // output-channel / output-feature tile
+  int r0 = 0, r1 = 0;     // input channels (kernel-major), im2col rows (im2col, PyTorch weight order
+                          // r = (c*K + ky)*K + kx), input features (linear): [r0, r1)
+  int o0 = 0, o1 = 0;     // output channels / features [o0, o1)
+  int ky = -1, kx = -1;   // kernel-major: the kernel position
+};
+
+// The output coordinate one streamed vector (and so one psum row / one pmem row) belongs to.
+struct Item {
+  uint32_t image = 0;  // index into Schedule::images
+  int y = -1, x = -1;  // conv2d output position; -1 for linear
+};
+
+// One weight tile streaming `count` vectors in consecutive slots. Vector i:
+//   xmem_rd in slot first_l0rd + i - 2, l0_rd in first_l0rd + i,
+//   of_rd in first_l0rd + i + Rows + Cols (lat::l0rd_to_ofrd), psum row visible after the step of
+//   that slot + lat::kOfRdToPsumOut.
+struct Pass {
+  uint32_t slice = 0;  // index into Schedule::slices
+  uint32_t item0 = 0;  // vector i computes items[item0 + i]
+  uint32_t count = 0;
+  uint64_t first_l0rd = 0;
+  uint64_t commit = 0;     // slot of this tile's w_commit
+  uint8_t wbuf = 0;        // weight buffer (w_buf = l0_wsel)
+  bool first_acc = false;  // of_acc of its of_rds (false: the first contribution, overwrite)
+
+  uint64_t of_rd_slot(uint32_t i, const CoreConfig& c) const { return first_l0rd + i + lat::l0rd_to_ofrd(c); }
+};
+
+// One out_rd: the SFP read-out of one pmem row, visible after the step of slot + lat::kOutRdToOut.
+// Lane c is output o0 + c of items[item] (c < o1 - o0; the other lanes are not outputs).
+struct OutRead {
+  uint64_t slot = 0;
+  uint32_t item = 0;
+  uint32_t out_tile = 0;
+  int o0 = 0, o1 = 0;
+  uint32_t pmem_row = 0;
+};
+
+// Cost model of one strategy for the schedule's batch (docs/tiler.md "Estimates").
+struct Estimate {
+  Strategy strategy = Strategy::Linear;
+  uint64_t passes = 0;         // weight tiles streamed
+  uint64_t compute_slots = 0;  // slots with l0_rd plus double-buffer waits
+  uint64_t data_slots = 0;     // xmem_wr + w_load + par_wr (data_i is shared)
+  uint64_t cycles = 0;         // estimated schedule length
+};
+
+inline constexpr uint32_t kNoData = std::numeric_limits<uint32_t>::max();
+
+struct Schedule {
+  CoreConfig config{};
+  const golden::Layer* layer = nullptr;  // the layer tiled (owned by the caller)
+  int layer_index = -1;                  // in the model, -1 for a layer on its own
+  std::string layer_name;
+  Strategy strategy = Strategy::Linear;
+  std::vector<Estimate> estimates;  // every strategy considered (the chosen one included)
+  std::vector<int> images;          // global image numbers of the batch, in order
+  std::vector<int> out_shape;       // per image: {O, OH, OW} (conv2d) or {O} (linear)
+  bool out_raw = false;             // logits layer: out lanes are raw acc + bias
+  int64_t macs = 0;                 // real multiply-accumulates (layer MACs x images)
+
+  // The stream: one instruction per slot; the data word of slot t is data[data_of[t] * words ...].
+  std::vector<Instr> instrs;
+  std::vector<uint32_t> data_of;  // per slot, kNoData when the slot does not use data_i
+  std::vector<uint32_t> data;     // data_words(config) uint32 per entry
+
+  // Metadata: every of_rd belongs to exactly one pass, every out_rd is one OutRead.
+  std::vector<Slice> slices;
+  std::vector<Item> items;
+  std::vector<Pass> passes;    // in slot order
+  std::vector<OutRead> reads;  // in slot order
+
+  size_t size() const { return instrs.size(); }
+  DataSpan data_at(size_t slot) const {
+    const uint32_t i = data_of[slot];
+    if (i == kNoData) return {};
+    const unsigned w = data_words(config);
+    return {data.data() + size_t(i) * w, w};
+  }
+  uint64_t psum_rows() const;  // number of of_rd
+  // "ic 8..15 kp (1,2) -> oc 0..7" / "rows 16..23 -> oc 8..15" / "in 64..71 -> out 0..7"
+  std::string describe(const Slice& s) const;
+  // "image 3 (y 4, x 7)" / "image 3"
+  std::string describe(const Item& it) const;
+};
+
+}  // namespace accel

@@ -1,0 +1,39 @@
+// The tiler: a conv2d or linear layer plus its input activations (a batch of images) -> a Schedule
+// for one core configuration. Strategies, memory chunking and the slot packing are described in
+// docs/tiler.md. The tiler only moves data (activations, weights, SFP parameters) into the core's
+// words; it never computes a layer value.
+#pragma once
+
+#include <accel/schedule.hpp>
+#include <golden/model.hpp>
+#include <golden/precision.hpp>
+#include <golden/tensor.hpp>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace accel {
+
+struct TilerOptions {
+  // conv2d only: force a strategy; default: the lower estimate for one image (so a rerun of one
+  // image picks the same strategy as the batch did).
+  std::optional<Strategy> strategy;
+};
+
+// Estimates of every strategy that applies to `layer` (one for linear, two for conv2d) for a
+// batch of `images`, cheapest first on ties of cycles by fewer data_i slots.
+std::vector<Estimate> estimate_layer(const CoreConfig& cfg, const golden::Layer& layer, int images);
+
+// The strategy tile_layer picks without options.
+Strategy choose_strategy(const CoreConfig& cfg, const golden::Layer& layer);
+
+// Tiles `layer` for `inputs` (one tensor per image: {C, H, W} for conv2d, {K} for linear;
+// activations 0 .. 2^act_bits - 1). `image_ids` names the images in reports (default 0..n-1).
+// Throws std::invalid_argument when the layer, the precision or the inputs do not fit the core
+// (precision differs from the configuration, shape mismatch, value out of range, a memory too
+// small for even the smallest chunk).
+Schedule tile_layer(const CoreConfig& cfg, const golden::Layer& layer, const golden::Precision& prec,
+                    std::span<const golden::Tensor> inputs, std::span<const int> image_ids = {}, int layer_index = -1,
+                    const TilerOptions& options = {});
+
+}  // namespace accel

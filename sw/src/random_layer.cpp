@@ -1,0 +1,110 @@
+#include <fmt/format.h>
+
+#include <accel/random_layer.hpp>
+#include <algorithm>
+#include <cmath>
+
+namespace accel {
+
+namespace {
+
+// Weights, bias, M and S for `outputs` channels with `terms` reduction terms each.
+void fill_params(golden::Layer& l, int outputs, int terms, const golden::Precision& prec, std::mt19937& rng) {
+  std::uniform_int_distribution<int32_t> w(-(1 << (prec.weight_bits - 1)), (1 << (prec.weight_bits - 1)) - 1);
+  l.weight.resize(size_t(outputs) * terms);
+  for (auto& v : l.weight) v = w(rng);
+  // A typical accumulator magnitude: sqrt(terms) * (mean activation) * (weight spread).
+  const double typ = std::max(
+      1.0, std::sqrt(double(terms)) * std::ldexp(1.0, prec.act_bits - 1) * std::ldexp(1.0, prec.weight_bits - 1) / 2.0);
+  const int32_t bmax = static_cast<int32_t>(std::min(typ, 1e9));
+  std::uniform_int_distribution<int32_t> b(-bmax, bmax);
+  std::uniform_int_distribution<int32_t> m(1 << 30, 0x7fffffff);
+  // y * M / 2^S ~ 2^act_bits for y ~ typ: S = 30 + log2(typ) - act_bits, spread by +-2.
+  const int s0 = 30 + int(std::lround(std::log2(typ))) - prec.act_bits;
+  std::uniform_int_distribution<int> ds(-2, 2);
+  l.bias.resize(size_t(outputs));
+  for (auto& v : l.bias) v = b(rng);
+  if (l.logits) return;
+  l.multiplier.resize(size_t(outputs));
+  l.shift.resize(size_t(outputs));
+  for (int o = 0; o < outputs; ++o) {
+    l.multiplier[size_t(o)] = m(rng);
+    l.shift[size_t(o)] = std::clamp(s0 + ds(rng), 0, 62);
+  }
+}
+
+}  // namespace
+
+golden::Layer random_conv(const RandomConvSpec& s, const golden::Precision& prec, std::mt19937& rng) {
+  golden::Layer l;
+  l.name = fmt::format("conv{}to{}k{}s{}p{}", s.in_channels, s.out_channels, s.kernel, s.stride, s.padding);
+  l.type = golden::LayerType::conv2d;
+  l.in_channels = s.in_channels;
+  l.out_channels = s.out_channels;
+  l.kernel = s.kernel;
+  l.stride = s.stride;
+  l.padding = s.padding;
+  l.relu = s.relu && !s.logits;
+  l.logits = s.logits;
+  l.in_shape = {s.in_channels, s.height, s.width};
+  l.out_shape = {s.out_channels, (s.height + 2 * s.padding - s.kernel) / s.stride + 1,
+                 (s.width + 2 * s.padding - s.kernel) / s.stride + 1};
+  fill_params(l, s.out_channels, s.in_channels * s.kernel * s.kernel, prec, rng);
+  return l;
+}
+
+golden::Layer random_linear(const RandomLinearSpec& s, const golden::Precision& prec, std::mt19937& rng) {
+  golden::Layer l;
+  l.name = fmt::format("fc{}to{}", s.in_features, s.out_features);
+  l.type = golden::LayerType::linear;
+  l.in_features = s.in_features;
+  l.out_features = s.out_features;
+  l.relu = s.relu && !s.logits;
+  l.logits = s.logits;
+  l.in_shape = {s.in_features};
+  l.out_shape = {s.out_features};
+  fill_params(l, s.out_features, s.in_features, prec, rng);
+  return l;
+}
+
+golden::Model random_mnist_model(const golden::Precision& prec, std::mt19937& rng) {
+  golden::Model m;
+  m.name = "random_mnist";
+  m.dataset = "random";
+  m.precision = prec;
+  m.input = {1, 28, 28};
+  golden::Layer c1 = random_conv({1, 32, 5, 1, 2, 28, 28, true, false}, prec, rng);
+  c1.name = "conv1";
+  golden::Layer c2 = random_conv({32, 32, 3, 2, 1, 28, 28, true, false}, prec, rng);
+  c2.name = "conv2";
+  golden::Layer pool;
+  pool.name = "pool";
+  pool.type = golden::LayerType::maxpool2d;
+  pool.kernel = 3;
+  pool.stride = 2;
+  golden::Layer flat;
+  flat.name = "flatten";
+  flat.type = golden::LayerType::flatten;
+  golden::Layer f1 = random_linear({1152, 128, true, false}, prec, rng);
+  f1.name = "fc1";
+  golden::Layer f2 = random_linear({128, 10, false, true}, prec, rng);
+  f2.name = "fc2";
+  m.layers = {c1, c2, pool, flat, f1, f2};
+  golden::validate_model(m, "random_mnist_model");
+  return m;
+}
+
+std::vector<golden::Tensor> random_inputs(const golden::Layer& layer, int n, int act_bits, std::mt19937& rng) {
+  std::uniform_int_distribution<int64_t> a(0, (int64_t{1} << act_bits) - 1);
+  std::vector<golden::Tensor> out(size_t(std::max(n, 0)));
+  for (auto& t : out) {
+    t.shape = layer.in_shape;
+    size_t sz = 1;
+    for (int d : t.shape) sz *= size_t(d);
+    t.data.resize(sz);
+    for (auto& v : t.data) v = a(rng);
+  }
+  return out;
+}
+
+}  // namespace accel

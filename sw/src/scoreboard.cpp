@@ -1,0 +1,261 @@
+#include <fmt/format.h>
+
+#include <accel/scoreboard.hpp>
+#include <algorithm>
+#include <golden/partial.hpp>
+#include <stdexcept>
+
+namespace accel {
+
+// ------------------------------------------------------------------------------------------------
+// Expected values
+// ------------------------------------------------------------------------------------------------
+GoldenModelValues::GoldenModelValues(const golden::Model& model, std::span<const std::span<const uint8_t>> images,
+                                     std::span<const int> image_ids)
+    : model_(model) {
+  if (!image_ids.empty() && image_ids.size() != images.size())
+    throw std::invalid_argument("GoldenModelValues: image_ids and images differ in size");
+  for (size_t i = 0; i < images.size(); ++i)
+    traces_.emplace(image_ids.empty() ? int(i) : image_ids[i], golden::run_network(model, images[i]));
+}
+
+const golden::NetworkTrace& GoldenModelValues::trace(int image) const {
+  auto it = traces_.find(image);
+  if (it == traces_.end()) throw std::out_of_range(fmt::format("no golden trace of image {}", image));
+  return it->second;
+}
+
+const golden::Tensor& GoldenModelValues::input(int layer_index, const golden::Layer&, int image) {
+  return trace(image).input_of(size_t(layer_index));
+}
+
+const golden::Tensor& GoldenModelValues::output(int layer_index, const golden::Layer&, int image) {
+  return trace(image).layers.at(size_t(layer_index)).output;
+}
+
+GoldenLayerValues::GoldenLayerValues(const golden::Layer& layer, const golden::Precision& prec,
+                                     std::span<const golden::Tensor> inputs, std::span<const int> image_ids)
+    : layer_(layer), prec_(prec) {
+  if (!image_ids.empty() && image_ids.size() != inputs.size())
+    throw std::invalid_argument("GoldenLayerValues: image_ids and inputs differ in size");
+  for (size_t i = 0; i < inputs.size(); ++i)
+    io_.emplace(image_ids.empty() ? int(i) : image_ids[i],
+                std::make_pair(inputs[i], golden::apply_layer(layer, prec, inputs[i])));
+}
+
+const golden::Tensor& GoldenLayerValues::input(int, const golden::Layer&, int image) {
+  auto it = io_.find(image);
+  if (it == io_.end()) throw std::out_of_range(fmt::format("layer '{}': no input for image {}", layer_.name, image));
+  return it->second.first;
+}
+
+const golden::Tensor& GoldenLayerValues::output(int, const golden::Layer&, int image) {
+  auto it = io_.find(image);
+  if (it == io_.end()) throw std::out_of_range(fmt::format("layer '{}': no output for image {}", layer_.name, image));
+  return it->second.second;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Scoreboard
+// ------------------------------------------------------------------------------------------------
+Scoreboard::Scoreboard(ExpectedValues& expected, ScoreboardOptions options)
+    : expected_(expected), opt_(std::move(options)) {}
+
+// The golden partial sum of one reduction slice for one image over every output channel:
+// {O, OH, OW} (conv2d) or {O} (linear).
+const golden::Tensor& Scoreboard::expected_slice(const Schedule& s, const Slice& sl, int image) {
+  if (s.layer != cache_layer_ || cache_values_ > (size_t{8} << 20)) {
+    cache_.clear();
+    cache_values_ = 0;
+    cache_layer_ = s.layer;
+  }
+  const SliceKey key{s.strategy, sl.red_tile, sl.ky, sl.kx, image};
+  auto it = cache_.find(key);
+  if (it != cache_.end()) return it->second;
+  const golden::Layer& layer = *s.layer;
+  const golden::Precision& prec = expected_.precision();
+  const golden::Tensor& in = expected_.input(s.layer_index, layer, image);
+  const int outs = layer.outputs();
+  golden::Tensor value;
+  switch (s.strategy) {
+    case Strategy::Linear:
+      value = golden::partial_acc(layer, prec, in, golden::LinearSlice{sl.r0, sl.r1, 0, outs});
+      break;
+    case Strategy::KernelMajor:
+      value = golden::partial_acc(layer, prec, in, golden::ConvSlice{sl.r0, sl.r1, {{sl.ky, sl.kx}}, 0, outs});
+      break;
+    case Strategy::Im2col: {
+      const std::vector<golden::ConvTerm> terms = golden::im2col_terms(layer.in_channels, layer.kernel, sl.r0, sl.r1);
+      value = golden::partial_acc(layer, prec, in, terms, 0, outs);
+      break;
+    }
+  }
+  cache_values_ += value.data.size();
+  return cache_.emplace(key, std::move(value)).first->second;
+}
+
+void Scoreboard::on_psum(const Schedule& s, const Pass& pass, uint32_t i, std::span<const int64_t> row) {
+  const Slice& sl = s.slices[pass.slice];
+  const Item& it = s.items[pass.item0 + i];
+  const int image = s.images[it.image];
+  const golden::Tensor& e = expected_slice(s, sl, image);
+  const unsigned cols = s.config.cols;
+  const int n = sl.o1 - sl.o0;
+  row_.assign(cols, 0);  // columns past the layer's outputs carry zero weights: their psums are 0
+  for (int c = 0; c < n; ++c) row_[size_t(c)] = it.y < 0 ? e.data[size_t(sl.o0 + c)] : e.at(sl.o0 + c, it.y, it.x);
+
+  Mismatch place;
+  place.kind = Mismatch::Kind::Psum;
+  place.layer_index = s.layer_index;
+  place.layer = s.layer_name;
+  place.image = image;
+  place.strategy = s.strategy;
+  place.slice = sl;
+  place.y = it.y;
+  place.x = it.x;
+  place.slot = pass.of_rd_slot(i, s.config);
+  if (tamper_psum) tamper_psum(place, row_);
+  psum_checked_ += cols;
+  for (unsigned c = 0; c < cols; ++c) {
+    if (row[c] == row_[c]) continue;
+    Mismatch m = place;
+    m.column = int(c);
+    m.channel = int(c) < n ? sl.o0 + int(c) : -1;
+    m.device = row[c];
+    m.expected = row_[c];
+    record(std::move(m), s);
+  }
+}
+
+void Scoreboard::on_out(const Schedule& s, const OutRead& rd, std::span<const int64_t> row) {
+  const Item& it = s.items[rd.item];
+  const int image = s.images[it.image];
+  const golden::Tensor& e = expected_.output(s.layer_index, *s.layer, image);
+  const int n = rd.o1 - rd.o0;
+  row_.assign(size_t(n), 0);
+  for (int c = 0; c < n; ++c) row_[size_t(c)] = it.y < 0 ? e.data[size_t(rd.o0 + c)] : e.at(rd.o0 + c, it.y, it.x);
+
+  Mismatch place;
+  place.kind = Mismatch::Kind::Output;
+  place.layer_index = s.layer_index;
+  place.layer = s.layer_name;
+  place.image = image;
+  place.strategy = s.strategy;
+  place.slice.out_tile = rd.out_tile;
+  place.slice.o0 = rd.o0;
+  place.slice.o1 = rd.o1;
+  place.y = it.y;
+  place.x = it.x;
+  place.slot = rd.slot;
+  if (tamper_output) tamper_output(place, row_);
+  out_checked_ += uint64_t(n);
+  for (int c = 0; c < n; ++c) {
+    if (row[size_t(c)] == row_[size_t(c)]) continue;
+    Mismatch m = place;
+    m.column = c;
+    m.channel = rd.o0 + c;
+    m.device = row[size_t(c)];
+    m.expected = row_[size_t(c)];
+    record(std::move(m), s);
+  }
+}
+
+void Scoreboard::on_protocol(const Schedule& s, uint64_t slot, const std::string& what) {
+  Mismatch m;
+  m.kind = Mismatch::Kind::Protocol;
+  m.layer_index = s.layer_index;
+  m.layer = s.layer_name;
+  m.image = s.images.empty() ? 0 : s.images.front();
+  m.strategy = s.strategy;
+  m.slot = slot;
+  m.what = what;
+  record(std::move(m), s);
+}
+
+void Scoreboard::record(Mismatch m, const Schedule& s) {
+  ++mismatches_;
+  if (kept_.size() >= opt_.max_keep) return;
+  if (m.kind == Mismatch::Kind::Psum) m.tile = s.describe(m.slice);
+  if (kept_.empty()) m.window = rerun_window(s, m);
+  kept_.push_back(std::move(m));
+}
+
+// Re-tiles the layer for the mismatch's image alone and finds the same psum row / out row there.
+std::optional<std::pair<uint64_t, uint64_t>> Scoreboard::rerun_window(const Schedule& s, const Mismatch& m) {
+  if (!s.layer) return std::nullopt;
+  try {
+    const golden::Tensor& in = expected_.input(s.layer_index, *s.layer, m.image);
+    TilerOptions o = opt_.tiler;
+    o.strategy = s.strategy == Strategy::Linear ? std::nullopt : std::optional<Strategy>(s.strategy);
+    const int id = m.image;
+    const Schedule one =
+        tile_layer(s.config, *s.layer, expected_.precision(), std::span(&in, 1), std::span(&id, 1), s.layer_index, o);
+    const uint64_t rc = lat::l0rd_to_ofrd(s.config);
+    if (m.kind == Mismatch::Kind::Psum) {
+      for (const Pass& p : one.passes) {
+        const Slice& sl = one.slices[p.slice];
+        if (sl.red_tile != m.slice.red_tile || sl.out_tile != m.slice.out_tile || sl.ky != m.slice.ky ||
+            sl.kx != m.slice.kx)
+          continue;
+        for (uint32_t i = 0; i < p.count; ++i) {
+          const Item& it = one.items[p.item0 + i];
+          if (it.y != m.y || it.x != m.x) continue;
+          const uint64_t l0rd = p.first_l0rd + i;
+          return std::make_pair(l0rd > 8 ? l0rd - 8 : 0, l0rd + rc + lat::kOfRdToPsumOut + 8);
+        }
+      }
+    } else if (m.kind == Mismatch::Kind::Output) {
+      for (const OutRead& r : one.reads) {
+        const Item& it = one.items[r.item];
+        if (r.out_tile != m.slice.out_tile || it.y != m.y || it.x != m.x) continue;
+        const uint64_t back = 4 * rc;
+        return std::make_pair(r.slot > back ? r.slot - back : 0, r.slot + lat::kOutRdToOut + 8);
+      }
+    } else {
+      return std::make_pair(m.slot > 32 ? m.slot - 32 : 0, m.slot + 8);
+    }
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+std::string Scoreboard::format(const Mismatch& m) {
+  const std::string pos = m.y >= 0 ? fmt::format(" (y {}, x {})", m.y, m.x) : "";
+  switch (m.kind) {
+    case Mismatch::Kind::Psum:
+      return fmt::format(
+          "{} image {} psum: tile {} [{} tile {}, oc tile {}{}], column {}{}, output{}, of_rd slot {}: "
+          "device {}, expected {}",
+          m.layer, m.image, m.tile,
+          m.strategy == Strategy::Im2col ? "row" : (m.strategy == Strategy::Linear ? "in" : "ic"), m.slice.red_tile,
+          m.slice.out_tile, m.slice.ky >= 0 ? fmt::format(", kernel position ({},{})", m.slice.ky, m.slice.kx) : "",
+          m.column, m.channel >= 0 ? fmt::format(" (channel {})", m.channel) : " (padding column)", pos, m.slot,
+          m.device, m.expected);
+    case Mismatch::Kind::Output:
+      return fmt::format(
+          "{} image {} output: channel {}{} [oc tile {}, column {}], out_rd slot {}: device {}, expected {}", m.layer,
+          m.image, m.channel, pos, m.slice.out_tile, m.column, m.slot, m.device, m.expected);
+    case Mismatch::Kind::Protocol:
+      return fmt::format("{} protocol, slot {}: {}", m.layer, m.slot, m.what);
+  }
+  return {};
+}
+
+std::string Scoreboard::repro_command(const Mismatch& m) const {
+  std::string cmd = fmt::format("cosim layer --model {} --layer {} --image {} --device rtl --trace out.fst",
+                                opt_.model_dir.empty() ? "<model-dir>" : opt_.model_dir, m.layer, m.image);
+  if (m.window) cmd += fmt::format(" --trace-window {}:{}", m.window->first, m.window->second);
+  return cmd;
+}
+
+std::string Scoreboard::report() const {
+  std::string s = fmt::format("scoreboard: {} psum values and {} outputs checked, {} mismatches\n", psum_checked_,
+                              out_checked_, mismatches_);
+  const size_t n = std::min(kept_.size(), opt_.max_print);
+  for (size_t i = 0; i < n; ++i) s += "  " + format(kept_[i]) + "\n";
+  if (mismatches_ > n) s += fmt::format("  ... and {} more\n", mismatches_ - n);
+  if (!kept_.empty()) s += "reproduce: " + repro_command(kept_.front()) + "\n";
+  return s;
+}
+
+}  // namespace accel

@@ -1,0 +1,622 @@
+// Layer -> Schedule (docs/tiler.md). Three builders share one structure: walk the layer's passes in
+// program order, allocate xmem words and pmem rows from FIFO rings, write each xmem word just
+// before the first pass that reads it, and let the SlotPacker put every operation at its earliest
+// legal slot. Ring reuse plus earliest placement is what overlaps the next chunk's activation
+// writes, the next tile's weight loads and the previous chunk's read-out with the current stream.
+#include <fmt/format.h>
+
+#include <accel/tiler.hpp>
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <stdexcept>
+#include <tuple>
+
+#include "slot_packer.hpp"
+
+namespace accel {
+
+std::string_view strategy_name(Strategy s) {
+  switch (s) {
+    case Strategy::Linear:
+      return "linear";
+    case Strategy::KernelMajor:
+      return "kernel-major";
+    case Strategy::Im2col:
+      return "im2col";
+  }
+  return "?";
+}
+
+uint64_t Schedule::psum_rows() const {
+  uint64_t n = 0;
+  for (const Pass& p : passes) n += p.count;
+  return n;
+}
+
+std::string Schedule::describe(const Slice& s) const {
+  switch (strategy) {
+    case Strategy::KernelMajor:
+      return fmt::format("ic {}..{} kp ({},{}) -> oc {}..{}", s.r0, s.r1 - 1, s.ky, s.kx, s.o0, s.o1 - 1);
+    case Strategy::Im2col:
+      return fmt::format("im2col rows {}..{} -> oc {}..{}", s.r0, s.r1 - 1, s.o0, s.o1 - 1);
+    case Strategy::Linear:
+      return fmt::format("in {}..{} -> out {}..{}", s.r0, s.r1 - 1, s.o0, s.o1 - 1);
+  }
+  return {};
+}
+
+std::string Schedule::describe(const Item& it) const {
+  const int img = it.image < images.size() ? images[it.image] : int(it.image);
+  if (it.y < 0) return fmt::format("image {}", img);
+  return fmt::format("image {} (y {}, x {})", img, it.y, it.x);
+}
+
+namespace {
+
+using detail::PassVec;
+using detail::SlotPacker;
+using golden::Layer;
+using golden::LayerType;
+using golden::Tensor;
+
+int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+// Layer geometry in one place (conv2d; linear uses C = K features, H = W = OH = OW = 1).
+struct Geom {
+  int C = 0, H = 1, W = 1, O = 0, K = 1, S = 1, P = 0, OH = 1, OW = 1;
+  int positions() const { return OH * OW; }
+};
+
+Geom geometry(const Layer& l, const golden::Shape* in_shape) {
+  Geom g;
+  if (l.type == LayerType::linear) {
+    g.C = l.in_features;
+    g.O = l.out_features;
+    return g;
+  }
+  g.C = l.in_channels;
+  g.O = l.out_channels;
+  g.K = l.kernel;
+  g.S = l.stride;
+  g.P = l.padding;
+  if (in_shape) {
+    g.H = in_shape->at(1);
+    g.W = in_shape->at(2);
+  } else if (l.in_shape.size() == 3) {
+    g.H = l.in_shape[1];
+    g.W = l.in_shape[2];
+  } else {
+    throw std::invalid_argument(fmt::format("layer '{}': conv2d input height/width unknown", l.name));
+  }
+  if (g.K < 1 || g.S < 1 || g.P < 0 || g.H + 2 * g.P < g.K || g.W + 2 * g.P < g.K)
+    throw std::invalid_argument(fmt::format("layer '{}': kernel {} stride {} padding {} do not fit a {}x{} input",
+                                            l.name, g.K, g.S, g.P, g.H, g.W));
+  g.OH = (g.H + 2 * g.P - g.K) / g.S + 1;
+  g.OW = (g.W + 2 * g.P - g.K) / g.S + 1;
+  return g;
+}
+
+// Memory the tiler may use: xmem word 0 is the shared zero word (padding), addresses are 16 bits.
+unsigned xmem_cap(const CoreConfig& c) { return std::min<unsigned>(c.xmem_depth, 65536) - 1; }
+unsigned pmem_cap(const CoreConfig& c) { return std::min<unsigned>(c.pmem_depth, 65536); }
+
+// First-in first-out allocation of xmem words / pmem rows: positions grow forever, the address is
+// base + position mod capacity. Timing of reuse is the SlotPacker's business; the ring only makes
+// sure no live word is handed out twice.
+class Ring {
+ public:
+  Ring(uint32_t base, uint32_t cap, const char* what) : base_(base), cap_(cap), what_(what) {}
+  uint64_t alloc(uint64_t n) {
+    if (head_ + n - tail_ > cap_)
+      throw std::logic_error(fmt::format("tiler: {} ring overflow ({} live + {} > {})", what_, head_ - tail_, n, cap_));
+    const uint64_t p = head_;
+    head_ += n;
+    return p;
+  }
+  void release(uint64_t n) { tail_ += n; }
+  uint32_t addr(uint64_t pos) const { return base_ + static_cast<uint32_t>(pos % cap_); }
+
+ private:
+  uint32_t base_, cap_;
+  const char* what_;
+  uint64_t head_ = 0, tail_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Chunking: contiguous ranges of flattened output positions (conv) or images (linear).
+// ---------------------------------------------------------------------------------------------
+struct ConvChunking {
+  int chunks = 1;
+  int per_chunk = 0;  // positions per chunk (the last may hold fewer)
+};
+
+// Input rows [iy0, iy1) a chunk of output positions [p0, p1) reads (kernel-major).
+std::pair<int, int> input_rows(const Geom& g, int p0, int p1) {
+  const int y0 = p0 / g.OW, y1 = (p1 - 1) / g.OW;
+  const int iy0 = std::max(0, y0 * g.S - g.P), iy1 = std::min(g.H, y1 * g.S - g.P + g.K);
+  return {iy0, std::max(iy0, iy1)};
+}
+
+ConvChunking plan_conv(const CoreConfig& cfg, const Geom& g, Strategy st, const std::string& name) {
+  const int ot = ceil_div(g.O, int(cfg.cols));
+  const int pmax = int(pmem_cap(cfg) / 2) / ot;
+  if (pmax < 1)
+    throw std::invalid_argument(
+        fmt::format("layer '{}': {} output-channel tiles do not fit pmem ({} rows)", name, ot, cfg.pmem_depth));
+  const int total = g.positions();
+  const int xhalf = int(xmem_cap(cfg) / 2);
+  for (int n = ceil_div(total, pmax); n <= total; ++n) {
+    const int per = ceil_div(total, n);
+    bool fits = true;
+    for (int p0 = 0; p0 < total && fits; p0 += per) {
+      const int p1 = std::min(total, p0 + per);
+      const int words = st == Strategy::Im2col ? (p1 - p0) : [&] {
+        auto [a, b] = input_rows(g, p0, p1);
+        return (b - a) * g.W;
+      }();
+      fits = words <= xhalf;
+    }
+    if (fits) return {ceil_div(total, per), per};
+  }
+  throw std::invalid_argument(
+      fmt::format("layer '{}': one output position's inputs do not fit half of xmem ({} words)", name, xhalf));
+}
+
+struct LinearChunking {
+  int batch = 1;      // images per batch chunk
+  int groups = 1;     // output-tile groups
+  int per_group = 1;  // output tiles per group
+  int kchunk = 1;     // input-feature tiles per xmem chunk
+};
+
+LinearChunking plan_linear(const CoreConfig& cfg, const Geom& g, int images) {
+  const int kt = ceil_div(g.C, int(cfg.rows)), ot = ceil_div(g.O, int(cfg.cols));
+  const int xhalf = int(xmem_cap(cfg) / 2), phalf = int(pmem_cap(cfg) / 2);
+  LinearChunking c;
+  // Preferably every output tile of a batch chunk in pmem at once (activations written once), as
+  // long as the chunk still streams long passes (>= 2 (Rows + Cols) vectors hide the weight loads).
+  const int rc = int(cfg.rows + cfg.cols);
+  int b = std::max(1, std::min({images, xhalf, phalf}));
+  if (phalf / ot >= std::min(images, 2 * rc)) b = std::max(1, std::min(b, phalf / ot));
+  c.per_group = std::min(ot, std::max(1, phalf / b));
+  b = std::min(b, phalf / c.per_group);
+  const int nb = ceil_div(std::max(images, 1), b);
+  c.batch = ceil_div(std::max(images, 1), nb);  // balanced chunks
+  c.groups = ceil_div(ot, c.per_group);
+  c.kchunk = std::max(1, std::min(kt, xhalf / c.batch));
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Estimates (docs/tiler.md): streaming needs, per pass, max(V, (V + Rows + Cols - 2) / 2) slots
+// (a tile's buffer is free again Rows + Cols - 2 slots after its last l0_rd); data_i carries every
+// xmem_wr, w_load and par_wr. The schedule takes about the larger of the two plus one fill/drain
+// and the read-out of the last chunk.
+// ---------------------------------------------------------------------------------------------
+Estimate make_estimate(const CoreConfig& cfg, Strategy st, uint64_t passes, uint64_t vecs_per_pass, uint64_t writes,
+                       uint64_t params, uint64_t tail) {
+  Estimate e;
+  e.strategy = st;
+  e.passes = passes;
+  const uint64_t rc = cfg.rows + cfg.cols;
+  e.compute_slots = passes * std::max<uint64_t>(vecs_per_pass, (vecs_per_pass + rc - 2 + 1) / 2);
+  e.data_slots = writes + passes * cfg.cols + params;
+  e.cycles = std::max(e.compute_slots, e.data_slots) + rc + lat::kOutRdToOut + 1 + tail;
+  return e;
+}
+
+std::vector<Estimate> estimates_for(const CoreConfig& cfg, const Layer& l, const Geom& g, int images) {
+  const uint64_t R = cfg.rows, C = cfg.cols;
+  const uint64_t ot = ceil_div(g.O, int(C));
+  const uint64_t params = ot * C * (l.logits ? 1 : 3);
+  std::vector<Estimate> out;
+  const uint64_t n = std::max(images, 1);
+  if (l.type == LayerType::linear) {
+    const LinearChunking c = plan_linear(cfg, g, images);
+    const uint64_t kt = ceil_div(g.C, int(R));
+    const uint64_t chunks = ceil_div(int(n), c.batch);
+    out.push_back(
+        make_estimate(cfg, Strategy::Linear, chunks * kt * ot, c.batch, n * kt * c.groups, chunks * params, c.batch));
+    return out;
+  }
+  // Kernel-major: every input position of an ic tile is written once per chunk.
+  {
+    const ConvChunking c = plan_conv(cfg, g, Strategy::KernelMajor, l.name);
+    const uint64_t it = ceil_div(g.C, int(R));
+    uint64_t words = 0;
+    for (int p0 = 0; p0 < g.positions(); p0 += c.per_chunk) {
+      auto [a, b] = input_rows(g, p0, std::min(g.positions(), p0 + c.per_chunk));
+      words += uint64_t(b - a) * g.W;
+    }
+    const uint64_t kk = uint64_t(g.K) * g.K;
+    out.push_back(make_estimate(cfg, Strategy::KernelMajor, n * c.chunks * it * ot * kk, c.per_chunk,
+                                n * it * std::min<uint64_t>(words, uint64_t(g.positions()) * kk), n * c.chunks * params,
+                                c.per_chunk));
+  }
+  {
+    const ConvChunking c = plan_conv(cfg, g, Strategy::Im2col, l.name);
+    const uint64_t rt = ceil_div(g.C * g.K * g.K, int(R));
+    out.push_back(make_estimate(cfg, Strategy::Im2col, n * c.chunks * rt * ot, c.per_chunk, n * rt * g.positions(),
+                                n * c.chunks * params, c.per_chunk));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Estimate& a, const Estimate& b) {
+    return std::tie(a.cycles, a.data_slots) < std::tie(b.cycles, b.data_slots);
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks and data packing (no arithmetic: values are only placed into bit fields).
+// ---------------------------------------------------------------------------------------------
+void check_layer(const CoreConfig& cfg, const Layer& l, const golden::Precision& prec) {
+  if (l.type != LayerType::conv2d && l.type != LayerType::linear)
+    throw std::invalid_argument(fmt::format("layer '{}' is a {}: only conv2d and linear run on the array", l.name,
+                                            golden::layer_type_name(l.type)));
+  if (unsigned(prec.act_bits) != cfg.act_bits || unsigned(prec.weight_bits) != cfg.weight_bits ||
+      unsigned(prec.psum_bits) != cfg.psum_bits)
+    throw std::invalid_argument(fmt::format(
+        "layer '{}': model precision {}/{}/{} (act/weight/psum bits) differs from core '{}' ({}/{}/{})", l.name,
+        prec.act_bits, prec.weight_bits, prec.psum_bits, cfg.name, cfg.act_bits, cfg.weight_bits, cfg.psum_bits));
+  if (cfg.cols > 256) throw std::invalid_argument("tiler: par_col has 8 bits, Cols must be <= 256");
+  if (lat::l0rd_to_ofrd(cfg) > cfg.ofifo_depth - (cfg.cols - 1) || 3 > cfg.l0_depth - (cfg.rows - 1))
+    throw std::invalid_argument(
+        fmt::format("tiler: core '{}' FIFOs too shallow for streaming at the isa latency", cfg.name));
+  const size_t want = l.type == LayerType::linear ? size_t(l.out_features) * l.in_features
+                                                  : size_t(l.out_channels) * l.in_channels * l.kernel * l.kernel;
+  if (l.weight.size() != want || l.bias.size() != size_t(l.outputs()) ||
+      (!l.logits && (l.multiplier.size() != size_t(l.outputs()) || l.shift.size() != size_t(l.outputs()))))
+    throw std::invalid_argument(fmt::format("layer '{}': weight/bias/multiplier/shift sizes do not match", l.name));
+  const int64_t wmin = -(int64_t{1} << (cfg.weight_bits - 1)), wmax = (int64_t{1} << (cfg.weight_bits - 1)) - 1;
+  for (size_t i = 0; i < l.weight.size(); ++i)
+    if (l.weight[i] < wmin || l.weight[i] > wmax)
+      throw std::invalid_argument(
+          fmt::format("layer '{}': weight {} = {} outside {} signed bits", l.name, i, l.weight[i], cfg.weight_bits));
+}
+
+class Builder {
+ public:
+  Builder(const CoreConfig& cfg, const Layer& l, const Geom& g, std::span<const Tensor> inputs, Schedule& s)
+      : cfg_(cfg),
+        l_(l),
+        g_(g),
+        in_(inputs),
+        s_(s),
+        pk_(cfg, s),
+        words_(data_words(cfg)),
+        xring_(1, xmem_cap(cfg), "xmem"),
+        pring_(0, pmem_cap(cfg), "pmem"),
+        wtile_(size_t(cfg.rows) * cfg.cols),
+        word_(words_) {}
+
+  void linear(int images);
+  void kernel_major();
+  void im2col();
+  void finish() { pk_.finish(); }
+
+ private:
+  // Activation a of row r into the word; checks the range.
+  void put_act(unsigned r, int64_t a) {
+    if (a < 0 || a >= (int64_t{1} << cfg_.act_bits))
+      throw std::invalid_argument(
+          fmt::format("layer '{}': input activation {} outside 0..{}", l_.name, a, (int64_t{1} << cfg_.act_bits) - 1));
+    put_bits(word_, r * cfg_.act_bits, cfg_.act_bits, static_cast<uint64_t>(a));
+  }
+  void clear_word() { std::fill(word_.begin(), word_.end(), 0u); }
+
+  uint32_t slice_id(const Slice& sl) {
+    const auto key = std::make_tuple(sl.red_tile, sl.out_tile, sl.ky, sl.kx);
+    auto it = slice_ids_.find(key);
+    if (it != slice_ids_.end()) return it->second;
+    const uint32_t id = static_cast<uint32_t>(s_.slices.size());
+    s_.slices.push_back(sl);
+    slice_ids_.emplace(key, id);
+    return id;
+  }
+
+  void run_pass(const Slice& sl, uint32_t item0, bool acc) {
+    Pass p;
+    p.slice = slice_id(sl);
+    p.item0 = item0;
+    p.count = static_cast<uint32_t>(vecs_.size());
+    pk_.pass(wtile_, vecs_, acc, p);
+    s_.passes.push_back(p);
+  }
+
+  // Parameters of output tile j, then the out_rds of its rows (row(i) for items item0 + i).
+  template <class RowOf>
+  void read_out_tile(int j, uint32_t item0, int n, RowOf row) {
+    const int o0 = j * int(cfg_.cols), o1 = std::min(g_.O, o0 + int(cfg_.cols));
+    for (int c = 0; c < o1 - o0; ++c) {
+      pk_.set_param(unsigned(c), SfpParam::Bias, static_cast<uint32_t>(l_.bias[o0 + c]));
+      if (!l_.logits) {
+        pk_.set_param(unsigned(c), SfpParam::Mult, static_cast<uint32_t>(l_.multiplier[o0 + c]));
+        pk_.set_param(unsigned(c), SfpParam::Shift, static_cast<uint32_t>(l_.shift[o0 + c]));
+      }
+    }
+    for (int i = 0; i < n; ++i) {
+      OutRead r;
+      r.pmem_row = row(i);
+      r.slot = pk_.read_out(r.pmem_row, l_.logits, l_.relu);
+      r.item = item0 + uint32_t(i);
+      r.out_tile = uint32_t(j);
+      r.o0 = o0;
+      r.o1 = o1;
+      s_.reads.push_back(r);
+    }
+  }
+
+  const CoreConfig& cfg_;
+  const Layer& l_;
+  const Geom& g_;
+  std::span<const Tensor> in_;
+  Schedule& s_;
+  SlotPacker pk_;
+  unsigned words_;
+  Ring xring_, pring_;
+  std::vector<int32_t> wtile_;  // [c][r]
+  std::vector<uint32_t> word_;
+  std::vector<PassVec> vecs_;
+  std::map<std::tuple<uint32_t, uint32_t, int, int>, uint32_t> slice_ids_;
+  bool zero_written_ = false;
+};
+
+// Linear: for each batch chunk, output-tile group and input-feature chunk, every (output tile,
+// input tile) pass streams the chunk's images; pmem row (j, b) accumulates over input tiles.
+void Builder::linear(int images) {
+  const unsigned R = cfg_.rows, C = cfg_.cols;
+  const int kt = ceil_div(g_.C, int(R)), ot = ceil_div(g_.O, int(C));
+  const LinearChunking ch = plan_linear(cfg_, g_, images);
+  for (int n0 = 0; n0 < images; n0 += ch.batch) {
+    const int B = std::min(ch.batch, images - n0);
+    const uint32_t item0 = static_cast<uint32_t>(s_.items.size());
+    for (int b = 0; b < B; ++b) s_.items.push_back(Item{uint32_t(n0 + b), -1, -1});
+    for (int grp = 0; grp < ch.groups; ++grp) {
+      const int j0 = grp * ch.per_group, j1 = std::min(ot, j0 + ch.per_group);
+      const uint64_t pbase = pring_.alloc(uint64_t(j1 - j0) * B);
+      auto prow = [&](int j, int b) { return pring_.addr(pbase + uint64_t(j - j0) * B + b); };
+      for (int k0 = 0; k0 < kt; k0 += ch.kchunk) {
+        const int k1 = std::min(kt, k0 + ch.kchunk);
+        const uint64_t xn = uint64_t(k1 - k0) * B;
+        const uint64_t xbase = xring_.alloc(xn);
+        std::vector<bool> written(xn, false);
+        for (int j = j0; j < j1; ++j) {
+          for (int t = k0; t < k1; ++t) {
+            Slice sl;
+            sl.red_tile = uint32_t(t);
+            sl.out_tile = uint32_t(j);
+            sl.r0 = t * int(R);
+            sl.r1 = std::min(g_.C, sl.r0 + int(R));
+            sl.o0 = j * int(C);
+            sl.o1 = std::min(g_.O, sl.o0 + int(C));
+            for (unsigned c = 0; c < C; ++c)
+              for (unsigned r = 0; r < R; ++r) {
+                const int o = sl.o0 + int(c), k = sl.r0 + int(r);
+                wtile_[size_t(c) * R + r] = (o < sl.o1 && k < sl.r1) ? l_.weight[size_t(o) * g_.C + k] : 0;
+              }
+            vecs_.clear();
+            for (int b = 0; b < B; ++b) {
+              const uint64_t w = uint64_t(t - k0) * B + b;
+              const uint32_t xa = xring_.addr(xbase + w);
+              if (!written[w]) {
+                clear_word();
+                const Tensor& x = in_[size_t(n0 + b)];
+                for (unsigned r = 0; r < R && sl.r0 + int(r) < sl.r1; ++r) put_act(r, x.data[size_t(sl.r0) + r]);
+                pk_.write_x(xa, word_);
+                written[w] = true;
+              }
+              vecs_.push_back(PassVec{xa, prow(j, b)});
+            }
+            run_pass(sl, item0, t > 0);
+            if (t == kt - 1) read_out_tile(j, item0, B, [&](int b) { return prow(j, b); });
+          }
+        }
+        xring_.release(xn);
+      }
+      pring_.release(uint64_t(j1 - j0) * B);
+    }
+  }
+}
+
+// Kernel-major: per image and output-position chunk, per input-channel tile, the needed input
+// rows live in one xmem block (word (iy - iy0) * W + ix, padding reads the zero word 0); every
+// (output tile, kernel position) pass streams the chunk's positions, reading for each the input
+// position it needs, so a stride costs nothing.
+void Builder::kernel_major() {
+  const unsigned R = cfg_.rows, C = cfg_.cols;
+  const int it = ceil_div(g_.C, int(R)), ot = ceil_div(g_.O, int(C)), kk = g_.K * g_.K;
+  const ConvChunking ch = plan_conv(cfg_, g_, Strategy::KernelMajor, l_.name);
+  const int total = g_.positions();
+  for (size_t img = 0; img < in_.size(); ++img) {
+    const Tensor& x = in_[img];
+    for (int p0 = 0; p0 < total; p0 += ch.per_chunk) {
+      const int p1 = std::min(total, p0 + ch.per_chunk), P = p1 - p0;
+      const uint32_t item0 = static_cast<uint32_t>(s_.items.size());
+      for (int p = p0; p < p1; ++p) s_.items.push_back(Item{uint32_t(img), p / g_.OW, p % g_.OW});
+      const uint64_t pbase = pring_.alloc(uint64_t(ot) * P);
+      auto prow = [&](int j, int i) { return pring_.addr(pbase + uint64_t(j) * P + i); };
+      const auto [iy0, iy1] = input_rows(g_, p0, p1);
+      const uint64_t xn = uint64_t(iy1 - iy0) * g_.W;
+      for (int t = 0; t < it; ++t) {
+        const uint64_t xbase = xring_.alloc(xn);
+        std::vector<bool> written(xn, false);
+        const int c0 = t * int(R), c1 = std::min(g_.C, c0 + int(R));
+        for (int j = 0; j < ot; ++j) {
+          for (int kp = 0; kp < kk; ++kp) {
+            Slice sl;
+            sl.red_tile = uint32_t(t);
+            sl.out_tile = uint32_t(j);
+            sl.r0 = c0;
+            sl.r1 = c1;
+            sl.o0 = j * int(C);
+            sl.o1 = std::min(g_.O, sl.o0 + int(C));
+            sl.ky = kp / g_.K;
+            sl.kx = kp % g_.K;
+            for (unsigned c = 0; c < C; ++c)
+              for (unsigned r = 0; r < R; ++r) {
+                const int o = sl.o0 + int(c), ci = c0 + int(r);
+                wtile_[size_t(c) * R + r] =
+                    (o < sl.o1 && ci < c1) ? l_.weight[((size_t(o) * g_.C + ci) * g_.K + sl.ky) * g_.K + sl.kx] : 0;
+              }
+            vecs_.clear();
+            for (int i = 0; i < P; ++i) {
+              const int y = (p0 + i) / g_.OW, xo = (p0 + i) % g_.OW;
+              const int iy = y * g_.S - g_.P + sl.ky, ix = xo * g_.S - g_.P + sl.kx;
+              uint32_t xa = 0;
+              if (iy < 0 || iy >= g_.H || ix < 0 || ix >= g_.W) {
+                if (!zero_written_) {
+                  clear_word();
+                  pk_.write_x(0, word_);
+                  zero_written_ = true;
+                }
+              } else {
+                const uint64_t w = uint64_t(iy - iy0) * g_.W + ix;
+                xa = xring_.addr(xbase + w);
+                if (!written[w]) {
+                  clear_word();
+                  for (int ci = c0; ci < c1; ++ci) put_act(unsigned(ci - c0), x.at(ci, iy, ix));
+                  pk_.write_x(xa, word_);
+                  written[w] = true;
+                }
+              }
+              vecs_.push_back(PassVec{xa, prow(j, i)});
+            }
+            run_pass(sl, item0, !(t == 0 && kp == 0));
+            if (t == it - 1 && kp == kk - 1) read_out_tile(j, item0, P, [&](int i) { return prow(j, i); });
+          }
+        }
+        xring_.release(xn);
+      }
+      pring_.release(uint64_t(ot) * P);
+    }
+  }
+}
+
+// im2col: per image and output-position chunk, per im2col row chunk (Rows consecutive terms in
+// PyTorch weight order, crossing channel boundaries), the host writes one vector per position;
+// every output tile streams them.
+void Builder::im2col() {
+  const unsigned R = cfg_.rows, C = cfg_.cols;
+  const int terms = g_.C * g_.K * g_.K;
+  const int rt = ceil_div(terms, int(R)), ot = ceil_div(g_.O, int(C));
+  const ConvChunking ch = plan_conv(cfg_, g_, Strategy::Im2col, l_.name);
+  const int total = g_.positions();
+  for (size_t img = 0; img < in_.size(); ++img) {
+    const Tensor& x = in_[img];
+    for (int p0 = 0; p0 < total; p0 += ch.per_chunk) {
+      const int p1 = std::min(total, p0 + ch.per_chunk), P = p1 - p0;
+      const uint32_t item0 = static_cast<uint32_t>(s_.items.size());
+      for (int p = p0; p < p1; ++p) s_.items.push_back(Item{uint32_t(img), p / g_.OW, p % g_.OW});
+      const uint64_t pbase = pring_.alloc(uint64_t(ot) * P);
+      auto prow = [&](int j, int i) { return pring_.addr(pbase + uint64_t(j) * P + i); };
+      for (int t = 0; t < rt; ++t) {
+        const int r0 = t * int(R), r1 = std::min(terms, r0 + int(R));
+        const uint64_t xbase = xring_.alloc(uint64_t(P));
+        for (int j = 0; j < ot; ++j) {
+          Slice sl;
+          sl.red_tile = uint32_t(t);
+          sl.out_tile = uint32_t(j);
+          sl.r0 = r0;
+          sl.r1 = r1;
+          sl.o0 = j * int(C);
+          sl.o1 = std::min(g_.O, sl.o0 + int(C));
+          for (unsigned c = 0; c < C; ++c)
+            for (unsigned r = 0; r < R; ++r) {
+              const int o = sl.o0 + int(c), term = r0 + int(r);
+              // OIHW flattened per output channel is exactly the im2col row order.
+              wtile_[size_t(c) * R + r] = (o < sl.o1 && term < r1) ? l_.weight[size_t(o) * terms + term] : 0;
+            }
+          vecs_.clear();
+          for (int i = 0; i < P; ++i) {
+            const uint32_t xa = xring_.addr(xbase + i);
+            if (j == 0) {
+              const int y = (p0 + i) / g_.OW, xo = (p0 + i) % g_.OW;
+              clear_word();
+              for (int term = r0; term < r1; ++term) {
+                const int ci = term / (g_.K * g_.K), ky = (term / g_.K) % g_.K, kx = term % g_.K;
+                const int iy = y * g_.S - g_.P + ky, ix = xo * g_.S - g_.P + kx;
+                if (iy >= 0 && iy < g_.H && ix >= 0 && ix < g_.W) put_act(unsigned(term - r0), x.at(ci, iy, ix));
+              }
+              pk_.write_x(xa, word_);
+            }
+            vecs_.push_back(PassVec{xa, prow(j, i)});
+          }
+          run_pass(sl, item0, t > 0);
+          if (t == rt - 1) read_out_tile(j, item0, P, [&](int i) { return prow(j, i); });
+        }
+        xring_.release(uint64_t(P));
+      }
+      pring_.release(uint64_t(ot) * P);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Estimate> estimate_layer(const CoreConfig& cfg, const golden::Layer& layer, int images) {
+  return estimates_for(cfg, layer, geometry(layer, nullptr), images);
+}
+
+Strategy choose_strategy(const CoreConfig& cfg, const golden::Layer& layer) {
+  return estimate_layer(cfg, layer, 1).front().strategy;
+}
+
+Schedule tile_layer(const CoreConfig& cfg, const golden::Layer& layer, const golden::Precision& prec,
+                    std::span<const golden::Tensor> inputs, std::span<const int> image_ids, int layer_index,
+                    const TilerOptions& options) {
+  check_layer(cfg, layer, prec);
+  if (inputs.empty()) throw std::invalid_argument(fmt::format("layer '{}': no input images", layer.name));
+  if (!image_ids.empty() && image_ids.size() != inputs.size())
+    throw std::invalid_argument(
+        fmt::format("layer '{}': {} image ids for {} inputs", layer.name, image_ids.size(), inputs.size()));
+  const golden::Shape& shape = inputs.front().shape;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& t = inputs[i];
+    const bool ok = layer.type == LayerType::linear
+                        ? (t.rank() == 1 && t.shape[0] == layer.in_features)
+                        : (t.rank() == 3 && t.shape[0] == layer.in_channels && t.shape == shape);
+    if (!ok || t.data.size() != std::accumulate(t.shape.begin(), t.shape.end(), size_t{1}, std::multiplies<>()))
+      throw std::invalid_argument(
+          fmt::format("layer '{}' ({}): input {} has the wrong shape", layer.name, layer.describe(), i));
+  }
+  const Geom g = geometry(layer, layer.type == LayerType::conv2d ? &shape : nullptr);
+
+  Schedule s;
+  s.config = cfg;
+  s.layer = &layer;
+  s.layer_index = layer_index;
+  s.layer_name = layer.name;
+  s.out_raw = layer.logits;
+  for (size_t i = 0; i < inputs.size(); ++i) s.images.push_back(image_ids.empty() ? int(i) : image_ids[i]);
+  s.out_shape = layer.type == LayerType::linear ? std::vector<int>{g.O} : std::vector<int>{g.O, g.OH, g.OW};
+  s.macs = int64_t(inputs.size()) * g.positions() * g.O * g.C * g.K * g.K;
+
+  s.estimates = estimates_for(cfg, layer, g, int(inputs.size()));
+  if (layer.type == LayerType::linear) {
+    s.strategy = Strategy::Linear;
+  } else if (options.strategy) {
+    if (*options.strategy == Strategy::Linear)
+      throw std::invalid_argument(fmt::format("layer '{}': strategy linear for a conv2d layer", layer.name));
+    s.strategy = *options.strategy;
+  } else {
+    s.strategy = estimates_for(cfg, layer, g, 1).front().strategy;
+  }
+
+  Builder b(cfg, layer, g, inputs, s);
+  switch (s.strategy) {
+    case Strategy::Linear:
+      b.linear(int(inputs.size()));
+      break;
+    case Strategy::KernelMajor:
+      b.kernel_major();
+      break;
+    case Strategy::Im2col:
+      b.im2col();
+      break;
+  }
+  b.finish();
+  std::stable_sort(s.reads.begin(), s.reads.end(), [](const OutRead& a, const OutRead& b) { return a.slot < b.slot; });
+  return s;
+}
+
+}  // namespace accel

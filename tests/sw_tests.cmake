@@ -1,0 +1,8 @@
+# Host software tests (tests/CMakeLists.txt includes this file): [functional], [tiler],
+# [scoreboard], plus [random] where random. test_runtime links accel_sw_core alone: it fails to link
+# if the tiler, runtime or functional device ever call the golden arithmetic.
+accel_test(functional LIBS accel_sw_core)
+accel_test(runtime LIBS accel_sw_core)
+accel_test(tiler LIBS accel_sw)
+accel_test(scoreboard LIBS accel_sw)
+accel_test(functional_mnist LIBS accel_sw golden)
