@@ -1,0 +1,227 @@
+// Writing a text vector set for one (input-channel tile, output-channel tile) of a conv2d layer
+// (docs/vector-files.md "Export"). The files hold plain copies of activations and weights; the
+// expected psums and outputs come from golden's partial accumulators of the tile slice.
+#include <fmt/format.h>
+
+#include <accel/random_layer.hpp>
+#include <accel/vectors.hpp>
+#include <golden/network.hpp>
+#include <golden/partial.hpp>
+#include <random>
+#include <regex>
+#include <set>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace accel {
+
+namespace {
+
+// Any file name the discovery of find_vector_files would pick up.
+bool looks_like_vector_file(std::string name) {
+  for (auto& ch : name) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+  static const std::regex re(R"(^(activation.*|weight(_itile\d+_otile\d+)?_(kij|k)?\d+|psum.*|out|output.*)\.txt$)");
+  return std::regex_match(name, re);
+}
+
+std::string lane_header(const char* step, int n, const char* lane, unsigned lanes) {
+  return fmt::format("#{0}{1}{2}{3}[msb-lsb],{0}{1}{2}{4}[msb-lsb],...,{0}{1}{2}0[msb-lsb]", step, n, lane, lanes - 1,
+                     lanes >= 2 ? lanes - 2 : 0);
+}
+
+}  // namespace
+
+ExportResult export_vectors(const fs::path& dir, const CoreConfig& cfg, const golden::Layer& layer,
+                            const golden::Tensor& input, const ExportOptions& options) {
+  if (layer.type != golden::LayerType::conv2d)
+    throw std::invalid_argument(fmt::format("export-vectors: layer '{}' is a {}, not a conv2d", layer.name,
+                                            golden::layer_type_name(layer.type)));
+  const int C = layer.in_channels, O = layer.out_channels, K = layer.kernel, S = layer.stride;
+  if (layer.weight.size() != size_t(O) * C * K * K)
+    throw std::invalid_argument(fmt::format("export-vectors: layer '{}' has {} weights, expected {}x{}x{}x{}",
+                                            layer.name, layer.weight.size(), O, C, K, K));
+  if (input.rank() != 3 || input.channels() != C)
+    throw std::invalid_argument(fmt::format("export-vectors: input {} does not match layer '{}' ({} input channels)",
+                                            input.shape_str(), layer.name, C));
+  const int R = int(cfg.rows), Q = int(cfg.cols);
+  ExportResult res;
+  res.c0 = options.in_tile * R;
+  res.o0 = options.out_tile * Q;
+  if (options.in_tile < 0 || res.c0 >= C)
+    throw std::invalid_argument(
+        fmt::format("export-vectors: input-channel tile {} outside 0..{} ({} channels, {} rows)", options.in_tile,
+                    (C + R - 1) / R - 1, C, R));
+  if (options.out_tile < 0 || res.o0 >= O)
+    throw std::invalid_argument(
+        fmt::format("export-vectors: output-channel tile {} outside 0..{} ({} channels, {} columns)", options.out_tile,
+                    (O + Q - 1) / Q - 1, O, Q));
+  res.c1 = std::min(C, res.c0 + R);
+  res.o1 = std::min(O, res.o0 + Q);
+  const int pad = options.padding >= 0 ? options.padding : layer.padding;
+  const int H = input.height(), W = input.width();
+  res.padded_height = H + 2 * pad;
+  res.padded_width = W + 2 * pad;
+  res.kernel = K;
+  res.stride = S;
+  if (K < 1 || S < 1 || K > res.padded_height || K > res.padded_width)
+    throw std::invalid_argument(fmt::format("export-vectors: kernel {} stride {} do not fit a {}x{} padded input", K, S,
+                                            res.padded_height, res.padded_width));
+  res.out_height = (res.padded_height - K) / S + 1;
+  res.out_width = (res.padded_width - K) / S + 1;
+  const int positions = res.padded_height * res.padded_width, outputs = res.out_height * res.out_width;
+
+  // Values must fit the widths of the configuration (the files have no other way to say them).
+  const int64_t amax = (int64_t{1} << cfg.act_bits) - 1;
+  for (int c = res.c0; c < res.c1; ++c)
+    for (int y = 0; y < H; ++y)
+      for (int x = 0; x < W; ++x)
+        if (input.at(c, y, x) < 0 || input.at(c, y, x) > amax)
+          throw std::invalid_argument(
+              fmt::format("export-vectors: activation {} at channel {} (y {}, x {}) outside "
+                          "0..{} ({} bits of core '{}')",
+                          input.at(c, y, x), c, y, x, amax, cfg.act_bits, cfg.name));
+  const int64_t wmin = -(int64_t{1} << (cfg.weight_bits - 1)), wmax = -wmin - 1;
+  auto weight = [&](int o, int c, int ky, int kx) -> int64_t {
+    return layer.weight[((size_t(o) * C + c) * K + ky) * K + kx];
+  };
+  for (int o = res.o0; o < res.o1; ++o)
+    for (int c = res.c0; c < res.c1; ++c)
+      for (int k = 0; k < K * K; ++k)
+        if (weight(o, c, k / K, k % K) < wmin || weight(o, c, k / K, k % K) > wmax)
+          throw std::invalid_argument(
+              fmt::format("export-vectors: weight {} of output {} input {} kij {} outside "
+                          "{}..{} ({} bits of core '{}')",
+                          weight(o, c, k / K, k % K), o, c, k, wmin, wmax, cfg.weight_bits, cfg.name));
+
+  // The directory must not hold other vector files: they would make the set ambiguous.
+  std::set<std::string> ours{"activation.txt", "output.txt"};
+  for (int k = 0; k < K * K; ++k) {
+    ours.insert(fmt::format("weight_kij{}.txt", k));
+    if (options.psums && !options.combined_psum) ours.insert(fmt::format("psum_kij{}.txt", k));
+  }
+  if (options.psums && options.combined_psum) ours.insert("psum.txt");
+  std::error_code ec;
+  if (fs::exists(dir, ec)) {
+    if (!fs::is_directory(dir, ec)) throw VectorFileError(dir, 0, "not a directory");
+    std::vector<std::string> other;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+      const std::string name = e.path().filename().string();
+      if (looks_like_vector_file(name) && !ours.count(name)) other.push_back(name);
+    }
+    if (!other.empty()) {
+      std::sort(other.begin(), other.end());
+      std::string list;
+      for (const auto& n : other) list += (list.empty() ? "" : ", ") + n;
+      throw std::invalid_argument(
+          fmt::format("export-vectors: {} already holds other vector files ({}); export into an empty directory",
+                      dir.string(), list));
+    }
+  } else if (!fs::create_directories(dir, ec) && ec) {
+    throw VectorFileError(dir, 0, "cannot create the directory: " + ec.message());
+  }
+
+  const std::string what = options.description.empty() ? layer.describe() : options.description;
+  const std::string info = fmt::format(
+      "# {}: input channels {}..{}, output channels {}..{}, padding {} -> {}x{} padded, kernel {}, stride {}, "
+      "{}x{} outputs; core {} (cosim export-vectors)",
+      what, res.c0, res.c1 - 1, res.o0, res.o1 - 1, pad, res.padded_height, res.padded_width, K, S, res.out_height,
+      res.out_width, cfg.name);
+  auto write = [&](const std::string& name, const std::array<std::string, kVectorHeaderLines>& header,
+                   const LineFormat& f, const std::vector<int64_t>& values) {
+    write_vector_file(dir / name, header, f, values);
+    res.files.push_back(dir / name);
+  };
+
+  // Activations: the padded tile, channel c0 + r on row r (zero past the layer's channels).
+  {
+    std::vector<int64_t> a(size_t(positions) * R, 0);
+    for (int nij = 0; nij < positions; ++nij) {
+      const int y = nij / res.padded_width - pad, x = nij % res.padded_width - pad;
+      if (y < 0 || y >= H || x < 0 || x >= W) continue;
+      for (int r = 0; r < res.c1 - res.c0; ++r) a[size_t(nij) * R + r] = input.at(res.c0 + r, y, x);
+    }
+    write("activation.txt", {lane_header("time", 0, "row", cfg.rows), lane_header("time", 1, "row", cfg.rows), info},
+          activation_format(cfg), a);
+  }
+  // Weights: per kernel position, line o = column o (output o0 + o), lane r = input c0 + r.
+  for (int k = 0; k < K * K; ++k) {
+    std::vector<int64_t> w(size_t(Q) * R, 0);
+    for (int o = 0; o < res.o1 - res.o0; ++o)
+      for (int r = 0; r < res.c1 - res.c0; ++r) w[size_t(o) * R + r] = weight(res.o0 + o, res.c0 + r, k / K, k % K);
+    write(fmt::format("weight_kij{}.txt", k),
+          {lane_header("col", 0, "row", cfg.rows), lane_header("col", 1, "row", cfg.rows), info}, weight_format(cfg),
+          w);
+  }
+
+  const golden::Precision prec{int(cfg.act_bits), int(cfg.weight_bits), int(cfg.psum_bits)};
+  const std::array<std::string, kVectorHeaderLines> psum_header{lane_header("time", 0, "col", cfg.cols),
+                                                                lane_header("time", 1, "col", cfg.cols), info};
+  // Psums: kernel position kij alone at every padded input position nij. Golden's partial
+  // accumulator of the slice (channels c0..c1, the one position) for a 1 x 1 kernel with the
+  // layer's padding is exactly that: out(y, x) = sum_c in_padded[c][y][x] * w[o][c][ky][kx].
+  if (options.psums) {
+    std::vector<int64_t> all;
+    for (int k = 0; k < K * K; ++k) {
+      std::vector<int32_t> w1(size_t(O) * C);
+      for (int o = 0; o < O; ++o)
+        for (int c = 0; c < C; ++c) w1[size_t(o) * C + c] = int32_t(weight(o, c, k / K, k % K));
+      const golden::Tensor ps = golden::conv2d_partial_acc(input, w1, golden::ConvParams{C, O, 1, 1, pad}, prec,
+                                                           golden::ConvSlice{res.c0, res.c1, {{0, 0}}, res.o0, res.o1});
+      std::vector<int64_t> v(size_t(positions) * Q, 0);
+      for (int nij = 0; nij < positions; ++nij)
+        for (int o = 0; o < res.o1 - res.o0; ++o)
+          v[size_t(nij) * Q + o] = ps.at(o, nij / res.padded_width, nij % res.padded_width);
+      if (options.combined_psum)
+        all.insert(all.end(), v.begin(), v.end());
+      else
+        write(fmt::format("psum_kij{}.txt", k), psum_header, psum_format(cfg), v);
+    }
+    if (options.combined_psum) write("psum.txt", psum_header, psum_format(cfg), all);
+  }
+  // Output: the tile slice's accumulator over every kernel position, ReLU, no bias.
+  {
+    const golden::Tensor acc = golden::relu(
+        golden::conv2d_partial_acc(input, layer.weight, golden::ConvParams{C, O, K, S, pad}, prec,
+                                   golden::ConvSlice{res.c0, res.c1, golden::all_kernel_positions(K), res.o0, res.o1}));
+    std::vector<int64_t> v(size_t(outputs) * Q, 0);
+    for (int p = 0; p < outputs; ++p)
+      for (int o = 0; o < res.o1 - res.o0; ++o) v[size_t(p) * Q + o] = acc.at(o, p / res.out_width, p % res.out_width);
+    write("output.txt", psum_header, psum_format(cfg), v);
+  }
+  return res;
+}
+
+ExportResult export_random_vectors(const fs::path& dir, const CoreConfig& cfg, const RandomVectorSpec& spec,
+                                   const ExportOptions& options) {
+  RandomConvSpec cs = spec.conv;
+  if (cs.in_channels <= 0) cs.in_channels = int(cfg.rows);
+  if (cs.out_channels <= 0) cs.out_channels = int(cfg.cols);
+  const golden::Precision prec{int(cfg.act_bits), int(cfg.weight_bits), int(cfg.psum_bits)};
+  std::mt19937 rng(spec.seed);
+  const golden::Layer layer = random_conv(cs, prec, rng);
+  const std::vector<golden::Tensor> in = random_inputs(layer, 1, prec.act_bits, rng);
+  ExportOptions o = options;
+  if (o.description.empty()) o.description = fmt::format("random {} seed {}", layer.describe(), spec.seed);
+  return export_vectors(dir, cfg, layer, in.front(), o);
+}
+
+ExportResult export_model_vectors(const fs::path& dir, const CoreConfig& cfg, const golden::Model& model,
+                                  const std::string& layer_name, std::span<const uint8_t> pixels,
+                                  const ExportOptions& options) {
+  for (size_t i = 0; i < model.layers.size(); ++i) {
+    const golden::Layer& l = model.layers[i];
+    if (l.name != layer_name || l.type != golden::LayerType::conv2d) continue;
+    const golden::NetworkTrace trace = golden::run_network(model, pixels);
+    ExportOptions o = options;
+    if (o.description.empty()) o.description = fmt::format("{} {} {}", model.name, l.name, l.describe());
+    return export_vectors(dir, cfg, l, trace.input_of(i), o);
+  }
+  std::string convs;
+  for (const auto& l : model.layers)
+    if (l.type == golden::LayerType::conv2d) convs += (convs.empty() ? "" : ", ") + l.name;
+  throw std::invalid_argument(fmt::format("export-vectors: model '{}' has no conv2d layer '{}' (conv2d layers: {})",
+                                          model.name, layer_name, convs.empty() ? "none" : convs));
+}
+
+}  // namespace accel
