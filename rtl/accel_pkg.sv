@@ -1,0 +1,120 @@
+// Shared types, instruction word, counter ids and host-visible latencies of the accelerator core.
+//
+// Everything here is mirrored in sw/include/accel/isa.hpp and specified in docs/isa.md; a
+// change to one must be made to all three (tests/test_isa_probe.cpp checks the bit layout).
+package accel_pkg;
+
+  // ---------------------------------------------------------------------------------------------
+  // Fixed field widths (independent of the array configuration, so one instruction word fits all)
+  // ---------------------------------------------------------------------------------------------
+  localparam int unsigned AddrBits    = 16;  // xmem / pmem address fields
+  localparam int unsigned ColIdxBits  = 8;   // SFP parameter column index
+  localparam int unsigned ParBits     = 32;  // SFP parameter word (bias, multiplier, shift)
+  localparam int unsigned ShiftBits   = 6;   // SFP shift, 0..63 (the contract uses 0..62)
+  localparam int unsigned CtrBits     = 64;  // performance counters
+  localparam int unsigned OutLaneBits = 64;  // one SFP read-out lane (signed in raw mode)
+
+  // SFP per-column parameter selected by instr_t.par_sel.
+  typedef enum logic [1:0] {
+    ParBias  = 2'd0,  // int32 bias, added to the sign-extended accumulator
+    ParMult  = 2'd1,  // requantization multiplier M (positive int32)
+    ParShift = 2'd2   // requantization shift S (data bits [5:0])
+  } sfp_par_e;
+
+  // Performance counter ids: index into core's ctr_o. Compute, WeightLoad, HostTransfer and
+  // Stall are mutually exclusive (priority in that order) and sum to Total.
+  typedef enum logic [2:0] {
+    CtrTotal        = 3'd0,  // every cycle since reset or the last ctr_clr
+    CtrCompute      = 3'd1,  // an activation vector enters the array (l0_rd executes)
+    CtrWeightLoad   = 3'd2,  // else: w_load or w_commit executes
+    CtrHostTransfer = 3'd3,  // else: xmem_wr or par_wr executes (host data on data_i)
+    CtrStall        = 3'd4   // else: fill, drain, read-out only, or idle
+  } ctr_e;
+  localparam int unsigned NumCtrs = 5;
+
+  // ---------------------------------------------------------------------------------------------
+  // Instruction word. The first member is the MSB: the layout, LSB first, is
+  //   [0] xmem_wr  [16:1] xmem_wr_addr  [17] xmem_rd  [33:18] xmem_rd_addr
+  //   [34] w_load  [35] w_commit  [36] w_buf  [37] l0_rd  [38] l0_wsel
+  //   [39] of_rd  [40] of_acc  [56:41] of_addr
+  //   [57] out_rd  [58] out_raw  [59] out_relu  [75:60] out_addr
+  //   [76] par_wr  [78:77] par_sel  [86:79] par_col  [87] ctr_clr
+  // All zeros is a no-op.
+  // ---------------------------------------------------------------------------------------------
+  typedef struct packed {
+    logic                  ctr_clr;       // clear all performance counters
+    logic [ColIdxBits-1:0] par_col;       // SFP parameter column
+    sfp_par_e              par_sel;       // which SFP parameter par_wr writes
+    logic                  par_wr;        // write data_i[31:0] to SFP parameter par_sel of par_col
+    logic [AddrBits-1:0]   out_addr;      // pmem row to read out
+    logic                  out_relu;      // read-out applies ReLU after the bias
+    logic                  out_raw;       // read-out gives acc+bias (64-bit) instead of requantized
+    logic                  out_rd;        // SFP read-out of pmem row out_addr to out_o
+    logic [AddrBits-1:0]   of_addr;       // pmem row the popped psum row updates
+    logic                  of_acc;        // 1: pmem[of_addr] += row, 0: pmem[of_addr] = row
+    logic                  of_rd;         // pop one psum row from the OFIFO into the SFP
+    logic                  l0_wsel;       // weight buffer the vector popped by l0_rd computes with
+    logic                  l0_rd;         // pop one vector from L0 into the array (skewed)
+    logic                  w_buf;         // weight buffer w_commit writes
+    logic                  w_commit;      // copy every tile's load chain into buffer w_buf
+    logic                  w_load;        // shift data_i (one weight column) into the load chain
+    logic [AddrBits-1:0]   xmem_rd_addr;  // xmem address to read into L0
+    logic                  xmem_rd;       // read xmem[xmem_rd_addr] and push it into L0
+    logic [AddrBits-1:0]   xmem_wr_addr;  // xmem address to write
+    logic                  xmem_wr;       // write data_i (one activation vector) to xmem
+  } instr_t;
+
+  localparam int unsigned InstrBits = $bits(instr_t);
+
+  // FIFO status on core's status_o, for host-side checks and debugging (the schedule itself
+  // comes from the latencies below, not from polling). LSB first: l0_empty, l0_idle, l0_full,
+  // of_valid, of_full. Shows the state left by the slots before the current one.
+  typedef struct packed {
+    logic of_full;   // some OFIFO column is full
+    logic of_valid;  // every OFIFO column holds a psum: of_rd is legal
+    logic l0_full;   // some L0 row FIFO is full
+    logic l0_idle;   // every L0 row FIFO is empty (nothing pending in the skew)
+    logic l0_empty;  // L0 row 0 is empty: l0_rd is illegal
+  } status_t;
+
+  // ---------------------------------------------------------------------------------------------
+  // Configuration-dependent widths
+  // ---------------------------------------------------------------------------------------------
+  function automatic int unsigned max3(int unsigned a, int unsigned b, int unsigned c);
+    int unsigned m = a;
+    if (b > m) m = b;
+    if (c > m) m = c;
+    return m;
+  endfunction
+
+  // data_i carries one activation vector, one weight column or one 32-bit SFP parameter.
+  function automatic int unsigned data_bits(int unsigned rows, int unsigned act_bits,
+                                            int unsigned weight_bits);
+    return max3(rows * act_bits, rows * weight_bits, ParBits);
+  endfunction
+
+  // ---------------------------------------------------------------------------------------------
+  // Latencies, in instruction slots (docs/isa.md "Timing"). "A -> B = L": an instruction B in
+  // slot n + L (or later) sees the effect of an instruction A in slot n. Output latencies: the
+  // port shows the result after the host's tick of slot n + L.
+  // ---------------------------------------------------------------------------------------------
+  localparam int unsigned LatXmemWrToXmemRd = 1;  // xmem_wr -> xmem_rd of that address
+  localparam int unsigned LatXmemRdToL0Rd   = 2;  // xmem_rd -> l0_rd of that vector
+  localparam int unsigned LatLoadToCommit   = 1;  // last w_load -> w_commit
+  localparam int unsigned LatCommitToL0Rd   = 1;  // w_commit of buffer b -> l0_rd using b
+  localparam int unsigned LatOfRdToPsumOut  = 1;  // of_rd -> psum_valid_o/psum_o
+  localparam int unsigned LatOfRdToOutRd    = 1;  // of_rd updating row a -> out_rd of row a
+  localparam int unsigned LatParWrToOutRd   = 0;  // par_wr -> out_rd using it
+  localparam int unsigned LatOutRdToOut     = 2;  // out_rd -> out_valid_o/out_o
+
+  // l0_rd -> of_rd that pops the psum row of that vector.
+  function automatic int unsigned lat_l0rd_to_ofrd(int unsigned rows, int unsigned cols);
+    return rows + cols;
+  endfunction
+
+  // Last l0_rd using buffer b -> w_commit that overwrites buffer b.
+  function automatic int unsigned lat_l0rd_to_commit(int unsigned rows, int unsigned cols);
+    return rows + cols - 2;
+  endfunction
+
+endpackage

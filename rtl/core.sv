@@ -1,0 +1,233 @@
+// Accelerator core: registered instruction port, xmem, corelet, pmem and performance counters.
+module core
+  import accel_pkg::*;
+#(
+  parameter int unsigned Rows       = 8,     // array rows: reduction dimension
+  parameter int unsigned Cols       = 8,     // array columns: output features
+  parameter int unsigned ActBits    = 8,     // unsigned activation width
+  parameter int unsigned WeightBits = 8,     // signed weight width
+  parameter int unsigned PsumBits   = 32,    // signed accumulator width (wraps)
+  parameter int unsigned XmemDepth  = 4096,  // activation SRAM words
+  parameter int unsigned PmemDepth  = 4096,  // psum SRAM rows
+  parameter int unsigned L0Depth    = 64,    // entries per L0 row FIFO
+  parameter int unsigned OfifoDepth = 64,    // entries per OFIFO column FIFO
+  localparam int unsigned DataBits  = data_bits(Rows, ActBits, WeightBits)
+) (
+  input  logic                             clk_i,         // clock
+  input  logic                             rst_ni,        // synchronous reset, active low
+  input  instr_t                           instr_i,       // this cycle's instruction (registered)
+  input  logic [DataBits-1:0]              data_i,        // vector, weight column or parameter
+  output logic                             psum_valid_o,  // a psum row left the OFIFO
+  output logic [Cols-1:0][PsumBits-1:0]    psum_o,        // that row, column c at [c]
+  output logic                             out_valid_o,   // an SFP read-out result
+  output logic [Cols-1:0][OutLaneBits-1:0] out_o,         // per column: q or acc+bias
+  output logic [NumCtrs-1:0][CtrBits-1:0]  ctr_o,         // performance counters, by ctr_e
+  output status_t                          status_o       // L0 / OFIFO fill state
+);
+
+  localparam int unsigned XAddrW  = (XmemDepth > 1) ? $clog2(XmemDepth) : 1;
+  localparam int unsigned PAddrW  = (PmemDepth > 1) ? $clog2(PmemDepth) : 1;
+  localparam int unsigned XBits   = Rows * ActBits;
+  localparam int unsigned WBits   = Rows * WeightBits;
+  localparam int unsigned RowBits = Cols * PsumBits;
+
+  // ---------------------------------------------------------------------------------------------
+  // Instruction and data registers: the instruction executes in the cycle after it is presented.
+  // ---------------------------------------------------------------------------------------------
+  instr_t              instr_q;
+  logic [DataBits-1:0] data_q;
+  logic                l0_push_q;
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      instr_q   <= '0;
+      data_q    <= '0;
+      l0_push_q <= 1'b0;
+    end else begin
+      instr_q   <= instr_i;
+      data_q    <= data_i;
+      l0_push_q <= instr_q.xmem_rd;  // xmem read data arrives one cycle later
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // xmem: host writes, L0 reads, both in the same cycle if needed.
+  // ---------------------------------------------------------------------------------------------
+  logic [0:0][XBits-1:0] xmem_rdata;
+
+  sram #(
+    .Width      (XBits),
+    .Depth      (XmemDepth),
+    .NumRdPorts (1)
+  ) u_xmem (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .we_i    (instr_q.xmem_wr),
+    .waddr_i (instr_q.xmem_wr_addr[XAddrW-1:0]),
+    .wdata_i (data_q[XBits-1:0]),
+    .re_i    (instr_q.xmem_rd),
+    .raddr_i (instr_q.xmem_rd_addr[XAddrW-1:0]),
+    .rdata_o (xmem_rdata)
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // corelet and pmem
+  // ---------------------------------------------------------------------------------------------
+  logic [1:0]              pmem_re;
+  logic [1:0][PAddrW-1:0]  pmem_raddr;
+  logic [1:0][RowBits-1:0] pmem_rdata;
+  logic                    pmem_we;
+  logic [PAddrW-1:0]       pmem_waddr;
+  logic [RowBits-1:0]      pmem_wdata;
+
+  corelet #(
+    .Rows       (Rows),
+    .Cols       (Cols),
+    .ActBits    (ActBits),
+    .WeightBits (WeightBits),
+    .PsumBits   (PsumBits),
+    .L0Depth    (L0Depth),
+    .OfifoDepth (OfifoDepth),
+    .PmemDepth  (PmemDepth)
+  ) u_corelet (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .l0_push_i    (l0_push_q),
+    .l0_data_i    (xmem_rdata[0]),
+    .l0_rd_i      (instr_q.l0_rd),
+    .l0_wsel_i    (instr_q.l0_wsel),
+    .w_load_i     (instr_q.w_load),
+    .w_i          (data_q[WBits-1:0]),
+    .w_commit_i   (instr_q.w_commit),
+    .w_buf_i      (instr_q.w_buf),
+    .of_rd_i      (instr_q.of_rd),
+    .of_acc_i     (instr_q.of_acc),
+    .of_addr_i    (instr_q.of_addr[PAddrW-1:0]),
+    .out_rd_i     (instr_q.out_rd),
+    .out_addr_i   (instr_q.out_addr[PAddrW-1:0]),
+    .out_raw_i    (instr_q.out_raw),
+    .out_relu_i   (instr_q.out_relu),
+    .par_wr_i     (instr_q.par_wr),
+    .par_sel_i    (instr_q.par_sel),
+    .par_col_i    (instr_q.par_col),
+    .par_data_i   (data_q[ParBits-1:0]),
+    .pmem_re_o    (pmem_re),
+    .pmem_raddr_o (pmem_raddr),
+    .pmem_rdata_i (pmem_rdata),
+    .pmem_we_o    (pmem_we),
+    .pmem_waddr_o (pmem_waddr),
+    .pmem_wdata_o (pmem_wdata),
+    .psum_valid_o (psum_valid_o),
+    .psum_o       (psum_o),
+    .out_valid_o  (out_valid_o),
+    .out_o        (out_o),
+    .status_o     (status_o)
+  );
+
+  sram #(
+    .Width      (RowBits),
+    .Depth      (PmemDepth),
+    .NumRdPorts (2)
+  ) u_pmem (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .we_i    (pmem_we),
+    .waddr_i (pmem_waddr),
+    .wdata_i (pmem_wdata),
+    .re_i    (pmem_re),
+    .raddr_i (pmem_raddr),
+    .rdata_o (pmem_rdata)
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Performance counters: each cycle is total plus exactly one category, by priority.
+  // ---------------------------------------------------------------------------------------------
+  logic [NumCtrs-1:0][CtrBits-1:0] ctr_d, ctr_q;
+  logic                            is_compute, is_wload, is_host;
+
+  assign is_compute = instr_q.l0_rd;
+  assign is_wload   = !is_compute && (instr_q.w_load || instr_q.w_commit);
+  assign is_host    = !is_compute && !is_wload && (instr_q.xmem_wr || instr_q.par_wr);
+
+  always_comb begin
+    ctr_d = ctr_q;
+    ctr_d[CtrTotal]        = ctr_q[CtrTotal] + 1'b1;
+    ctr_d[CtrCompute]      = ctr_q[CtrCompute] + CtrBits'(is_compute);
+    ctr_d[CtrWeightLoad]   = ctr_q[CtrWeightLoad] + CtrBits'(is_wload);
+    ctr_d[CtrHostTransfer] = ctr_q[CtrHostTransfer] + CtrBits'(is_host);
+    ctr_d[CtrStall]        = ctr_q[CtrStall] + CtrBits'(!is_compute && !is_wload && !is_host);
+    if (instr_q.ctr_clr) ctr_d = '0;
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) ctr_q <= '0;
+    else         ctr_q <= ctr_d;
+  end
+
+  assign ctr_o = ctr_q;
+
+  // -------------------------------------------------------------------------------------------
+  // Assertions
+  // -------------------------------------------------------------------------------------------
+  initial begin : p_params
+    assert (Rows >= 1 && Cols >= 1 && Cols <= (1 << ColIdxBits))
+      else $error("core: illegal shape Rows=%0d Cols=%0d (Cols <= %0d)",
+                  Rows, Cols, 1 << ColIdxBits);
+    assert (ActBits >= 1 && ActBits <= 16 && WeightBits >= 2 && WeightBits <= 16 &&
+            PsumBits >= ActBits + 1 && PsumBits <= 32)
+      else $error("core: illegal widths ActBits=%0d WeightBits=%0d PsumBits=%0d",
+                  ActBits, WeightBits, PsumBits);
+    assert (XmemDepth >= 1 && XmemDepth <= (1 << AddrBits) &&
+            PmemDepth >= 1 && PmemDepth <= (1 << AddrBits))
+      else $error("core: memory depths must be 1..%0d (XmemDepth=%0d PmemDepth=%0d)",
+                  1 << AddrBits, XmemDepth, PmemDepth);
+    assert (L0Depth >= Rows && OfifoDepth >= Cols)
+      else $error("core: FIFOs must cover the skew (L0Depth=%0d >= Rows, OfifoDepth=%0d >= Cols)",
+                  L0Depth, OfifoDepth);
+  end
+
+  // Weight-buffer hazard tracking (assertion only): wbusy_q[b] counts down the cycles until the
+  // last vector popped with buffer b has passed the last tile; a commit to b is legal when it
+  // is at most 1 (docs/isa.md: lat_l0rd_to_commit = Rows + Cols - 2).
+  localparam int unsigned DrainCycles = Rows + Cols - 2;
+  logic [1:0][15:0] wbusy_d, wbusy_q;
+
+  always_comb begin
+    for (int unsigned b = 0; b < 2; b++) begin
+      wbusy_d[b] = (wbusy_q[b] != '0) ? wbusy_q[b] - 1'b1 : '0;
+      if (instr_q.l0_rd && 32'(instr_q.l0_wsel) == b) wbusy_d[b] = 16'(DrainCycles);
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) wbusy_q <= '0;
+    else         wbusy_q <= wbusy_d;
+  end
+
+  a_commit_in_flight : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.w_commit |-> wbusy_q[instr_q.w_buf] <= 16'd1 &&
+      !(DrainCycles > 0 && instr_q.l0_rd && instr_q.l0_wsel == instr_q.w_buf))
+    else $error("core: w_commit to buffer %0d while vectors using it are in the array (%0d more cycles)",
+                instr_q.w_buf, wbusy_q[instr_q.w_buf]);
+
+  a_one_data_user : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      $onehot0({instr_q.xmem_wr, instr_q.w_load, instr_q.par_wr}))
+    else $error("core: xmem_wr, w_load and par_wr share data_i: at most one per instruction");
+
+  a_xmem_wr_addr : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.xmem_wr |-> 32'(instr_q.xmem_wr_addr) < XmemDepth)
+    else $error("core: xmem_wr_addr %0d beyond XmemDepth %0d", instr_q.xmem_wr_addr, XmemDepth);
+
+  a_xmem_rd_addr : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.xmem_rd |-> 32'(instr_q.xmem_rd_addr) < XmemDepth)
+    else $error("core: xmem_rd_addr %0d beyond XmemDepth %0d", instr_q.xmem_rd_addr, XmemDepth);
+
+  a_of_addr : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.of_rd |-> 32'(instr_q.of_addr) < PmemDepth)
+    else $error("core: of_addr %0d beyond PmemDepth %0d", instr_q.of_addr, PmemDepth);
+
+  a_out_addr : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.out_rd |-> 32'(instr_q.out_addr) < PmemDepth)
+    else $error("core: out_addr %0d beyond PmemDepth %0d", instr_q.out_addr, PmemDepth);
+
+endmodule

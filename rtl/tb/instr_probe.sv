@@ -1,0 +1,51 @@
+// Test top: splits an instr_t into its fields, to check the C++ packer against the package.
+module instr_probe
+  import accel_pkg::*;
+(
+  input  instr_t                instr_i,         // packed instruction word
+  output logic                  xmem_wr_o,       // instr_i.xmem_wr
+  output logic [AddrBits-1:0]   xmem_wr_addr_o,  // instr_i.xmem_wr_addr
+  output logic                  xmem_rd_o,       // instr_i.xmem_rd
+  output logic [AddrBits-1:0]   xmem_rd_addr_o,  // instr_i.xmem_rd_addr
+  output logic                  w_load_o,        // instr_i.w_load
+  output logic                  w_commit_o,      // instr_i.w_commit
+  output logic                  w_buf_o,         // instr_i.w_buf
+  output logic                  l0_rd_o,         // instr_i.l0_rd
+  output logic                  l0_wsel_o,       // instr_i.l0_wsel
+  output logic                  of_rd_o,         // instr_i.of_rd
+  output logic                  of_acc_o,        // instr_i.of_acc
+  output logic [AddrBits-1:0]   of_addr_o,       // instr_i.of_addr
+  output logic                  out_rd_o,        // instr_i.out_rd
+  output logic                  out_raw_o,       // instr_i.out_raw
+  output logic                  out_relu_o,      // instr_i.out_relu
+  output logic [AddrBits-1:0]   out_addr_o,      // instr_i.out_addr
+  output logic                  par_wr_o,        // instr_i.par_wr
+  output logic [1:0]            par_sel_o,       // instr_i.par_sel
+  output logic [ColIdxBits-1:0] par_col_o,       // instr_i.par_col
+  output logic                  ctr_clr_o,       // instr_i.ctr_clr
+  output logic [31:0]           instr_bits_o     // $bits(instr_t)
+);
+
+  assign xmem_wr_o      = instr_i.xmem_wr;
+  assign xmem_wr_addr_o = instr_i.xmem_wr_addr;
+  assign xmem_rd_o      = instr_i.xmem_rd;
+  assign xmem_rd_addr_o = instr_i.xmem_rd_addr;
+  assign w_load_o       = instr_i.w_load;
+  assign w_commit_o     = instr_i.w_commit;
+  assign w_buf_o        = instr_i.w_buf;
+  assign l0_rd_o        = instr_i.l0_rd;
+  assign l0_wsel_o      = instr_i.l0_wsel;
+  assign of_rd_o        = instr_i.of_rd;
+  assign of_acc_o       = instr_i.of_acc;
+  assign of_addr_o      = instr_i.of_addr;
+  assign out_rd_o       = instr_i.out_rd;
+  assign out_raw_o      = instr_i.out_raw;
+  assign out_relu_o     = instr_i.out_relu;
+  assign out_addr_o     = instr_i.out_addr;
+  assign par_wr_o       = instr_i.par_wr;
+  assign par_sel_o      = instr_i.par_sel;
+  assign par_col_o      = instr_i.par_col;
+  assign ctr_clr_o      = instr_i.ctr_clr;
+  assign instr_bits_o   = 32'(InstrBits);
+
+endmodule

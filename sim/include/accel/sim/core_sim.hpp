@@ -1,0 +1,110 @@
+// The Verilated accelerator core behind one C++ interface for every configuration.
+//
+//   auto sim = accel::sim::make_core_sim("int8");
+//   sim->reset();
+//   sim->step(instr, data);          // one instruction slot: drive instr_i/data_i, one clock
+//   if (sim->psum_valid()) ... sim->psum(c) ...
+//
+// Timing of each instruction relative to step() is in docs/isa.md. No Verilator header is needed
+// to use this interface.
+#pragma once
+
+#include <accel/isa.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace accel::sim {
+
+// An RTL assertion ($error in an assert) fired during a clock cycle.
+class AssertionFailure : public std::runtime_error {
+ public:
+  AssertionFailure(uint64_t cycle, std::string messages)
+      : std::runtime_error("RTL assertion failed in cycle " + std::to_string(cycle) + ": " +
+                           first_line(messages)),
+        cycle_(cycle),
+        messages_(std::move(messages)) {}
+  uint64_t cycle() const { return cycle_; }
+  // Everything the simulator printed in that cycle (the %Error lines).
+  const std::string& messages() const { return messages_; }
+
+ private:
+  static std::string first_line(const std::string& m) {
+    const auto start = m.find("%Error");
+    const std::string s = start == std::string::npos ? m : m.substr(start);
+    return s.substr(0, s.find('\n'));
+  }
+  uint64_t cycle_;
+  std::string messages_;
+};
+
+class CoreSim {
+ public:
+  virtual ~CoreSim() = default;
+
+  virtual const CoreConfig& config() const = 0;
+
+  // Holds rst_ni low for `cycles` clock cycles with a no-op on instr_i, then releases it.
+  // All state, FIFOs and counters restart; SRAM contents are kept.
+  virtual void reset(unsigned cycles = 2) = 0;
+
+  // Drives instr_i and data_i for the next clock edge. An empty `data` drives zeros.
+  virtual void apply(const Instr& instr, const BitVec& data) = 0;
+  void apply(const Instr& instr) { apply(instr, BitVec{}); }
+  // The same with an instruction packed beforehand (accel::pack), for hot loops.
+  virtual void apply_packed(const InstrWord& instr, const BitVec& data) = 0;
+  // The same without allocation: data_i as 32-bit words, word 0 = bits 31:0 (empty: zeros).
+  virtual void apply_words(const InstrWord& instr, std::span<const uint32_t> data) = 0;
+
+  // One clock cycle (rising edge registers instr_i/data_i, then the falling edge). Throws
+  // AssertionFailure if an RTL assertion fired in it (unless throw_on_assert(false)).
+  virtual void tick() = 0;
+
+  // One instruction slot: apply() then tick().
+  void step(const Instr& instr, const BitVec& data) {
+    apply(instr, data);
+    tick();
+  }
+  void step(const Instr& instr = Instr{}) { step(instr, BitVec{}); }
+
+  // Clock cycles since construction (reset cycles included).
+  virtual uint64_t cycle() const = 0;
+
+  // Output ports as they are after the last tick().
+  virtual bool psum_valid() const = 0;
+  virtual int64_t psum(unsigned col) const = 0;  // psum_o lane, sign-extended from PsumBits
+  virtual bool out_valid() const = 0;
+  virtual int64_t out(unsigned col) const = 0;   // out_o lane (64-bit)
+  virtual uint64_t counter(Counter id) const = 0;
+  virtual Status status() const = 0;
+  // All lanes at once into dst[0 .. cols-1] (same values as psum(c) / out(c)).
+  virtual void psum_row(int64_t* dst) const = 0;
+  virtual void out_row(int64_t* dst) const = 0;
+
+  // FST trace of the clock cycles in [begin, end): the file opens when cycle() enters the
+  // window and closes when it leaves it (or when the simulator is destroyed).
+  virtual void trace(const std::string& path, uint64_t begin = 0,
+                     uint64_t end = std::numeric_limits<uint64_t>::max()) = 0;
+  virtual bool trace_open() const = 0;
+
+  // By default an RTL assertion makes tick() throw AssertionFailure. With false, tick() only
+  // counts them; assertion_count() and take_messages() tell what happened.
+  virtual void throw_on_assert(bool on) = 0;
+  virtual uint64_t assertion_count() const = 0;
+  // Everything the simulator printed since the last call.
+  virtual std::string take_messages() = 0;
+  // Echo the simulator's messages to stdout (default true).
+  static void echo_messages(bool on);
+};
+
+// Builds the simulator of one configuration (accel::kConfigs). Throws std::invalid_argument for
+// a configuration without a Verilated model.
+std::unique_ptr<CoreSim> make_core_sim(const CoreConfig& config);
+std::unique_ptr<CoreSim> make_core_sim(std::string_view config_name);
+
+}  // namespace accel::sim

@@ -1,0 +1,650 @@
+// The whole core through its instruction port (accel::sim::CoreSim): the worked example of
+// docs/isa.md, random multi-tile schedules in every configuration, back-to-back double-buffered
+// tiles and their compute fraction, the counters, assertions and tracing. Expected values are
+// computed here from the integer contract (docs/quantization.md), independently of the RTL.
+#include <accel/isa.hpp>
+#include <accel/sim/core_sim.hpp>
+#include <accel/sim/program.hpp>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using accel::BitVec;
+using accel::CoreConfig;
+using accel::Counter;
+using accel::Instr;
+using accel::sim::Program;
+using accel::sim::Row;
+namespace lat = accel::lat;
+
+uint32_t test_seed() {
+  const char* s = std::getenv("ACCEL_SEED");
+  return s ? static_cast<uint32_t>(std::strtoul(s, nullptr, 0)) : 20240601u;
+}
+
+int64_t wrap(int64_t x, unsigned w) {
+  const uint64_t m = (uint64_t{1} << w) - 1;
+  uint64_t u = static_cast<uint64_t>(x) & m;
+  if ((u >> (w - 1)) & 1u) u |= ~m;
+  return static_cast<int64_t>(u);
+}
+
+using Mat = std::vector<std::vector<int64_t>>;  // weights [r][c]
+using Vec = std::vector<int64_t>;
+
+// Column c of the psum row: sum_r a[r] * w[r][c], wrapped to PsumBits (contract step 1).
+Vec matvec(const CoreConfig& c, const Vec& a, const Mat& w) {
+  Vec out(c.cols);
+  for (unsigned col = 0; col < c.cols; ++col) {
+    int64_t s = 0;
+    for (unsigned r = 0; r < c.rows; ++r) s += a[r] * w[r][col];
+    out[col] = wrap(s, c.psum_bits);
+  }
+  return out;
+}
+
+struct SfpParams {
+  Vec bias, mult, shift;  // per column
+};
+
+// Contract steps 2 and 3 (or the raw logit), written out with 128-bit intermediates.
+int64_t readout(const CoreConfig& c, int64_t acc, int64_t bias, int64_t m, int64_t s, bool raw,
+                bool relu) {
+  int64_t y = acc + bias;
+  if (relu && y < 0) y = 0;
+  if (raw) return y;
+  __int128 t = static_cast<__int128>(y) * m;
+  if (s > 0) t += static_cast<__int128>(1) << (s - 1);
+  t >>= s;  // arithmetic: floor
+  const __int128 qmax = (__int128{1} << c.act_bits) - 1;
+  if (t < 0) t = 0;
+  if (t > qmax) t = qmax;
+  return static_cast<int64_t>(t);
+}
+
+// Differences between expected and observed rows, as readable lines (at most `limit`).
+std::vector<std::string> compare_rows(const std::string& what, const std::vector<Row>& want,
+                                      const std::vector<Row>& got, std::size_t limit = 10) {
+  std::vector<std::string> diffs;
+  if (want.size() != got.size())
+    diffs.push_back(fmt::format("{}: {} rows expected, {} seen", what, want.size(), got.size()));
+  for (std::size_t i = 0; i < std::min(want.size(), got.size()) && diffs.size() < limit; ++i) {
+    if (want[i].slot != got[i].slot)
+      diffs.push_back(fmt::format("{} row {}: expected after slot {}, seen after slot {}", what, i,
+                                  want[i].slot, got[i].slot));
+    for (std::size_t col = 0; col < want[i].v.size() && diffs.size() < limit; ++col)
+      if (want[i].v[col] != got[i].v[col])
+        diffs.push_back(fmt::format("{} row {} (slot {}) column {}: expected {}, RTL {}", what, i,
+                                    want[i].slot, col, want[i].v[col], got[i].v[col]));
+  }
+  return diffs;
+}
+
+// ------------------------------------------------------------------------------------------------
+// A tile scheduler following docs/isa.md's latencies: weights of tile t load (through data_i)
+// while tile t-1 streams, commit into the buffer tile t-2 used once its last vector has passed,
+// and tile t streams right behind tile t-1.
+// ------------------------------------------------------------------------------------------------
+struct TileJob {
+  Mat w;
+  std::vector<unsigned> xaddr;  // xmem word of each vector
+  std::vector<unsigned> paddr;  // pmem row each psum row updates
+  std::vector<bool> acc;        // of_acc of each
+  unsigned extra_delay = 0;     // idle slots before the stream (varies the timing)
+};
+
+struct Schedule {
+  std::size_t first_load = 0;
+  std::size_t last_of_rd = 0;
+  std::vector<Row> psums;  // expected psum_o rows with their slots
+};
+
+// Appends the tiles to p; data_i is free from slot `data_from`; xmem word k is written in slot
+// xmem_written[k]. Fills expected psum rows and the pmem model (address -> row).
+Schedule schedule_tiles(Program& p, const std::vector<TileJob>& tiles, std::size_t data_from,
+                        const std::vector<Vec>& xmem, const std::vector<std::size_t>& xmem_written,
+                        std::map<unsigned, Vec>& pmem) {
+  const CoreConfig& c = p.config();
+  Schedule s;
+  std::size_t data_cursor = data_from, prev_commit = 0, next_start = 0;
+  std::vector<long> last_rd = {-1000000, -1000000};
+  std::vector<std::pair<std::size_t, Row>> psums;
+  for (std::size_t t = 0; t < tiles.size(); ++t) {
+    const TileJob& job = tiles[t];
+    const unsigned buf = t % 2;
+    std::size_t slot = std::max(data_cursor, prev_commit);
+    if (t == 0) s.first_load = slot;
+    for (unsigned k = 0; k < c.cols; ++k) {
+      while (p.has_data(slot)) ++slot;
+      const unsigned col = c.cols - 1 - k;  // column Cols-1 first
+      std::vector<int32_t> wc(c.rows);
+      for (unsigned r = 0; r < c.rows; ++r) wc[r] = static_cast<int32_t>(job.w[r][col]);
+      p.at(slot).w_load = true;
+      p.data(slot, accel::pack_weight_column(c, wc));
+      ++slot;
+    }
+    data_cursor = slot;
+    const std::size_t commit = std::max<long>(long(slot - 1 + lat::kLoadToCommit),
+                                              last_rd[buf] + long(lat::l0rd_to_commit(c)));
+    p.at(commit).w_commit = true;
+    p.at(commit).w_buf = buf;
+    std::size_t start = std::max(commit + lat::kCommitToL0Rd, next_start) + job.extra_delay;
+    for (std::size_t v = 0; v < job.xaddr.size(); ++v) {
+      // Vector v's xmem_rd (slot start + v - 2) must follow its xmem_wr.
+      const std::size_t ready = xmem_written[job.xaddr[v]] + lat::kXmemWrToXmemRd + lat::kXmemRdToL0Rd;
+      if (ready > v) start = std::max(start, ready - v);
+    }
+    start = std::max<std::size_t>(start, lat::kXmemRdToL0Rd);
+    for (std::size_t v = 0; v < job.xaddr.size(); ++v) {
+      const std::size_t rd = start + v;
+      Instr& xr = p.at(rd - lat::kXmemRdToL0Rd);
+      xr.xmem_rd = true;
+      xr.xmem_rd_addr = static_cast<uint16_t>(job.xaddr[v]);
+      p.at(rd).l0_rd = true;
+      p.at(rd).l0_wsel = buf;
+      const std::size_t of = rd + lat::l0rd_to_ofrd(c);
+      Instr& o = p.at(of);
+      o.of_rd = true;
+      o.of_acc = job.acc[v];
+      o.of_addr = static_cast<uint16_t>(job.paddr[v]);
+      const Vec row = matvec(c, xmem[job.xaddr[v]], job.w);
+      s.psums.push_back(Row{of + lat::kOfRdToPsumOut, row});
+      Vec& m = pmem[job.paddr[v]];
+      if (!job.acc[v]) m.assign(c.cols, 0);
+      for (unsigned col = 0; col < c.cols; ++col) m[col] = wrap(m[col] + row[col], c.psum_bits);
+      s.last_of_rd = std::max(s.last_of_rd, of);
+    }
+    next_start = start + job.xaddr.size();
+    last_rd[buf] = long(next_start) - 1;
+    prev_commit = commit;
+  }
+  std::sort(s.psums.begin(), s.psums.end(), [](const Row& a, const Row& b) { return a.slot < b.slot; });
+  return s;
+}
+
+Mat random_weights(const CoreConfig& c, std::mt19937& rng) {
+  std::uniform_int_distribution<int64_t> d(-(int64_t{1} << (c.weight_bits - 1)),
+                                           (int64_t{1} << (c.weight_bits - 1)) - 1);
+  Mat w(c.rows, Vec(c.cols));
+  for (auto& r : w)
+    for (auto& x : r) x = d(rng);
+  return w;
+}
+
+Vec random_vector(const CoreConfig& c, std::mt19937& rng) {
+  std::uniform_int_distribution<int64_t> d(0, (int64_t{1} << c.act_bits) - 1);
+  Vec a(c.rows);
+  for (auto& x : a) x = d(rng);
+  return a;
+}
+
+BitVec act_word(const CoreConfig& c, const Vec& a) {
+  std::vector<uint32_t> v(a.begin(), a.end());
+  return accel::pack_activations(c, v);
+}
+
+// Writes xmem words in consecutive data slots starting at `slot`; returns the next free slot.
+std::size_t write_xmem(Program& p, std::size_t slot, const std::vector<Vec>& xmem,
+                       std::vector<std::size_t>& written) {
+  written.assign(xmem.size(), 0);
+  for (std::size_t k = 0; k < xmem.size(); ++k) {
+    while (p.has_data(slot)) ++slot;
+    p.at(slot).xmem_wr = true;
+    p.at(slot).xmem_wr_addr = static_cast<uint16_t>(k);
+    p.data(slot, act_word(p.config(), xmem[k]));
+    written[k] = slot++;
+  }
+  return slot;
+}
+
+void write_params(Program& p, std::size_t& slot, const SfpParams& prm) {
+  const CoreConfig& c = p.config();
+  for (unsigned col = 0; col < c.cols; ++col) {
+    const std::pair<accel::SfpParam, int64_t> ps[] = {{accel::SfpParam::Bias, prm.bias[col]},
+                                                      {accel::SfpParam::Mult, prm.mult[col]},
+                                                      {accel::SfpParam::Shift, prm.shift[col]}};
+    for (const auto& [sel, v] : ps) {
+      while (p.has_data(slot)) ++slot;
+      p.at(slot).par_wr = true;
+      p.at(slot).par_sel = sel;
+      p.at(slot).par_col = static_cast<uint8_t>(col);
+      p.data(slot, accel::pack_param(c, static_cast<uint32_t>(v)));
+      ++slot;
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Random multi-tile run in one configuration.
+// ------------------------------------------------------------------------------------------------
+void random_tiles_test(const CoreConfig& c, unsigned rounds) {
+  const uint32_t seed = test_seed();
+  fmt::print("core random tiles ({}): seed {}\n", c.name, seed);
+  INFO("seed " << seed << " (set ACCEL_SEED to reproduce)");
+  std::mt19937 rng(seed);
+  auto sim = accel::sim::make_core_sim(c);
+  sim->reset();
+  for (unsigned round = 0; round < rounds; ++round) {
+    INFO("round " << round);
+    Program p(c);
+    // Activations and SFP parameters.
+    std::vector<Vec> xmem(std::uniform_int_distribution<unsigned>(4, 40)(rng));
+    for (auto& a : xmem) a = random_vector(c, rng);
+    SfpParams prm{Vec(c.cols), Vec(c.cols), Vec(c.cols)};
+    for (unsigned col = 0; col < c.cols; ++col) {
+      prm.bias[col] = std::uniform_int_distribution<int64_t>(-(1 << 20), 1 << 20)(rng);
+      prm.shift[col] = std::uniform_int_distribution<int64_t>(0, 40)(rng);
+      prm.mult[col] = std::uniform_int_distribution<int64_t>(1, INT32_MAX)(rng);
+    }
+    std::size_t slot = 0;
+    write_params(p, slot, prm);
+    std::vector<std::size_t> written;
+    slot = write_xmem(p, slot, xmem, written);
+    // Tiles: random vectors into a small pmem window, so tiles accumulate onto each other.
+    const unsigned ntiles = std::uniform_int_distribution<unsigned>(1, 6)(rng);
+    const unsigned window = 24;
+    std::map<unsigned, bool> touched;
+    std::vector<TileJob> tiles(ntiles);
+    for (auto& job : tiles) {
+      job.w = random_weights(c, rng);
+      const unsigned nv = std::uniform_int_distribution<unsigned>(1, window)(rng);
+      std::vector<unsigned> addrs(window);
+      for (unsigned k = 0; k < window; ++k) addrs[k] = k;
+      std::shuffle(addrs.begin(), addrs.end(), rng);
+      for (unsigned v = 0; v < nv; ++v) {
+        job.xaddr.push_back(std::uniform_int_distribution<unsigned>(0, xmem.size() - 1)(rng));
+        job.paddr.push_back(addrs[v]);
+        job.acc.push_back(touched[addrs[v]] && std::bernoulli_distribution(0.7)(rng));
+        touched[addrs[v]] = true;
+      }
+      job.extra_delay = std::uniform_int_distribution<unsigned>(0, 3)(rng);
+    }
+    std::map<unsigned, Vec> pmem;
+    const Schedule s = schedule_tiles(p, tiles, slot, xmem, written, pmem);
+    // Read out every touched row, mixed modes, from the slot after the last update.
+    std::vector<Row> outs;
+    std::size_t rs = s.last_of_rd + lat::kOfRdToOutRd;
+    for (const auto& [addr, acc] : pmem) {
+      const bool raw = std::bernoulli_distribution(0.3)(rng);
+      const bool relu = std::bernoulli_distribution(0.5)(rng);
+      Instr& i = p.at(rs);
+      i.out_rd = true;
+      i.out_addr = static_cast<uint16_t>(addr);
+      i.out_raw = raw;
+      i.out_relu = relu;
+      Vec want(c.cols);
+      for (unsigned col = 0; col < c.cols; ++col)
+        want[col] = readout(c, acc[col], prm.bias[col], prm.mult[col], prm.shift[col], raw, relu);
+      outs.push_back(Row{rs + lat::kOutRdToOut, want});
+      ++rs;
+    }
+    const auto got = accel::sim::run(*sim, p);
+    const auto d1 = compare_rows("psum", s.psums, got.psums);
+    const auto d2 = compare_rows("out", outs, got.outs);
+    for (const auto& d : d1) UNSCOPED_INFO(d);
+    for (const auto& d : d2) UNSCOPED_INFO(d);
+    CHECK(d1.empty());
+    CHECK(d2.empty());
+    if (!d1.empty() || !d2.empty()) break;
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Back-to-back tiles: the compute fraction from the RTL counters.
+// ------------------------------------------------------------------------------------------------
+struct StreamFigures {
+  uint64_t total, compute, weight, host, stall;
+  double fraction() const { return double(compute) / double(total); }
+};
+
+// `tiles` weight tiles of `vectors` vectors each. reuse: every tile streams the same activations
+// (already in xmem, as a convolution's kernel positions or a linear layer's output tiles do);
+// otherwise each tile's activations go through data_i while the previous tile streams.
+StreamFigures back_to_back(const CoreConfig& c, unsigned tiles, unsigned vectors, bool reuse,
+                           uint32_t seed) {
+  std::mt19937 rng(seed);
+  auto sim = accel::sim::make_core_sim(c);
+  sim->reset();
+  Program p(c);
+  const unsigned nx = reuse ? vectors : vectors * tiles;
+  std::vector<Vec> xmem(nx);
+  for (auto& a : xmem) a = random_vector(c, rng);
+  std::vector<std::size_t> written;
+  std::size_t slot = 0;
+  if (reuse) {
+    slot = write_xmem(p, 0, xmem, written);
+  } else {
+    // The first tile's activations up front; later tiles' share data_i with the weight loads
+    // (weights first: they are needed sooner).
+    written.assign(nx, 0);
+    for (unsigned k = 0; k < vectors; ++k, ++slot) {
+      p.at(slot).xmem_wr = true;
+      p.at(slot).xmem_wr_addr = static_cast<uint16_t>(k);
+      p.data(slot, act_word(c, xmem[k]));
+      written[k] = slot;
+    }
+  }
+  const std::size_t clear = slot;  // counters measure the tile phase from here
+  p.at(clear).ctr_clr = true;
+  std::vector<TileJob> jobs(tiles);
+  for (unsigned t = 0; t < tiles; ++t) {
+    jobs[t].w = random_weights(c, rng);
+    for (unsigned v = 0; v < vectors; ++v) {
+      jobs[t].xaddr.push_back(reuse ? v : t * vectors + v);
+      jobs[t].paddr.push_back(v);
+      jobs[t].acc.push_back(t > 0);
+    }
+  }
+  if (!reuse) {
+    // Interleave: tile t's weights go right after tile t-1's; tile t+1's activations fill the
+    // remaining data slots. A first pass places the weights to know the slots.
+    std::size_t cur = clear + 1;
+    for (unsigned t = 1; t < tiles; ++t) {
+      cur += c.cols;  // room for tile t's weight loads
+      for (unsigned v = 0; v < vectors; ++v) {
+        const unsigned k = t * vectors + v;
+        p.at(cur).xmem_wr = true;
+        p.at(cur).xmem_wr_addr = static_cast<uint16_t>(k);
+        p.data(cur, act_word(c, xmem[k]));
+        written[k] = cur++;
+      }
+    }
+  }
+  std::map<unsigned, Vec> pmem;
+  const Schedule s = schedule_tiles(p, jobs, clear + 1, xmem, written, pmem);
+  // One drain step shows the last psum row; the counters then cover slots clear+1 .. size-1.
+  const auto got = accel::sim::run(*sim, p, 1);
+  const auto diffs = compare_rows("psum", s.psums, got.psums);
+  for (const auto& d : diffs) UNSCOPED_INFO(d);
+  CHECK(diffs.empty());
+  StreamFigures f{sim->counter(Counter::Total), sim->counter(Counter::Compute),
+                  sim->counter(Counter::WeightLoad), sim->counter(Counter::HostTransfer),
+                  sim->counter(Counter::Stall)};
+  CHECK(f.total == p.size() - 1 - clear);
+  CHECK(f.compute + f.weight + f.host + f.stall == f.total);
+  CHECK(f.compute == uint64_t(tiles) * vectors);
+  return f;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------------------
+// Test cases
+// ------------------------------------------------------------------------------------------------
+TEST_CASE("core: the worked example of docs/isa.md runs slot by slot", "[rtl][core][int8]") {
+  const CoreConfig& c = accel::kInt8;
+  auto sim = accel::sim::make_core_sim(c);
+  sim->reset();
+  Mat w(8, Vec(8));
+  for (unsigned r = 0; r < 8; ++r)
+    for (unsigned col = 0; col < 8; ++col) w[r][col] = int64_t(r) - int64_t(col);
+  std::vector<Vec> a(4, Vec(8));
+  for (unsigned k = 0; k < 4; ++k)
+    for (unsigned r = 0; r < 8; ++r) a[k][r] = k + r;
+  SfpParams prm{Vec(8), Vec(8), Vec(8)};
+  for (unsigned col = 0; col < 8; ++col) {
+    prm.bias[col] = 3 * int64_t(col) - 10;
+    prm.mult[col] = 1 << 30;
+    prm.shift[col] = 31;  // scale 1/2
+  }
+
+  Program p(c);
+  for (unsigned k = 0; k < 4; ++k) {  // slots 0..3: xmem_wr
+    p.at(k).xmem_wr = true;
+    p.at(k).xmem_wr_addr = k;
+    p.data(k, act_word(c, a[k]));
+  }
+  for (unsigned k = 0; k < 8; ++k) {  // slots 4..11: w_load, column 7 first
+    std::vector<int32_t> wc(8);
+    for (unsigned r = 0; r < 8; ++r) wc[r] = static_cast<int32_t>(w[r][7 - k]);
+    p.at(4 + k).w_load = true;
+    p.data(4 + k, accel::pack_weight_column(c, wc));
+  }
+  p.at(12).w_commit = true;  // buffer 0
+  for (unsigned k = 0; k < 4; ++k) {
+    p.at(12 + k).xmem_rd = true;  // slots 12..15
+    p.at(12 + k).xmem_rd_addr = k;
+    p.at(14 + k).l0_rd = true;  // slots 14..17
+    p.at(30 + k).of_rd = true;  // slots 30..33, overwrite row k
+    p.at(30 + k).of_addr = k;
+    p.at(38 + k).out_rd = true;  // slots 38..41
+    p.at(38 + k).out_addr = k;
+    p.at(38 + k).out_relu = true;
+  }
+  std::size_t slot = 14;
+  write_params(p, slot, prm);
+  CHECK(slot == 38);  // 24 parameter words in slots 14..37
+  const auto got = accel::sim::run(*sim, p, 4);
+
+  std::vector<Row> want_psum, want_out;
+  for (unsigned k = 0; k < 4; ++k) {
+    const Vec row = matvec(c, a[k], w);
+    want_psum.push_back(Row{31 + k, row});
+    Vec q(8);
+    for (unsigned col = 0; col < 8; ++col)
+      q[col] = readout(c, row[col], prm.bias[col], prm.mult[col], prm.shift[col], false, true);
+    want_out.push_back(Row{40 + k, q});
+  }
+  // Vector 0, column 0: sum_r r * r = 140. Column 7: sum_r r * (r - 7) = 140 - 7 * 28 = -56.
+  CHECK(want_psum[0].v[0] == 140);
+  CHECK(want_psum[0].v[7] == -56);
+  // Column 0 read-out: (140 - 10) / 2 = 65; column 7: max(-56 + 11, 0) = 0.
+  CHECK(want_out[0].v[0] == 65);
+  CHECK(want_out[0].v[7] == 0);
+  const auto d1 = compare_rows("psum", want_psum, got.psums);
+  const auto d2 = compare_rows("out", want_out, got.outs);
+  for (const auto& d : d1) UNSCOPED_INFO(d);
+  for (const auto& d : d2) UNSCOPED_INFO(d);
+  CHECK(d1.empty());
+  CHECK(d2.empty());
+}
+
+TEST_CASE("core: a corrupted expectation is reported with its place", "[rtl][core]") {
+  std::vector<Row> want{Row{5, {1, 2, 3}}, Row{6, {4, 5, 6}}};
+  std::vector<Row> got = want;
+  got[1].v[2] = 7;
+  const auto d = compare_rows("psum", want, got);
+  REQUIRE(d.size() == 1);
+  CHECK(d[0] == "psum row 1 (slot 6) column 2: expected 6, RTL 7");
+  got[0].slot = 4;
+  CHECK(compare_rows("psum", want, got).size() == 2);
+}
+
+#define ACCEL_CORE_RANDOM(CFG, KCFG)                                                             \
+  TEST_CASE("core: random tiles accumulate and read out exactly (" CFG ")",                     \
+            "[rtl][core][random][" CFG "]") {                                                    \
+    random_tiles_test(KCFG, 12);                                                                  \
+  }
+ACCEL_CORE_RANDOM("int8", accel::kInt8)
+ACCEL_CORE_RANDOM("int4", accel::kInt4)
+ACCEL_CORE_RANDOM("ece284", accel::kEce284)
+ACCEL_CORE_RANDOM("odd4x6", accel::kOdd4x6)
+
+TEST_CASE("core: back-to-back double-buffered tiles keep the array computing", "[rtl][core][perf]") {
+  for (const CoreConfig* c : {&accel::kInt8, &accel::kOdd4x6}) {
+    const StreamFigures f = back_to_back(*c, 16, 64, true, test_seed());
+    fmt::print("back-to-back ({}), 16 tiles x 64 vectors, activations reused: compute {}/{} = "
+               "{:.1f} % (weight {}, host {}, stall {})\n",
+               c->name, f.compute, f.total, 100.0 * f.fraction(), f.weight, f.host, f.stall);
+    CHECK(f.fraction() >= 0.90);
+    const StreamFigures g = back_to_back(*c, 16, 64, false, test_seed());
+    fmt::print("back-to-back ({}), 16 tiles x 64 vectors, fresh activations via data_i: compute "
+               "{}/{} = {:.1f} % (weight {}, host {}, stall {})\n",
+               c->name, g.compute, g.total, 100.0 * g.fraction(), g.weight, g.host, g.stall);
+    // data_i carries 64 vectors + Cols weight columns per 64 compute slots: at most 64/(64+Cols).
+    CHECK(g.fraction() >= 0.8);
+    CHECK(g.fraction() <= 64.0 / (64.0 + c->cols));
+  }
+}
+
+TEST_CASE("core: counters split every cycle into one category by priority", "[rtl][core][counters]") {
+  const CoreConfig& c = accel::kOdd4x6;
+  auto sim = accel::sim::make_core_sim(c);
+  sim->reset();
+  Program p(c);
+  std::vector<Vec> xmem(3, Vec(c.rows, 1));
+  std::vector<std::size_t> written;
+  p.at(0).ctr_clr = true;
+  write_xmem(p, 1, xmem, written);  // slots 1..3: host transfer
+  for (unsigned k = 0; k < c.cols; ++k) {  // slots 4..9: weight load
+    p.at(4 + k).w_load = true;
+    p.data(4 + k, accel::pack_weight_column(c, std::vector<int32_t>(c.rows, 1)));
+  }
+  p.at(10).w_commit = true;  // weight load (commit)
+  p.at(10).xmem_rd = true;
+  p.at(11).xmem_rd = true;
+  p.at(11).xmem_rd_addr = 1;
+  p.at(12).l0_rd = true;  // compute wins over the host transfer in the same slot
+  p.at(12).par_wr = true;
+  p.data(12, accel::pack_param(c, 5));
+  p.at(13).l0_rd = true;  // compute wins over a weight load
+  p.at(13).w_load = true;
+  p.data(13, accel::pack_weight_column(c, std::vector<int32_t>(c.rows, 1)));
+  p.at(23).of_rd = true;  // stall (drain / SFP only)
+  p.at(24).of_rd = true;
+  accel::sim::run(*sim, p, 0);  // slots 0..24 stepped
+  sim->step();                   // counters now include slot 24
+  CHECK(sim->counter(Counter::Total) == 24);  // slots 1..24
+  CHECK(sim->counter(Counter::Compute) == 2);
+  CHECK(sim->counter(Counter::WeightLoad) == 7);
+  CHECK(sim->counter(Counter::HostTransfer) == 3);
+  CHECK(sim->counter(Counter::Stall) == 12);  // slots 11 and 14..24
+}
+
+TEST_CASE("core: pushing into a full L0 fires an assertion", "[rtl][core][assert]") {
+  const CoreConfig& c = accel::kOdd4x6;
+  auto sim = accel::sim::make_core_sim(c);
+  sim->reset();
+  Instr rd;
+  rd.xmem_rd = true;
+  // L0Depth pushes fit; the next one overflows (pushed the cycle after its xmem_rd).
+  for (unsigned k = 0; k < c.l0_depth; ++k) sim->step(rd);
+  sim->step();
+  sim->step();  // the last push lands at the end of the cycle after its xmem_rd
+  CHECK(sim->status().l0_full);
+  CHECK(sim->assertion_count() == 0);
+  sim->step(rd);
+  try {
+    // The push happens in the next cycle; the assertion samples it at that cycle's end.
+    sim->step();
+    sim->step();
+    FAIL("no assertion fired");
+  } catch (const accel::sim::AssertionFailure& e) {
+    INFO(e.messages());
+    CHECK(std::string(e.what()).find("full") != std::string::npos);
+    CHECK(e.messages().find("l0") != std::string::npos);
+  }
+  CHECK(sim->assertion_count() == 1);
+}
+
+TEST_CASE("core: two users of data_i in one slot fire an assertion", "[rtl][core][assert]") {
+  auto sim = accel::sim::make_core_sim("int8");
+  sim->reset();
+  sim->throw_on_assert(false);
+  Instr i;
+  i.xmem_wr = true;
+  i.w_load = true;
+  sim->step(i);
+  sim->step();
+  CHECK(sim->assertion_count() == 1);
+  CHECK(sim->take_messages().find("share data_i") != std::string::npos);
+  // An of_rd with nothing in the OFIFO fires too.
+  Instr o;
+  o.of_rd = true;
+  sim->step(o);
+  sim->step();
+  CHECK(sim->assertion_count() == 2);
+  CHECK(sim->take_messages().find("of_rd while some column is empty") != std::string::npos);
+}
+
+TEST_CASE("harness: traces only the requested cycle window to an FST file", "[rtl][harness]") {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "accel_trace_test";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "window.fst").string();
+  std::filesystem::remove(path);
+  auto sim = accel::sim::make_core_sim("odd4x6");
+  sim->reset();
+  const uint64_t begin = sim->cycle() + 5, end = begin + 10;
+  sim->trace(path, begin, end);
+  while (sim->cycle() < begin) {
+    CHECK_FALSE(sim->trace_open());
+    sim->step();
+  }
+  sim->step();
+  CHECK(sim->trace_open());
+  while (sim->cycle() < end) sim->step();
+  CHECK_FALSE(sim->trace_open());
+  CHECK(std::filesystem::exists(path));
+  CHECK(std::filesystem::file_size(path) > 100);
+}
+
+TEST_CASE("core: a weight commit under in-flight vectors fires an assertion", "[rtl][core][assert]") {
+  const CoreConfig& c = accel::kInt8;
+  auto sim = accel::sim::make_core_sim(c);
+  sim->reset();
+  sim->throw_on_assert(false);
+  Program p(c);
+  p.at(0).w_commit = true;  // buffer 0 (zeros)
+  p.at(0).xmem_rd = true;
+  p.at(1).xmem_rd = true;
+  p.at(2).l0_rd = true;     // vector in flight with buffer 0 until slot 2 + Rows + Cols - 2
+  p.at(3).l0_rd = true;
+  p.at(3).l0_wsel = 1;
+  p.at(4).w_commit = true;  // buffer 1 while a buffer-1 vector is in flight: illegal
+  p.at(4).w_buf = 1;
+  const std::size_t legal = 2 + lat::l0rd_to_commit(c);
+  p.at(legal).w_commit = true;  // buffer 0, exactly as early as allowed: legal
+  accel::sim::run(*sim, p, 2 * (c.rows + c.cols));
+  CHECK(sim->assertion_count() == 1);
+  CHECK(sim->take_messages().find("w_commit to buffer 1 while vectors using it") != std::string::npos);
+}
+
+TEST_CASE("harness: packed-word and row paths agree with the Instr path", "[rtl][harness]") {
+  const CoreConfig& c = accel::kOdd4x6;
+  std::mt19937 rng(test_seed());
+  Program p(c);
+  std::vector<Vec> xmem(6);
+  for (auto& a : xmem) a = random_vector(c, rng);
+  std::vector<std::size_t> written;
+  const std::size_t from = write_xmem(p, 0, xmem, written);
+  TileJob job;
+  job.w = random_weights(c, rng);
+  for (unsigned v = 0; v < 6; ++v) {
+    job.xaddr.push_back(v);
+    job.paddr.push_back(v);
+    job.acc.push_back(false);
+  }
+  std::map<unsigned, Vec> pmem;
+  schedule_tiles(p, {job}, from, xmem, written, pmem);
+  auto a = accel::sim::make_core_sim(c), b = accel::sim::make_core_sim(c);
+  a->reset();
+  b->reset();
+  std::vector<int64_t> ra(c.cols), rb(c.cols);
+  unsigned rows = 0;
+  for (std::size_t n = 0; n < p.size() + 4; ++n) {
+    const accel::sim::Slot s = n < p.size() ? p[n] : accel::sim::Slot{};
+    a->step(s.instr, s.data);
+    b->apply_words(accel::pack(s.instr), s.data.words());
+    b->tick();
+    REQUIRE(a->psum_valid() == b->psum_valid());
+    if (a->psum_valid()) {
+      b->psum_row(rb.data());
+      for (unsigned col = 0; col < c.cols; ++col) CHECK(rb[col] == a->psum(col));
+      ++rows;
+    }
+  }
+  CHECK(rows == 6);
+  for (unsigned k = 0; k < accel::kNumCounters; ++k)
+    CHECK(a->counter(Counter(k)) == b->counter(Counter(k)));
+}

@@ -1,0 +1,580 @@
+// Module tests: mac_tile, mac_array, l0, ofifo and sfp, each driven alone through
+// rtl/tb/unit_top.sv, in every configuration. Expected values are computed here, independently
+// of the RTL (plain integer arithmetic), or written down by hand.
+#include <accel/isa.hpp>
+#include <accel/sim/port_bits.hpp>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <deque>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "Vunit_ece284.h"
+#include "Vunit_int4.h"
+#include "Vunit_int8.h"
+#include "Vunit_odd4x6.h"
+
+namespace {
+
+using accel::CoreConfig;
+using accel::sim::detail::read_port;
+using accel::sim::detail::sign_extend;
+using accel::sim::detail::write_bits;
+
+uint32_t test_seed() {
+  const char* s = std::getenv("ACCEL_SEED");
+  return s ? static_cast<uint32_t>(std::strtoul(s, nullptr, 0)) : 20240601u;
+}
+
+uint64_t mask(unsigned w) { return w >= 64 ? ~uint64_t{0} : ((uint64_t{1} << w) - 1); }
+
+// x modulo 2^w, as a w-bit two's complement number.
+int64_t wrap(int64_t x, unsigned w) {
+  const uint64_t u = static_cast<uint64_t>(x) & mask(w);
+  return sign_extend(u, w);
+}
+
+// One Verilated unit_top with its own context; counts assertion failures instead of aborting.
+template <class M>
+struct Bench {
+  std::unique_ptr<VerilatedContext> ctx = std::make_unique<VerilatedContext>();
+  std::unique_ptr<M> m;
+  unsigned errors = 0;
+
+  Bench() {
+    ctx->fatalOnError(false);
+    m = std::make_unique<M>(ctx.get(), "unit");
+    m->clk_i = 0;
+    m->rst_ni = 0;
+    m->eval();
+    tick();
+    tick();
+    m->rst_ni = 1;
+    m->eval();
+  }
+  ~Bench() {
+    Verilated::threadContextp(ctx.get());  // teardown uses the thread's current context
+    m->final();
+    m.reset();
+  }
+  M* operator->() { return m.get(); }
+  // Combinational outputs for the inputs as they are now.
+  void settle() {
+    Verilated::threadContextp(ctx.get());
+    m->eval();
+  }
+  void tick() {
+    Verilated::threadContextp(ctx.get());
+    m->clk_i = 1;
+    m->eval();
+    m->clk_i = 0;
+    m->eval();
+    if (ctx->gotError()) {
+      ++errors;
+      ctx->gotError(false);
+      ctx->gotFinish(false);
+    }
+  }
+};
+
+// ------------------------------------------------------------------------------------------------
+// mac_tile
+// ------------------------------------------------------------------------------------------------
+template <class M>
+void mac_tile_test(const CoreConfig& c) {
+  Bench<M> b;
+  const unsigned A = c.act_bits, W = c.weight_bits, P = c.psum_bits;
+  const int64_t wmin = -(int64_t{1} << (W - 1)), wmax = (int64_t{1} << (W - 1)) - 1;
+  const int64_t amax = (int64_t{1} << A) - 1;
+
+  auto load_commit = [&](int64_t w, unsigned buf) {
+    b->tile_w_i = static_cast<uint8_t>(uint64_t(w) & mask(W));
+    b->tile_w_load_i = 1;
+    b.tick();
+    b->tile_w_load_i = 0;
+    CHECK(sign_extend(b->tile_w_o, W) == w);  // the chain register shows the loaded weight
+    b->tile_w_commit_i = 1;
+    b->tile_w_buf_i = buf;
+    b.tick();
+    b->tile_w_commit_i = 0;
+  };
+  auto mac = [&](int64_t a, unsigned sel, int64_t p) {
+    b->tile_act_valid_i = 1;
+    b->tile_act_sel_i = sel;
+    b->tile_act_i = static_cast<uint8_t>(a);
+    b->tile_psum_i = static_cast<uint32_t>(uint64_t(p) & mask(P));
+    b.tick();
+    b->tile_act_valid_i = 0;
+    CHECK(b->tile_act_valid_o == 1);
+    CHECK(b->tile_act_sel_o == sel);
+    CHECK(b->tile_act_o == a);
+    return sign_extend(b->tile_psum_o, P);
+  };
+
+  load_commit(wmin, 0);
+  load_commit(wmax, 1);
+  // Extremes: largest activation times the most negative and most positive weights.
+  CHECK(mac(amax, 0, 0) == amax * wmin);
+  CHECK(mac(amax, 1, 0) == amax * wmax);
+  CHECK(mac(0, 0, 5) == 5);
+  if (c.name == "int8") {
+    CHECK(mac(255, 0, 0) == -32640);           // 255 * -128
+    CHECK(mac(255, 1, 100) == 32485);          // 100 + 255 * 127
+  }
+  if (c.name == "ece284") {
+    CHECK(mac(15, 0, -32700) == 32716);        // -32700 - 120 = -32820, wraps to +32716
+    CHECK(mac(15, 1, 32700) == -32731);        // 32700 + 105 = 32805, wraps to -32731
+  }
+  // Wrap at PsumBits.
+  const int64_t pmax = (int64_t{1} << (P - 1)) - 1;
+  CHECK(mac(amax, 1, pmax) == wrap(pmax + amax * wmax, P));
+  CHECK(mac(amax, 0, -pmax - 1) == wrap(-pmax - 1 + amax * wmin, P));
+
+  // No valid activation: the valid drops (the data outputs are then meaningless).
+  CHECK(mac(3, 1, 7) == 7 + 3 * wmax);
+  b.tick();
+  CHECK(b->tile_act_valid_o == 0);
+
+  // A commit in the same cycle as a compute on that buffer: the compute still uses the old weight.
+  b->tile_w_i = 1;
+  b->tile_w_load_i = 1;
+  b.tick();
+  b->tile_w_load_i = 0;
+  b->tile_w_commit_i = 1;
+  b->tile_w_buf_i = 0;
+  CHECK(mac(2, 0, 0) == 2 * wmin);
+  b->tile_w_commit_i = 0;
+  CHECK(mac(2, 0, 0) == 2);  // now buffer 0 holds 1
+  CHECK(mac(2, 1, 0) == 2 * wmax);  // buffer 1 untouched
+  CHECK(b.errors == 0);
+}
+
+// ------------------------------------------------------------------------------------------------
+// mac_array
+// ------------------------------------------------------------------------------------------------
+template <class M>
+void mac_array_test(const CoreConfig& c) {
+  const uint32_t seed = test_seed();
+  fmt::print("mac_array ({}): seed {}\n", c.name, seed);
+  INFO("seed " << seed << " (set ACCEL_SEED to reproduce)");
+  std::mt19937 rng(seed);
+  const unsigned R = c.rows, C = c.cols, A = c.act_bits, W = c.weight_bits, P = c.psum_bits;
+  std::uniform_int_distribution<int64_t> wdist(-(int64_t{1} << (W - 1)), (int64_t{1} << (W - 1)) - 1);
+  std::uniform_int_distribution<int64_t> adist(0, (int64_t{1} << A) - 1);
+
+  Bench<M> b;
+  using WMat = std::vector<std::vector<int64_t>>;  // [r][c]
+  auto rand_w = [&] {
+    WMat w(R, std::vector<int64_t>(C));
+    for (auto& row : w)
+      for (auto& x : row) x = wdist(rng);
+    return w;
+  };
+  const WMat w0 = rand_w(), w1 = rand_w();
+
+  // Loads column C-1 first; drives the array's west weight inputs for one cycle.
+  auto drive_load = [&](const WMat& w, unsigned k) {
+    const unsigned col = C - 1 - k;
+    b->arr_w_load_i = 1;
+    for (unsigned r = 0; r < R; ++r) write_bits(b->arr_w_i, r * W, W, uint64_t(w[r][col]));
+  };
+
+  // Buffer 0 = w0 before streaming.
+  for (unsigned k = 0; k < C; ++k) {
+    drive_load(w0, k);
+    b.tick();
+  }
+  b->arr_w_load_i = 0;
+  b->arr_w_commit_i = 1;
+  b->arr_w_buf_i = 0;
+  b.tick();
+  b->arr_w_commit_i = 0;
+
+  // Stream N vectors, skewed by hand: vector v enters row r in cycle v + r. The first half uses
+  // buffer 0; w1 loads through the chain and commits into buffer 1 while they stream.
+  const unsigned N = 48, half = N / 2;
+  std::vector<std::vector<int64_t>> a(N, std::vector<int64_t>(R));
+  for (auto& v : a)
+    for (auto& x : v) x = adist(rng);
+  auto sel_of = [&](unsigned v) { return v < half ? 0u : 1u; };
+
+  std::vector<std::vector<int64_t>> got(C);            // column c's psums in arrival order
+  std::vector<std::vector<unsigned>> got_cycle(C);
+  for (unsigned t = 0; t < N + R + C + 4; ++t) {
+    b->arr_act_valid_i = 0;
+    b->arr_act_sel_i = 0;
+    for (unsigned r = 0; r < R; ++r) {
+      if (t >= r && t - r < N) {
+        const unsigned v = t - r;
+        write_bits(b->arr_act_valid_i, r, 1, 1);
+        write_bits(b->arr_act_sel_i, r, 1, sel_of(v));
+        write_bits(b->arr_act_i, r * A, A, uint64_t(a[v][r]));
+      }
+    }
+    b->arr_w_load_i = 0;
+    b->arr_w_commit_i = 0;
+    if (t >= 1 && t < 1 + C) drive_load(w1, t - 1);
+    if (t == 1 + C) {
+      REQUIRE(1 + C < half);  // the commit lands before the first buffer-1 vector enters
+      b->arr_w_commit_i = 1;
+      b->arr_w_buf_i = 1;
+    }
+    b.tick();
+    for (unsigned col = 0; col < C; ++col) {
+      if (read_port(b->arr_psum_valid_o, col, 1)) {
+        got[col].push_back(sign_extend(read_port(b->arr_psum_o, col * P, P), P));
+        got_cycle[col].push_back(t);
+      }
+    }
+  }
+
+  for (unsigned col = 0; col < C; ++col) {
+    REQUIRE(got[col].size() == N);
+    for (unsigned v = 0; v < N; ++v) {
+      const WMat& w = sel_of(v) ? w1 : w0;
+      int64_t sum = 0;  // the plain matrix product, then the PsumBits wrap
+      for (unsigned r = 0; r < R; ++r) sum += a[v][r] * w[r][col];
+      INFO("vector " << v << " column " << col);
+      CHECK(got[col][v] == wrap(sum, P));
+      // Tile (R-1, col) computes vector v in cycle v + R-1 + col.
+      CHECK(got_cycle[col][v] == v + R - 1 + col);
+    }
+  }
+  CHECK(b.errors == 0);
+}
+
+// ------------------------------------------------------------------------------------------------
+// l0
+// ------------------------------------------------------------------------------------------------
+template <class M>
+void l0_test(const CoreConfig& c) {
+  const uint32_t seed = test_seed() + 1;
+  fmt::print("l0 ({}): seed {}\n", c.name, seed);
+  INFO("seed " << seed << " (set ACCEL_SEED to reproduce)");
+  std::mt19937 rng(seed);
+  const unsigned R = c.rows, A = c.act_bits;
+  std::uniform_int_distribution<uint64_t> adist(0, mask(A));
+  std::bernoulli_distribution coin(0.5);
+
+  Bench<M> b;
+  std::deque<std::vector<uint64_t>> queue;            // what L0 holds (row 0's view)
+  struct Pop { unsigned cycle; std::vector<uint64_t> v; unsigned sel; };
+  std::vector<Pop> pops;
+  unsigned checked = 0;
+  const unsigned cycles = 600;
+  for (unsigned t = 0; t < cycles; ++t) {
+    const bool may_push = queue.size() + 1 + R < c.l0_depth && t < cycles - R - 2;
+    const bool push = may_push && coin(rng);
+    const bool rd = !queue.empty() && coin(rng) && t < cycles - R - 2;
+    const unsigned sel = coin(rng);
+    std::vector<uint64_t> v(R);
+    for (auto& x : v) x = adist(rng);
+    b->l0_push_i = push;
+    b->l0_rd_i = rd;
+    b->l0_rd_sel_i = sel;
+    for (unsigned r = 0; r < R; ++r) write_bits(b->l0_data_i, r * A, A, v[r]);
+    if (rd) {
+      pops.push_back({t, queue.front(), sel});
+      queue.pop_front();
+    }
+    b.settle();
+    CHECK(bool(b->l0_empty_o) == (queue.empty() && !rd));
+    // Row r shows the vector popped r cycles ago, with its buffer select, and nothing else.
+    for (unsigned r = 0; r < R; ++r) {
+      const Pop* p = nullptr;
+      for (const auto& q : pops)
+        if (q.cycle + r == t) p = &q;
+      INFO("cycle " << t << " row " << r);
+      REQUIRE(read_port(b->l0_act_valid_o, r, 1) == (p != nullptr));
+      if (p) {
+        CHECK(read_port(b->l0_act_o, r * A, A) == p->v[r]);
+        CHECK(read_port(b->l0_act_sel_o, r, 1) == p->sel);
+        ++checked;
+      }
+    }
+    b.tick();
+    if (push) queue.push_back(v);
+  }
+  b->l0_push_i = 0;
+  b->l0_rd_i = 0;
+  b.settle();
+  CHECK(checked == pops.size() * R);
+  CHECK(pops.size() > 100);
+  CHECK(bool(b->l0_idle_o) == queue.empty());
+  CHECK(b.errors == 0);
+}
+
+// ------------------------------------------------------------------------------------------------
+// ofifo
+// ------------------------------------------------------------------------------------------------
+template <class M>
+void ofifo_test(const CoreConfig& c) {
+  const uint32_t seed = test_seed() + 2;
+  fmt::print("ofifo ({}): seed {}\n", c.name, seed);
+  INFO("seed " << seed << " (set ACCEL_SEED to reproduce)");
+  std::mt19937 rng(seed);
+  const unsigned C = c.cols, P = c.psum_bits;
+  std::uniform_int_distribution<uint64_t> pdist(0, mask(P));
+  std::bernoulli_distribution coin(0.5), start(0.6);
+
+  Bench<M> b;
+  // Row k enters skewed like the array's output: column col in cycle s_k + col.
+  std::vector<std::vector<uint64_t>> rows;
+  std::vector<unsigned> row_start;
+  std::size_t popped = 0;
+  const unsigned cycles = 500;
+  for (unsigned t = 0; t < cycles; ++t) {
+    const std::size_t in_flight = rows.size() - popped;
+    if (t + C + 2 < cycles && in_flight + 1 + C < c.ofifo_depth && start(rng)) {
+      std::vector<uint64_t> row(C);
+      for (auto& x : row) x = pdist(rng);
+      rows.push_back(row);
+      row_start.push_back(t);
+    }
+    b->of_push_i = 0;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+      if (row_start[k] <= t && t - row_start[k] < C) {
+        const unsigned col = t - row_start[k];
+        write_bits(b->of_push_i, col, 1, 1);
+        write_bits(b->of_data_i, col * P, P, rows[k][col]);
+      }
+    }
+    // A row is complete once its last column was pushed in an earlier cycle.
+    const bool complete = popped < rows.size() && row_start[popped] + C - 1 < t;
+    b->of_pop_i = 0;
+    b.settle();
+    INFO("cycle " << t);
+    REQUIRE(bool(b->of_valid_o) == complete);
+    if (complete && coin(rng)) {
+      for (unsigned col = 0; col < C; ++col)
+        CHECK(read_port(b->of_data_o, col * P, P) == rows[popped][col]);
+      b->of_pop_i = 1;
+      ++popped;
+    }
+    b.tick();
+  }
+  CHECK(popped > 50);
+  CHECK(b.errors == 0);
+}
+
+// ------------------------------------------------------------------------------------------------
+// sfp
+// ------------------------------------------------------------------------------------------------
+template <class M>
+struct SfpDriver {
+  Bench<M>& b;
+  const CoreConfig& c;
+
+  void idle() {
+    b->sfp_upd_valid_i = 0;
+    b->sfp_rd_valid_i = 0;
+    b->sfp_par_wr_i = 0;
+  }
+  // Presents a psum row for one cycle (all columns: row[col]).
+  void upd(unsigned addr, bool acc, const std::vector<int64_t>& row) {
+    idle();
+    b->sfp_upd_valid_i = 1;
+    b->sfp_upd_acc_i = acc;
+    b->sfp_upd_addr_i = addr;
+    for (unsigned col = 0; col < c.cols; ++col)
+      write_bits(b->sfp_upd_psum_i, col * c.psum_bits, c.psum_bits, uint64_t(row[col]));
+    b.tick();
+    idle();
+    // The popped row is echoed on psum_o the cycle after.
+    CHECK(b->sfp_psum_valid_o == 1);
+    for (unsigned col = 0; col < c.cols; ++col)
+      CHECK(sign_extend(read_port(b->sfp_psum_o, col * c.psum_bits, c.psum_bits), c.psum_bits) ==
+            wrap(row[col], c.psum_bits));
+  }
+  void upd_all(unsigned addr, bool acc, int64_t v) { upd(addr, acc, std::vector<int64_t>(c.cols, v)); }
+  void par(accel::SfpParam sel, unsigned col, uint32_t v) {
+    idle();
+    b->sfp_par_wr_i = 1;
+    b->sfp_par_sel_i = static_cast<uint8_t>(sel);
+    b->sfp_par_col_i = col;
+    b->sfp_par_data_i = v;
+    b.tick();
+    idle();
+  }
+  void par_all(int32_t bias, uint32_t mult, uint32_t shift) {
+    for (unsigned col = 0; col < c.cols; ++col) {
+      par(accel::SfpParam::Bias, col, static_cast<uint32_t>(bias));
+      par(accel::SfpParam::Mult, col, mult);
+      par(accel::SfpParam::Shift, col, shift);
+    }
+  }
+  // Reads out a row; the result appears two cycles after the request.
+  std::vector<int64_t> read(unsigned addr, bool raw, bool relu) {
+    idle();
+    b->sfp_rd_valid_i = 1;
+    b->sfp_rd_addr_i = addr;
+    b->sfp_rd_raw_i = raw;
+    b->sfp_rd_relu_i = relu;
+    b.tick();
+    idle();
+    CHECK(b->sfp_out_valid_o == 0);
+    b.tick();
+    REQUIRE(b->sfp_out_valid_o == 1);
+    std::vector<int64_t> out(c.cols);
+    for (unsigned col = 0; col < c.cols; ++col)
+      out[col] = static_cast<int64_t>(read_port(b->sfp_out_o, col * 64, 64));
+    return out;
+  }
+  // Read-out of a row holding acc in every column, with the same parameters in every column.
+  int64_t requant(int64_t acc, int32_t bias, uint32_t mult, uint32_t shift, bool relu) {
+    upd_all(7, false, acc);
+    par_all(bias, mult, shift);
+    const auto out = read(7, false, relu);
+    for (unsigned col = 1; col < c.cols; ++col) CHECK(out[col] == out[0]);
+    return out[0];
+  }
+};
+
+template <class M>
+void sfp_accumulate_test(const CoreConfig& c) {
+  Bench<M> b;
+  SfpDriver<M> d{b, c};
+  // Back-to-back updates of one address (forwarded), one two cycles later (from pmem), another
+  // address in between, and a read-out right after the last update (forwarded too).
+  std::vector<int64_t> r0(c.cols), r3(c.cols);
+  for (unsigned col = 0; col < c.cols; ++col) {
+    r0[col] = 20000 + col;
+    r3[col] = -1000 - col;
+  }
+  d.upd(3, false, r0);
+  d.upd_all(3, true, 20000);
+  d.upd_all(3, true, -5);
+  d.upd(4, false, r3);
+  d.upd_all(3, true, 3);
+  const auto acc3 = d.read(3, true, false);
+  const auto acc4 = d.read(4, true, false);
+  for (unsigned col = 0; col < c.cols; ++col) {
+    INFO("column " << col);
+    // 20000 + col + 20000 - 5 + 3 = 39998 + col; with 16-bit psums that wraps to -25538 + col.
+    CHECK(acc3[col] == (c.psum_bits == 16 ? -25538 : 39998) + int64_t(col));
+    CHECK(acc4[col] == -1000 - int64_t(col));
+  }
+  // Overwrite replaces the accumulated value.
+  d.upd_all(3, false, 11);
+  CHECK(d.read(3, true, false)[0] == 11);
+  CHECK(b.errors == 0);
+}
+
+template <class M>
+void sfp_bias_relu_test(const CoreConfig& c) {
+  Bench<M> b;
+  SfpDriver<M> d{b, c};
+  using accel::SfpParam;
+  d.upd_all(1, false, -50);
+  d.par_all(20, 1, 0);
+  CHECK(d.read(1, true, false)[0] == -30);  // -50 + 20
+  CHECK(d.read(1, true, true)[0] == 0);     // ReLU
+  d.par_all(80, 1, 0);
+  CHECK(d.read(1, true, true)[0] == 30);    // -50 + 80
+  // Per-column bias: column col gets bias 10 * col.
+  for (unsigned col = 0; col < c.cols; ++col) d.par(SfpParam::Bias, col, 10 * col);
+  const auto out = d.read(1, true, false);
+  for (unsigned col = 0; col < c.cols; ++col) CHECK(out[col] == -50 + 10 * int64_t(col));
+  // Extremes: bias is int32, the sum is exact in 64 bits (never wrapped back to PsumBits).
+  if (c.psum_bits == 32) {
+    d.upd_all(2, false, 2147483647);
+    d.par_all(2147483647, 1, 0);
+    CHECK(d.read(2, true, false)[0] == 4294967294);
+    d.upd_all(2, false, -2147483648LL);
+    d.par_all(INT32_MIN, 1, 0);
+    CHECK(d.read(2, true, false)[0] == -4294967296LL);
+  } else {
+    d.upd_all(2, false, 32767);
+    d.par_all(2147483647, 1, 0);
+    CHECK(d.read(2, true, false)[0] == 2147516414);
+    d.upd_all(2, false, -32768);
+    d.par_all(INT32_MIN, 1, 0);
+    CHECK(d.read(2, true, false)[0] == -2147516416LL);
+  }
+  CHECK(b.errors == 0);
+}
+
+template <class M>
+void sfp_requant_test(const CoreConfig& c) {
+  Bench<M> b;
+  SfpDriver<M> d{b, c};
+  const int64_t qmax = c.act_bits == 8 ? 255 : 15;
+  // Rounding: (y*M + 2^(S-1)) >> S, halves up.
+  CHECK(d.requant(3, 0, 1, 1, false) == 2);   // 1.5 -> 2
+  CHECK(d.requant(5, 0, 1, 1, false) == 3);   // 2.5 -> 3
+  CHECK(d.requant(5, 0, 1, 2, false) == 1);   // 1.25 -> 1
+  CHECK(d.requant(6, 0, 1, 2, false) == 2);   // 1.5 -> 2
+  CHECK(d.requant(7, 0, 1, 2, false) == 2);   // 1.75 -> 2
+  CHECK(d.requant(10, 1, 3, 3, false) == 4);  // (11*3 + 4) >> 3 = 37 >> 3 = 4 (4.125)
+  // Shift 0: no rounding constant.
+  CHECK(d.requant(7, 0, 2, 0, false) == 14);
+  // Clamp at both ends.
+  CHECK(d.requant(-3, 0, 1, 1, false) == 0);  // (-3 + 1) >> 1 = -1 -> 0
+  CHECK(d.requant(-1000, 0, 1, 0, true) == 0);
+  CHECK(d.requant(-1000, 0, 1, 0, false) == 0);
+  CHECK(d.requant(1000, 0, 1, 0, false) == qmax);
+  CHECK(d.requant(16, 0, 1, 0, false) == (c.act_bits == 8 ? 16 : 15));
+  CHECK(d.requant(255, 0, 1, 0, false) == qmax);
+  CHECK(d.requant(256, 0, 1, 0, false) == qmax);
+  // ReLU before scaling.
+  CHECK(d.requant(-8, 10, 1, 1, true) == 1);  // max(2, 0) = 2, (2 + 1) >> 1 = 1
+  // The product and the rounding constant exceed 64 bits: y*M + 2^61 with S = 62.
+  if (c.psum_bits == 32) {
+    // y = 2^32 - 2; y*M = 9223372028264841218; + 2^61 = 11529215037478535170 (> 2^63); >> 62 = 2
+    CHECK(d.requant(2147483647, 2147483647, 2147483647u, 62, false) == 2);
+  } else {
+    // y = 32767 + 2^31 - 1 = 2147516414; y*M + 2^61 = 6917599389942775810; >> 62 = 1
+    CHECK(d.requant(32767, 2147483647, 2147483647u, 62, false) == 1);
+  }
+  // Per-column parameters: column col multiplies by col + 1.
+  d.upd_all(9, false, 3);
+  for (unsigned col = 0; col < c.cols; ++col) {
+    d.par(accel::SfpParam::Bias, col, 0);
+    d.par(accel::SfpParam::Mult, col, col + 1);
+    d.par(accel::SfpParam::Shift, col, 0);
+  }
+  const auto out = d.read(9, false, false);
+  for (unsigned col = 0; col < c.cols; ++col)
+    CHECK(out[col] == std::min<int64_t>(3 * (col + 1), qmax));
+  CHECK(b.errors == 0);
+}
+
+}  // namespace
+
+#define ACCEL_UNIT_TESTS(CFG, KCFG, MODEL)                                                        \
+  TEST_CASE("mac_tile: multiplies, accumulates, wraps and double-buffers (" CFG ")",            \
+            "[rtl][unit][" CFG "]") {                                                            \
+    mac_tile_test<MODEL>(KCFG);                                                                  \
+  }                                                                                              \
+  TEST_CASE("mac_array: random tiles match a matrix product (" CFG ")",                         \
+            "[rtl][unit][random][" CFG "]") {                                                    \
+    mac_array_test<MODEL>(KCFG);                                                                 \
+  }                                                                                              \
+  TEST_CASE("l0: keeps order and skews row r by r cycles (" CFG ")",                            \
+            "[rtl][unit][random][" CFG "]") {                                                    \
+    l0_test<MODEL>(KCFG);                                                                        \
+  }                                                                                              \
+  TEST_CASE("ofifo: de-skews columns and pops whole rows in order (" CFG ")",                   \
+            "[rtl][unit][random][" CFG "]") {                                                    \
+    ofifo_test<MODEL>(KCFG);                                                                     \
+  }                                                                                              \
+  TEST_CASE("sfp: accumulates with forwarding and wraps (" CFG ")", "[rtl][unit][" CFG "]") {   \
+    sfp_accumulate_test<MODEL>(KCFG);                                                            \
+  }                                                                                              \
+  TEST_CASE("sfp: adds bias and applies ReLU (" CFG ")", "[rtl][unit][" CFG "]") {              \
+    sfp_bias_relu_test<MODEL>(KCFG);                                                             \
+  }                                                                                              \
+  TEST_CASE("sfp: requantizes with half-up rounding and clamps (" CFG ")",                      \
+            "[rtl][unit][" CFG "]") {                                                            \
+    sfp_requant_test<MODEL>(KCFG);                                                               \
+  }
+
+ACCEL_UNIT_TESTS("int8", accel::kInt8, Vunit_int8)
+ACCEL_UNIT_TESTS("int4", accel::kInt4, Vunit_int4)
+ACCEL_UNIT_TESTS("ece284", accel::kEce284, Vunit_ece284)
+ACCEL_UNIT_TESTS("odd4x6", accel::kOdd4x6, Vunit_odd4x6)
