@@ -2,36 +2,25 @@
 // set, and one `error:` line with a non-zero exit code on bad input.
 #include <fmt/format.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "golden/idx.hpp"
-#include "golden/npy.hpp"
+#include "support/temp_dir.hpp"
+#include "support/tiny_model_files.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
-using json = nlohmann::json;
+using test_support::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / fmt::format("golden_test_infer_{}_{}", getpid(), n++);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 struct Run {
   int code = -1;
@@ -56,56 +45,11 @@ Run run(const TempDir& tmp, const std::string& args) {
   return r;
 }
 
-// The tiny model of test_golden_network.cpp (logits: ramp image -> [25, -175, 25],
-// all-zero image -> [0, -250, -175]; both predict class 0) plus its two images,
-// labelled 0 and 2.
+// tiny_model() (logits: ramp image -> [25, -175, 25], all-zero image -> [0, -250, -175];
+// both predict class 0) plus its two images, labelled 0 and 2.
 void write_tiny(const fs::path& dir) {
-  using golden::DType;
-  auto npy = [&](const char* name, DType t, std::vector<int64_t> shape, std::vector<int64_t> v) {
-    golden::write_npy(dir / name, t, shape, v);
-  };
-  npy("c.w.npy", DType::int8, {2, 1, 3, 3}, {0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0});
-  npy("c.b.npy", DType::int32, {2}, {0, 100});
-  npy("c.m.npy", DType::int32, {2}, {1, 3});
-  npy("c.s.npy", DType::int32, {2}, {1, 0});
-  npy("f.w.npy", DType::int8, {3, 8}, {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0});
-  npy("f.b.npy", DType::int32, {3}, {0, 5, -175});
-  json j = {{"format", "accel-cosim-model"},
-            {"version", 1},
-            {"name", "tiny"},
-            {"act_bits", 8},
-            {"weight_bits", 8},
-            {"psum_bits", 32},
-            {"input", {{"channels", 1}, {"height", 4}, {"width", 4}}},
-            {"layers",
-             {{{"name", "conv1"},
-               {"type", "conv2d"},
-               {"in_channels", 1},
-               {"out_channels", 2},
-               {"kernel", 3},
-               {"stride", 1},
-               {"padding", 1},
-               {"relu", true},
-               {"output", "requant"},
-               {"weight", "c.w.npy"},
-               {"bias", "c.b.npy"},
-               {"multiplier", "c.m.npy"},
-               {"shift", "c.s.npy"}},
-              {{"name", "pool"}, {"type", "maxpool2d"}, {"kernel", 2}, {"stride", 2}},
-              {{"name", "flatten"}, {"type", "flatten"}},
-              {{"name", "fc"},
-               {"type", "linear"},
-               {"in_features", 8},
-               {"out_features", 3},
-               {"relu", false},
-               {"output", "logits"},
-               {"weight", "f.w.npy"},
-               {"bias", "f.b.npy"}}}}};
-  std::ofstream(dir / "model.json") << j.dump(1);
-  golden::ImageSet s{"", 2, 4, 4, {}};
-  for (int i = 0; i < 16; ++i) s.pixels.push_back(static_cast<uint8_t>(10 * i));
-  s.pixels.insert(s.pixels.end(), 16, 0);
-  golden::write_idx_images(dir / "img.gz", s);
+  test_support::write_model_json(dir, test_support::write_tiny_model(dir));
+  golden::write_idx_images(dir / "img.gz", test_support::tiny_images());
   golden::write_idx_labels(dir / "lbl.gz", std::vector<uint8_t>{0, 2});
 }
 

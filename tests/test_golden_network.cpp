@@ -7,65 +7,37 @@
 #include "golden/network.hpp"
 #include "golden/ops.hpp"
 #include "golden/partial.hpp"
+#include "support/tensor_literal.hpp"
+#include "support/tiny_model.hpp"
 
 using golden::Layer;
 using golden::LayerType;
 using golden::Model;
-using golden::Tensor;
+using test_support::chw;
+using test_support::ramp_pixels;
+using test_support::tiny_model;
 
 namespace {
 
-Tensor chw(const std::vector<std::vector<std::vector<int64_t>>>& v) {
-  Tensor t = Tensor::chw(static_cast<int>(v.size()), static_cast<int>(v[0].size()), static_cast<int>(v[0][0].size()));
-  for (size_t c = 0; c < v.size(); ++c) {
-    for (size_t y = 0; y < v[c].size(); ++y) {
-      for (size_t x = 0; x < v[c][y].size(); ++x) t.at(int(c), int(y), int(x)) = v[c][y][x];
-    }
-  }
-  return t;
-}
-
-// input 1x4x4 -> conv1 1->2 k3 s1 p1 relu (ch0: centre tap 1, bias 0, M 1 S 1;
-// ch1: centre tap -1, bias 100, M 3 S 0) -> maxpool k2 s2 -> flatten ->
-// fc 8->3 logits (w0 = e0, w1 = e3 - e4, w2 = e0+e1+e2+e3; bias 0, 5, -175).
-Model tiny_model() {
+// flatten -> linear (all inputs) -> 1 logit, every weight `weight`.
+Model sum_model(const char* name, golden::Precision precision, golden::Shape input, int32_t weight, int32_t bias) {
   Model m;
-  m.name = "tiny";
-  m.precision = golden::kInt8;
-  m.input = {1, 4, 4};
-  Layer conv;
-  conv.name = "conv1";
-  conv.type = LayerType::conv2d;
-  conv.in_channels = 1, conv.out_channels = 2, conv.kernel = 3, conv.stride = 1, conv.padding = 1;
-  conv.relu = true;
-  conv.weight = {0, 0, 0, 0, 1, 0, 0, 0, 0, /**/ 0, 0, 0, 0, -1, 0, 0, 0, 0};
-  conv.bias = {0, 100};
-  conv.multiplier = {1, 3};
-  conv.shift = {1, 0};
-  Layer pool;
-  pool.name = "pool";
-  pool.type = LayerType::maxpool2d;
-  pool.kernel = 2, pool.stride = 2;
+  m.name = name;
+  m.precision = precision;
+  m.input = input;
   Layer flat;
   flat.name = "flatten";
   flat.type = LayerType::flatten;
   Layer fc;
   fc.name = "fc";
   fc.type = LayerType::linear;
-  fc.in_features = 8, fc.out_features = 3;
+  fc.in_features = input[0] * input[1] * input[2], fc.out_features = 1;
   fc.logits = true;
-  fc.weight = {1, 0, 0, 0, 0, 0, 0, 0, /**/ 0, 0, 0, 1, -1, 0, 0, 0, /**/ 1, 1, 1, 1, 0, 0, 0, 0};
-  fc.bias = {0, 5, -175};
-  m.layers = {conv, pool, flat, fc};
-  golden::validate_model(m, "tiny");
+  fc.weight.assign(size_t(fc.in_features), weight);
+  fc.bias = {bias};
+  m.layers = {flat, fc};
+  golden::validate_model(m, name);
   return m;
-}
-
-// p[r][c] = 10 * (4r + c): 0, 10, ..., 150.
-std::vector<uint8_t> ramp_pixels() {
-  std::vector<uint8_t> px(16);
-  for (int i = 0; i < 16; ++i) px[i] = static_cast<uint8_t>(10 * i);
-  return px;
 }
 
 }  // namespace
@@ -111,22 +83,7 @@ TEST_CASE("network: all-zero image", "[golden]") {
 TEST_CASE("network: int4 input is the pixel shifted right by 4", "[golden]") {
   // flatten -> linear 16->1 with all weights 1: logit = sum of p >> 4 over
   // p = 0,10,...,150: 0,0,1,1, 2,3,3,4, 5,5,6,6, 7,8,8,9 = 68.
-  Model m;
-  m.name = "sum4";
-  m.precision = {4, 4, 32};
-  m.input = {1, 4, 4};
-  Layer flat;
-  flat.name = "flatten";
-  flat.type = LayerType::flatten;
-  Layer fc;
-  fc.name = "fc";
-  fc.type = LayerType::linear;
-  fc.in_features = 16, fc.out_features = 1;
-  fc.logits = true;
-  fc.weight.assign(16, 1);
-  fc.bias = {0};
-  m.layers = {flat, fc};
-  golden::validate_model(m, "sum4");
+  Model m = sum_model("sum4", {4, 4, 32}, {1, 4, 4}, 1, 0);
   golden::NetworkTrace t = golden::run_network(m, ramp_pixels());
   CHECK(t.input.data == std::vector<int64_t>{0, 0, 1, 1, 2, 3, 3, 4, 5, 5, 6, 6, 7, 8, 8, 9});
   CHECK(t.logits().data == std::vector<int64_t>{68});
@@ -135,22 +92,7 @@ TEST_CASE("network: int4 input is the pixel shifted right by 4", "[golden]") {
 TEST_CASE("network: ece284 accumulators wrap at 16 bits in the trace", "[golden]") {
   // 1x1x313 input of 15 (pixel 255 >> 4), flatten, linear 313->1 with w = 7:
   // acc = 313 * 105 = 32865 -> 32865 - 65536 = -32671 (P16); logit = acc + bias 1000 = -31671.
-  Model m;
-  m.name = "wrap";
-  m.precision = golden::kEce284;
-  m.input = {1, 1, 313};
-  Layer flat;
-  flat.name = "flatten";
-  flat.type = LayerType::flatten;
-  Layer fc;
-  fc.name = "fc";
-  fc.type = LayerType::linear;
-  fc.in_features = 313, fc.out_features = 1;
-  fc.logits = true;
-  fc.weight.assign(313, 7);
-  fc.bias = {1000};
-  m.layers = {flat, fc};
-  golden::validate_model(m, "wrap");
+  Model m = sum_model("wrap", golden::kEce284, {1, 1, 313}, 7, 1000);
   golden::NetworkTrace t = golden::run_network(m, std::vector<uint8_t>(313, 255));
   CHECK(t.layers[1].acc.data == std::vector<int64_t>{-32671});
   CHECK(t.logits().data == std::vector<int64_t>{-31671});
@@ -168,11 +110,7 @@ TEST_CASE("network: trace accumulators equal the partial-sum API over the whole 
 
 TEST_CASE("network: batch over an image set", "[golden]") {
   Model m = tiny_model();
-  golden::ImageSet s{"mem", 2, 4, 4, {}};
-  auto px = ramp_pixels();
-  s.pixels.insert(s.pixels.end(), px.begin(), px.end());
-  s.pixels.insert(s.pixels.end(), 16, 0);
-  auto traces = golden::run_batch(m, s, 0, 2);
+  auto traces = golden::run_batch(m, test_support::tiny_images(), 0, 2);
   REQUIRE(traces.size() == 2);
   CHECK(traces[0].logits().data == std::vector<int64_t>{25, -175, 25});
   CHECK(traces[1].logits().data == std::vector<int64_t>{0, -250, -175});

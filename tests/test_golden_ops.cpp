@@ -9,23 +9,17 @@
 #include <vector>
 
 #include "golden/ops.hpp"
+#include "support/random_values.hpp"
+#include "support/tensor_literal.hpp"
 
 using golden::ConvParams;
 using golden::Precision;
 using golden::Tensor;
+using test_support::chw;
+using test_support::random_activations;
+using test_support::random_weights;
 
 namespace {
-
-// A {C, H, W} tensor from nested rows: values[c][y][x].
-Tensor chw(const std::vector<std::vector<std::vector<int64_t>>>& v) {
-  Tensor t = Tensor::chw(static_cast<int>(v.size()), static_cast<int>(v[0].size()), static_cast<int>(v[0][0].size()));
-  for (size_t c = 0; c < v.size(); ++c) {
-    for (size_t y = 0; y < v[c].size(); ++y) {
-      for (size_t x = 0; x < v[c][y].size(); ++x) t.at(int(c), int(y), int(x)) = v[c][y][x];
-    }
-  }
-  return t;
-}
 
 // in[r][c] = 4r + c + 1: [[1,2,3,4],[5,6,7,8],[9,10,11,12],[13,14,15,16]].
 Tensor ramp4x4() { return chw({{{1, 2, 3, 4}, {5, 6, 7, 8}, {9, 10, 11, 12}, {13, 14, 15, 16}}}); }
@@ -150,12 +144,9 @@ TEST_CASE("conv2d: random layers match the direct definition", "[golden][random]
     p.stride = 1 + rng() % 3;
     p.padding = rng() % 3;
     const int h = p.kernel + rng() % 6, w = p.kernel + rng() % 6;
-    std::uniform_int_distribution<int> act(0, (1 << prec.act_bits) - 1);
-    std::uniform_int_distribution<int> wt(-(1 << (prec.weight_bits - 1)), (1 << (prec.weight_bits - 1)) - 1);
-    Tensor in = Tensor::chw(p.in_channels, h, w);
-    for (auto& v : in.data) v = act(rng);
-    std::vector<int32_t> weight(size_t(p.out_channels) * p.in_channels * p.kernel * p.kernel);
-    for (auto& v : weight) v = wt(rng);
+    const Tensor in = random_activations(Tensor::chw(p.in_channels, h, w), prec, rng);
+    const std::vector<int32_t> weight =
+        random_weights(size_t(p.out_channels) * p.in_channels * p.kernel * p.kernel, prec, rng);
     INFO(fmt::format("trial {}: C{} O{} k{} s{} p{} on {}x{}, P{}", trial, p.in_channels, p.out_channels, p.kernel,
                      p.stride, p.padding, h, w, prec.psum_bits));
     CHECK(golden::conv2d_acc(in, weight, p, prec) == naive_conv(in, weight, p, prec.psum_bits));

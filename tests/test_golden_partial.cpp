@@ -9,6 +9,8 @@
 
 #include "golden/ops.hpp"
 #include "golden/partial.hpp"
+#include "support/random_values.hpp"
+#include "support/tensor_literal.hpp"
 
 using golden::ConvParams;
 using golden::ConvSlice;
@@ -16,18 +18,11 @@ using golden::KernelPos;
 using golden::LinearSlice;
 using golden::Precision;
 using golden::Tensor;
+using test_support::chw;
+using test_support::random_activations;
+using test_support::random_weights;
 
 namespace {
-
-Tensor chw(const std::vector<std::vector<std::vector<int64_t>>>& v) {
-  Tensor t = Tensor::chw(static_cast<int>(v.size()), static_cast<int>(v[0].size()), static_cast<int>(v[0][0].size()));
-  for (size_t c = 0; c < v.size(); ++c) {
-    for (size_t y = 0; y < v[c].size(); ++y) {
-      for (size_t x = 0; x < v[c][y].size(); ++x) t.at(int(c), int(y), int(x)) = v[c][y][x];
-    }
-  }
-  return t;
-}
 
 // 2 input channels of 3x3, 2 output channels, kernel 2, stride 1, no padding:
 //   c0 = [[1,2,3],[4,5,6],[7,8,9]], c1 = all 2
@@ -127,12 +122,9 @@ TEST_CASE("partial conv2d: tile partitions sum to the full accumulator", "[golde
     p.stride = 1 + rng() % 2;
     p.padding = rng() % 3;
     const int h = p.kernel + rng() % 5, w = p.kernel + rng() % 5;
-    std::uniform_int_distribution<int> act(0, (1 << prec.act_bits) - 1);
-    std::uniform_int_distribution<int> wt(-(1 << (prec.weight_bits - 1)), (1 << (prec.weight_bits - 1)) - 1);
-    Tensor in = Tensor::chw(p.in_channels, h, w);
-    for (auto& v : in.data) v = act(rng);
-    std::vector<int32_t> weight(size_t(p.out_channels) * p.in_channels * p.kernel * p.kernel);
-    for (auto& v : weight) v = wt(rng);
+    const Tensor in = random_activations(Tensor::chw(p.in_channels, h, w), prec, rng);
+    const std::vector<int32_t> weight =
+        random_weights(size_t(p.out_channels) * p.in_channels * p.kernel * p.kernel, prec, rng);
     INFO(fmt::format("trial {}: C{} O{} k{} s{} p{} on {}x{} P{}", trial, p.in_channels, p.out_channels, p.kernel,
                      p.stride, p.padding, h, w, prec.psum_bits));
     const Tensor full = golden::conv2d_acc(in, weight, p, prec);
@@ -172,12 +164,8 @@ TEST_CASE("partial linear: tile partitions sum to the full accumulator", "[golde
   for (int trial = 0; trial < 20; ++trial) {
     const Precision prec = trial % 2 ? golden::kEce284 : Precision{8, 8, 16};
     const int k = 1 + rng() % 700, out = 1 + rng() % 20;
-    std::uniform_int_distribution<int> act(0, (1 << prec.act_bits) - 1);
-    std::uniform_int_distribution<int> wt(-(1 << (prec.weight_bits - 1)), (1 << (prec.weight_bits - 1)) - 1);
-    Tensor in = Tensor::vec(k);
-    for (auto& v : in.data) v = act(rng);
-    std::vector<int32_t> w(size_t(k) * out);
-    for (auto& v : w) v = wt(rng);
+    const Tensor in = random_activations(Tensor::vec(k), prec, rng);
+    const std::vector<int32_t> w = random_weights(size_t(k) * out, prec, rng);
     const Tensor full = golden::linear_acc(in, w, out, prec);
     Tensor sum = Tensor::vec(out);
     for (int k0 = 0; k0 < k; k0 += 8) {

@@ -12,11 +12,11 @@
 #include "golden/idx.hpp"
 #include "golden/model.hpp"
 #include "golden/network.hpp"
+#include "support/tiny_model.hpp"
 
 namespace fs = std::filesystem;
-using golden::Layer;
-using golden::LayerType;
 using golden::Model;
+using test_support::tiny_images;
 
 namespace {
 
@@ -62,51 +62,15 @@ void check_committed_model(const std::string& name) {
   CHECK(found);
 }
 
-// The tiny hand-computed model of test_golden_network.cpp, with a reference
-// of its two images: ramp 0,10,...,150 -> [25, -175, 25]; all zeros -> [0, -250, -175].
+// tiny_model() with a reference of its two images.
 Model tiny_model_with_reference() {
-  Model m;
-  m.name = "tiny";
-  m.precision = {8, 8, 32};
-  m.input = {1, 4, 4};
-  Layer conv;
-  conv.name = "conv1";
-  conv.type = LayerType::conv2d;
-  conv.in_channels = 1, conv.out_channels = 2, conv.kernel = 3, conv.stride = 1, conv.padding = 1;
-  conv.relu = true;
-  conv.weight = {0, 0, 0, 0, 1, 0, 0, 0, 0, /**/ 0, 0, 0, 0, -1, 0, 0, 0, 0};
-  conv.bias = {0, 100};
-  conv.multiplier = {1, 3};
-  conv.shift = {1, 0};
-  Layer pool;
-  pool.name = "pool";
-  pool.type = LayerType::maxpool2d;
-  pool.kernel = 2, pool.stride = 2;
-  Layer flat;
-  flat.name = "flatten";
-  flat.type = LayerType::flatten;
-  Layer fc;
-  fc.name = "fc";
-  fc.type = LayerType::linear;
-  fc.in_features = 8, fc.out_features = 3;
-  fc.logits = true;
-  fc.weight = {1, 0, 0, 0, 0, 0, 0, 0, /**/ 0, 0, 0, 1, -1, 0, 0, 0, /**/ 1, 1, 1, 1, 0, 0, 0, 0};
-  fc.bias = {0, 5, -175};
-  m.layers = {conv, pool, flat, fc};
-  golden::validate_model(m, "tiny");
+  Model m = test_support::tiny_model();
   golden::Reference r;
   r.count = 2;
   r.classes = 3;
-  r.logits = {25, -175, 25, 0, -250, -175};
+  r.logits = test_support::kTinyLogits;
   m.reference = r;
   return m;
-}
-
-golden::ImageSet tiny_images() {
-  golden::ImageSet s{"mem", 2, 4, 4, {}};
-  for (int i = 0; i < 16; ++i) s.pixels.push_back(static_cast<uint8_t>(10 * i));
-  s.pixels.insert(s.pixels.end(), 16, 0);
-  return s;
 }
 
 }  // namespace

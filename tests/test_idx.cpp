@@ -1,7 +1,6 @@
 // IDX reader: raw and gzip files, round trip, real MNIST / Fashion-MNIST files,
 // and every malformed-file message.
 #include <fmt/format.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include <catch2/catch.hpp>
@@ -12,23 +11,15 @@
 
 #include "golden/error.hpp"
 #include "golden/idx.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using Catch::Matchers::Message;
 using Catch::Matchers::StartsWith;
+using test_support::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / fmt::format("golden_test_idx_{}_{}", getpid(), n++);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 void put32(std::vector<uint8_t>& b, uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));

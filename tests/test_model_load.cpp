@@ -1,8 +1,5 @@
 // Model loader: a valid synthetic model directory loads; each malformed
 // directory is rejected with a one-line message naming file, place and problem.
-#include <fmt/format.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -14,81 +11,34 @@
 #include "golden/error.hpp"
 #include "golden/model.hpp"
 #include "golden/npy.hpp"
+#include "support/temp_dir.hpp"
+#include "support/tiny_model_files.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using Catch::Matchers::Message;
 using Catch::Matchers::StartsWith;
 using json = nlohmann::json;
+using test_support::TempDir;
+using test_support::write_model_json;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / fmt::format("golden_test_model_{}_{}", getpid(), n++);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 void npy(const fs::path& p, golden::DType t, std::vector<int64_t> shape, std::vector<int64_t> values) {
   golden::write_npy(p, t, shape, values);
 }
 
-// The tiny model: input 1x4x4; conv1 1->2 k3 s1 p1 relu; pool k2 s2; flatten;
-// fc 8->3 logits. Returns the model.json content; tensors go to `dir`.
-json write_tiny_model(const fs::path& dir, int weight_bits = 8) {
-  using golden::DType;
-  npy(dir / "conv1.weight.npy", DType::int8, {2, 1, 3, 3},
-      {0, 0, 0, 0, 1, 0, 0, 0, 0, /**/ 0, 0, 0, 0, -1, 0, 0, 0, 0});
-  npy(dir / "conv1.bias.npy", DType::int32, {2}, {0, 100});
-  npy(dir / "conv1.multiplier.npy", DType::int32, {2}, {1, 3});
-  npy(dir / "conv1.shift.npy", DType::int32, {2}, {1, 0});
-  npy(dir / "fc.weight.npy", DType::int8, {3, 8},
-      {1, 0, 0, 0, 0, 0, 0, 0, /**/ 0, 0, 0, 1, -1, 0, 0, 0, /**/ 1, 1, 1, 1, 0, 0, 0, 0});
-  npy(dir / "fc.bias.npy", DType::int32, {3}, {0, 5, -175});
-  npy(dir / "expected_logits.npy", DType::int64, {2, 3}, {25, -175, 25, 0, -250, -175});
-  json j = {{"format", "accel-cosim-model"},
-            {"version", 1},
-            {"name", "tiny"},
-            {"dataset", "synthetic"},
-            {"act_bits", 8},
-            {"weight_bits", weight_bits},
-            {"psum_bits", 32},
-            {"input", {{"channels", 1}, {"height", 4}, {"width", 4}}},
-            {"layers",
-             {{{"name", "conv1"},
-               {"type", "conv2d"},
-               {"in_channels", 1},
-               {"out_channels", 2},
-               {"kernel", 3},
-               {"stride", 1},
-               {"padding", 1},
-               {"relu", true},
-               {"output", "requant"},
-               {"weight", "conv1.weight.npy"},
-               {"bias", "conv1.bias.npy"},
-               {"multiplier", "conv1.multiplier.npy"},
-               {"shift", "conv1.shift.npy"},
-               {"scales", {{"input", 1.0}, {"weight", {0.01, 0.02}}, {"output", 0.05}}}},
-              {{"name", "pool"}, {"type", "maxpool2d"}, {"kernel", 2}, {"stride", 2}},
-              {{"name", "flatten"}, {"type", "flatten"}},
-              {{"name", "fc"},
-               {"type", "linear"},
-               {"in_features", 8},
-               {"out_features", 3},
-               {"relu", false},
-               {"output", "logits"},
-               {"weight", "fc.weight.npy"},
-               {"bias", "fc.bias.npy"}}}},
-            {"reference", {{"images", "data/none.gz"}, {"count", 2}, {"logits", "expected_logits.npy"}}},
-            {"metrics", {{"float_accuracy", 0.5}, {"int_accuracy", 0.25}, {"test_images", 2}}}};
+// test_support::write_tiny_model plus every optional field (dataset, scales, reference and
+// its expected_logits.npy, metrics), so that loading reads those too.
+json write_tiny_model(const fs::path& dir) {
+  json j = test_support::write_tiny_model(dir);
+  npy(dir / "expected_logits.npy", golden::DType::int64, {2, 3}, test_support::kTinyLogits);
+  j["dataset"] = "synthetic";
+  j["layers"][0]["scales"] = {{"input", 1.0}, {"weight", {0.01, 0.02}}, {"output", 0.05}};
+  j["reference"] = {{"images", "data/none.gz"}, {"count", 2}, {"logits", "expected_logits.npy"}};
+  j["metrics"] = {{"float_accuracy", 0.5}, {"int_accuracy", 0.25}, {"test_images", 2}};
   return j;
 }
-
-void write_json(const fs::path& dir, const json& j) { std::ofstream(dir / "model.json") << j.dump(2); }
 
 // Writes the tiny model, lets `edit` break it, and returns the loader's message.
 struct BadModel {
@@ -97,14 +47,14 @@ struct BadModel {
   BadModel() : j(write_tiny_model(tmp.path)) {}
   std::string file(const char* name) const { return (tmp.path / name).string(); }
   std::string json_file() const { return file("model.json"); }
-  void save() const { write_json(tmp.path, j); }
+  void save() const { write_model_json(tmp.path, j); }
 };
 
 }  // namespace
 
 TEST_CASE("load_model: a valid synthetic model loads", "[golden][io]") {
   TempDir tmp;
-  write_json(tmp.path, write_tiny_model(tmp.path));
+  write_model_json(tmp.path, write_tiny_model(tmp.path));
   golden::Model m = golden::load_model(tmp.path);
   CHECK(m.name == "tiny");
   CHECK(m.dataset == "synthetic");

@@ -1,7 +1,4 @@
 // .npy reader: dtypes, shapes, versions, and every malformed-file message.
-#include <fmt/format.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -10,22 +7,14 @@
 
 #include "golden/error.hpp"
 #include "golden/npy.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using Catch::Matchers::Message;
+using test_support::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / fmt::format("golden_test_npy_{}_{}", getpid(), n++);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 // A .npy image built by hand, independent of golden::write_npy: magic,
 // version, little-endian header length, the dict padded with spaces and '\n'

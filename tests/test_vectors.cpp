@@ -3,7 +3,6 @@
 // malformed file named with its line; a corrupted output, psum or device value reported at its
 // place, with the verdict telling inconsistent files from a wrong device.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <accel/functional_device.hpp>
 #include <accel/random_layer.hpp>
@@ -17,23 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.hpp"
+
 namespace fs = std::filesystem;
 using namespace accel;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
+using test_support::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / fmt::format("accel_test_vectors_{}_{}", getpid(), n++);
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 void write_text(const fs::path& p, const std::string& text) {
   std::ofstream f(p, std::ios::binary);

@@ -58,6 +58,26 @@ const golden::Tensor& GoldenLayerValues::output(int, const golden::Layer&, int i
 // ------------------------------------------------------------------------------------------------
 // Scoreboard
 // ------------------------------------------------------------------------------------------------
+namespace {
+
+// A mismatch of `kind` in the layer of s for `image`; the caller fills in the rest of its place.
+Mismatch mismatch_in(const Schedule& s, Mismatch::Kind kind, int image) {
+  Mismatch m;
+  m.kind = kind;
+  m.layer_index = s.layer_index;
+  m.layer = s.layer_name;
+  m.image = image;
+  m.strategy = s.strategy;
+  return m;
+}
+
+// Channel o of a layer-wide tensor, {O, OH, OW} (conv2d) or {O} (linear), at item it.
+int64_t channel_at(const golden::Tensor& e, const Item& it, int o) {
+  return it.y < 0 ? e.data[size_t(o)] : e.at(o, it.y, it.x);
+}
+
+}  // namespace
+
 Scoreboard::Scoreboard(ExpectedValues& expected, ScoreboardOptions options)
     : expected_(expected), opt_(std::move(options)) {}
 
@@ -102,14 +122,9 @@ void Scoreboard::on_psum(const Schedule& s, const Pass& pass, uint32_t i, std::s
   const unsigned cols = s.config.cols;
   const int n = sl.o1 - sl.o0;
   row_.assign(cols, 0);  // columns past the layer's outputs carry zero weights: their psums are 0
-  for (int c = 0; c < n; ++c) row_[size_t(c)] = it.y < 0 ? e.data[size_t(sl.o0 + c)] : e.at(sl.o0 + c, it.y, it.x);
+  for (int c = 0; c < n; ++c) row_[size_t(c)] = channel_at(e, it, sl.o0 + c);
 
-  Mismatch place;
-  place.kind = Mismatch::Kind::Psum;
-  place.layer_index = s.layer_index;
-  place.layer = s.layer_name;
-  place.image = image;
-  place.strategy = s.strategy;
+  Mismatch place = mismatch_in(s, Mismatch::Kind::Psum, image);
   place.slice = sl;
   place.y = it.y;
   place.x = it.x;
@@ -133,14 +148,9 @@ void Scoreboard::on_out(const Schedule& s, const OutRead& rd, std::span<const in
   const golden::Tensor& e = expected_.output(s.layer_index, *s.layer, image);
   const int n = rd.o1 - rd.o0;
   row_.assign(size_t(n), 0);
-  for (int c = 0; c < n; ++c) row_[size_t(c)] = it.y < 0 ? e.data[size_t(rd.o0 + c)] : e.at(rd.o0 + c, it.y, it.x);
+  for (int c = 0; c < n; ++c) row_[size_t(c)] = channel_at(e, it, rd.o0 + c);
 
-  Mismatch place;
-  place.kind = Mismatch::Kind::Output;
-  place.layer_index = s.layer_index;
-  place.layer = s.layer_name;
-  place.image = image;
-  place.strategy = s.strategy;
+  Mismatch place = mismatch_in(s, Mismatch::Kind::Output, image);
   place.slice.out_tile = rd.out_tile;
   place.slice.o0 = rd.o0;
   place.slice.o1 = rd.o1;
@@ -161,12 +171,7 @@ void Scoreboard::on_out(const Schedule& s, const OutRead& rd, std::span<const in
 }
 
 void Scoreboard::on_protocol(const Schedule& s, uint64_t slot, const std::string& what) {
-  Mismatch m;
-  m.kind = Mismatch::Kind::Protocol;
-  m.layer_index = s.layer_index;
-  m.layer = s.layer_name;
-  m.image = s.images.empty() ? 0 : s.images.front();
-  m.strategy = s.strategy;
+  Mismatch m = mismatch_in(s, Mismatch::Kind::Protocol, s.images.empty() ? 0 : s.images.front());
   m.slot = slot;
   m.what = what;
   record(std::move(m), s);

@@ -323,6 +323,38 @@ class Builder {
     s_.passes.push_back(p);
   }
 
+  // Reduction tile t (rows [r0, r1)) against output tile j.
+  Slice slice(int t, int j, int r0, int r1) const {
+    Slice sl;
+    sl.red_tile = uint32_t(t);
+    sl.out_tile = uint32_t(j);
+    sl.r0 = r0;
+    sl.r1 = r1;
+    sl.o0 = j * int(cfg_.cols);
+    sl.o1 = std::min(g_.O, sl.o0 + int(cfg_.cols));
+    return sl;
+  }
+
+  // Conv: per image x and chunk of output positions [p0, p1) (as plan_conv chunks them for st),
+  // adds the chunk's items from item0 on and takes pmem rows for every output tile, then calls
+  // body(x, p0, p1, item0, prow), prow(j, i) being the row of output tile j and position p0 + i.
+  template <class Body>
+  void conv_chunks(Strategy st, Body body) {
+    const int ot = ceil_div(g_.O, int(cfg_.cols));
+    const ConvChunking ch = plan_conv(cfg_, g_, st, l_.name);
+    const int total = g_.positions();
+    for (size_t img = 0; img < in_.size(); ++img) {
+      for (int p0 = 0; p0 < total; p0 += ch.per_chunk) {
+        const int p1 = std::min(total, p0 + ch.per_chunk), P = p1 - p0;
+        const uint32_t item0 = static_cast<uint32_t>(s_.items.size());
+        for (int p = p0; p < p1; ++p) s_.items.push_back(Item{uint32_t(img), p / g_.OW, p % g_.OW});
+        const uint64_t pbase = pring_.alloc(uint64_t(ot) * P);
+        body(in_[img], p0, p1, item0, [&](int j, int i) { return pring_.addr(pbase + uint64_t(j) * P + i); });
+        pring_.release(uint64_t(ot) * P);
+      }
+    }
+  }
+
   // Parameters of output tile j, then the out_rds of its rows (row(i) for items item0 + i).
   template <class RowOf>
   void read_out_tile(int j, uint32_t item0, int n, RowOf row) {
@@ -382,13 +414,8 @@ void Builder::linear(int images) {
         std::vector<bool> written(xn, false);
         for (int j = j0; j < j1; ++j) {
           for (int t = k0; t < k1; ++t) {
-            Slice sl;
-            sl.red_tile = uint32_t(t);
-            sl.out_tile = uint32_t(j);
-            sl.r0 = t * int(R);
-            sl.r1 = std::min(g_.C, sl.r0 + int(R));
-            sl.o0 = j * int(C);
-            sl.o1 = std::min(g_.O, sl.o0 + int(C));
+            const int r0 = t * int(R);
+            const Slice sl = slice(t, j, r0, std::min(g_.C, r0 + int(R)));
             for (unsigned c = 0; c < C; ++c)
               for (unsigned r = 0; r < R; ++r) {
                 const int o = sl.o0 + int(c), k = sl.r0 + int(r);
@@ -425,71 +452,55 @@ void Builder::linear(int images) {
 void Builder::kernel_major() {
   const unsigned R = cfg_.rows, C = cfg_.cols;
   const int it = ceil_div(g_.C, int(R)), ot = ceil_div(g_.O, int(C)), kk = g_.K * g_.K;
-  const ConvChunking ch = plan_conv(cfg_, g_, Strategy::KernelMajor, l_.name);
-  const int total = g_.positions();
-  for (size_t img = 0; img < in_.size(); ++img) {
-    const Tensor& x = in_[img];
-    for (int p0 = 0; p0 < total; p0 += ch.per_chunk) {
-      const int p1 = std::min(total, p0 + ch.per_chunk), P = p1 - p0;
-      const uint32_t item0 = static_cast<uint32_t>(s_.items.size());
-      for (int p = p0; p < p1; ++p) s_.items.push_back(Item{uint32_t(img), p / g_.OW, p % g_.OW});
-      const uint64_t pbase = pring_.alloc(uint64_t(ot) * P);
-      auto prow = [&](int j, int i) { return pring_.addr(pbase + uint64_t(j) * P + i); };
-      const auto [iy0, iy1] = input_rows(g_, p0, p1);
-      const uint64_t xn = uint64_t(iy1 - iy0) * g_.W;
-      for (int t = 0; t < it; ++t) {
-        const uint64_t xbase = xring_.alloc(xn);
-        std::vector<bool> written(xn, false);
-        const int c0 = t * int(R), c1 = std::min(g_.C, c0 + int(R));
-        for (int j = 0; j < ot; ++j) {
-          for (int kp = 0; kp < kk; ++kp) {
-            Slice sl;
-            sl.red_tile = uint32_t(t);
-            sl.out_tile = uint32_t(j);
-            sl.r0 = c0;
-            sl.r1 = c1;
-            sl.o0 = j * int(C);
-            sl.o1 = std::min(g_.O, sl.o0 + int(C));
-            sl.ky = kp / g_.K;
-            sl.kx = kp % g_.K;
-            for (unsigned c = 0; c < C; ++c)
-              for (unsigned r = 0; r < R; ++r) {
-                const int o = sl.o0 + int(c), ci = c0 + int(r);
-                wtile_[size_t(c) * R + r] =
-                    (o < sl.o1 && ci < c1) ? l_.weight[((size_t(o) * g_.C + ci) * g_.K + sl.ky) * g_.K + sl.kx] : 0;
-              }
-            vecs_.clear();
-            for (int i = 0; i < P; ++i) {
-              const int y = (p0 + i) / g_.OW, xo = (p0 + i) % g_.OW;
-              const int iy = y * g_.S - g_.P + sl.ky, ix = xo * g_.S - g_.P + sl.kx;
-              uint32_t xa = 0;
-              if (iy < 0 || iy >= g_.H || ix < 0 || ix >= g_.W) {
-                if (!zero_written_) {
-                  clear_word();
-                  pk_.write_x(0, word_);
-                  zero_written_ = true;
-                }
-              } else {
-                const uint64_t w = uint64_t(iy - iy0) * g_.W + ix;
-                xa = xring_.addr(xbase + w);
-                if (!written[w]) {
-                  clear_word();
-                  for (int ci = c0; ci < c1; ++ci) put_act(unsigned(ci - c0), x.at(ci, iy, ix));
-                  pk_.write_x(xa, word_);
-                  written[w] = true;
-                }
-              }
-              vecs_.push_back(PassVec{xa, prow(j, i)});
+  conv_chunks(Strategy::KernelMajor, [&](const Tensor& x, int p0, int p1, uint32_t item0, auto prow) {
+    const int P = p1 - p0;
+    const auto [iy0, iy1] = input_rows(g_, p0, p1);
+    const uint64_t xn = uint64_t(iy1 - iy0) * g_.W;
+    for (int t = 0; t < it; ++t) {
+      const uint64_t xbase = xring_.alloc(xn);
+      std::vector<bool> written(xn, false);
+      const int c0 = t * int(R), c1 = std::min(g_.C, c0 + int(R));
+      for (int j = 0; j < ot; ++j) {
+        for (int kp = 0; kp < kk; ++kp) {
+          Slice sl = slice(t, j, c0, c1);
+          sl.ky = kp / g_.K;
+          sl.kx = kp % g_.K;
+          for (unsigned c = 0; c < C; ++c)
+            for (unsigned r = 0; r < R; ++r) {
+              const int o = sl.o0 + int(c), ci = c0 + int(r);
+              wtile_[size_t(c) * R + r] =
+                  (o < sl.o1 && ci < c1) ? l_.weight[((size_t(o) * g_.C + ci) * g_.K + sl.ky) * g_.K + sl.kx] : 0;
             }
-            run_pass(sl, item0, !(t == 0 && kp == 0));
-            if (t == it - 1 && kp == kk - 1) read_out_tile(j, item0, P, [&](int i) { return prow(j, i); });
+          vecs_.clear();
+          for (int i = 0; i < P; ++i) {
+            const int y = (p0 + i) / g_.OW, xo = (p0 + i) % g_.OW;
+            const int iy = y * g_.S - g_.P + sl.ky, ix = xo * g_.S - g_.P + sl.kx;
+            uint32_t xa = 0;
+            if (iy < 0 || iy >= g_.H || ix < 0 || ix >= g_.W) {
+              if (!zero_written_) {
+                clear_word();
+                pk_.write_x(0, word_);
+                zero_written_ = true;
+              }
+            } else {
+              const uint64_t w = uint64_t(iy - iy0) * g_.W + ix;
+              xa = xring_.addr(xbase + w);
+              if (!written[w]) {
+                clear_word();
+                for (int ci = c0; ci < c1; ++ci) put_act(unsigned(ci - c0), x.at(ci, iy, ix));
+                pk_.write_x(xa, word_);
+                written[w] = true;
+              }
+            }
+            vecs_.push_back(PassVec{xa, prow(j, i)});
           }
+          run_pass(sl, item0, !(t == 0 && kp == 0));
+          if (t == it - 1 && kp == kk - 1) read_out_tile(j, item0, P, [&](int i) { return prow(j, i); });
         }
-        xring_.release(xn);
       }
-      pring_.release(uint64_t(ot) * P);
+      xring_.release(xn);
     }
-  }
+  });
 }
 
 // im2col: per image and output-position chunk, per im2col row chunk (Rows consecutive terms in
@@ -499,56 +510,40 @@ void Builder::im2col() {
   const unsigned R = cfg_.rows, C = cfg_.cols;
   const int terms = g_.C * g_.K * g_.K;
   const int rt = ceil_div(terms, int(R)), ot = ceil_div(g_.O, int(C));
-  const ConvChunking ch = plan_conv(cfg_, g_, Strategy::Im2col, l_.name);
-  const int total = g_.positions();
-  for (size_t img = 0; img < in_.size(); ++img) {
-    const Tensor& x = in_[img];
-    for (int p0 = 0; p0 < total; p0 += ch.per_chunk) {
-      const int p1 = std::min(total, p0 + ch.per_chunk), P = p1 - p0;
-      const uint32_t item0 = static_cast<uint32_t>(s_.items.size());
-      for (int p = p0; p < p1; ++p) s_.items.push_back(Item{uint32_t(img), p / g_.OW, p % g_.OW});
-      const uint64_t pbase = pring_.alloc(uint64_t(ot) * P);
-      auto prow = [&](int j, int i) { return pring_.addr(pbase + uint64_t(j) * P + i); };
-      for (int t = 0; t < rt; ++t) {
-        const int r0 = t * int(R), r1 = std::min(terms, r0 + int(R));
-        const uint64_t xbase = xring_.alloc(uint64_t(P));
-        for (int j = 0; j < ot; ++j) {
-          Slice sl;
-          sl.red_tile = uint32_t(t);
-          sl.out_tile = uint32_t(j);
-          sl.r0 = r0;
-          sl.r1 = r1;
-          sl.o0 = j * int(C);
-          sl.o1 = std::min(g_.O, sl.o0 + int(C));
-          for (unsigned c = 0; c < C; ++c)
-            for (unsigned r = 0; r < R; ++r) {
-              const int o = sl.o0 + int(c), term = r0 + int(r);
-              // OIHW flattened per output channel is exactly the im2col row order.
-              wtile_[size_t(c) * R + r] = (o < sl.o1 && term < r1) ? l_.weight[size_t(o) * terms + term] : 0;
-            }
-          vecs_.clear();
-          for (int i = 0; i < P; ++i) {
-            const uint32_t xa = xring_.addr(xbase + i);
-            if (j == 0) {
-              const int y = (p0 + i) / g_.OW, xo = (p0 + i) % g_.OW;
-              clear_word();
-              for (int term = r0; term < r1; ++term) {
-                const int ci = term / (g_.K * g_.K), ky = (term / g_.K) % g_.K, kx = term % g_.K;
-                const int iy = y * g_.S - g_.P + ky, ix = xo * g_.S - g_.P + kx;
-                if (iy >= 0 && iy < g_.H && ix >= 0 && ix < g_.W) put_act(unsigned(term - r0), x.at(ci, iy, ix));
-              }
-              pk_.write_x(xa, word_);
-            }
-            vecs_.push_back(PassVec{xa, prow(j, i)});
+  conv_chunks(Strategy::Im2col, [&](const Tensor& x, int p0, int p1, uint32_t item0, auto prow) {
+    const int P = p1 - p0;
+    for (int t = 0; t < rt; ++t) {
+      const int r0 = t * int(R), r1 = std::min(terms, r0 + int(R));
+      const uint64_t xbase = xring_.alloc(uint64_t(P));
+      for (int j = 0; j < ot; ++j) {
+        const Slice sl = slice(t, j, r0, r1);
+        for (unsigned c = 0; c < C; ++c)
+          for (unsigned r = 0; r < R; ++r) {
+            const int o = sl.o0 + int(c), term = r0 + int(r);
+            // OIHW flattened per output channel is exactly the im2col row order.
+            wtile_[size_t(c) * R + r] = (o < sl.o1 && term < r1) ? l_.weight[size_t(o) * terms + term] : 0;
           }
-          run_pass(sl, item0, t > 0);
-          if (t == rt - 1) read_out_tile(j, item0, P, [&](int i) { return prow(j, i); });
+        vecs_.clear();
+        for (int i = 0; i < P; ++i) {
+          const uint32_t xa = xring_.addr(xbase + i);
+          if (j == 0) {
+            const int y = (p0 + i) / g_.OW, xo = (p0 + i) % g_.OW;
+            clear_word();
+            for (int term = r0; term < r1; ++term) {
+              const int ci = term / (g_.K * g_.K), ky = (term / g_.K) % g_.K, kx = term % g_.K;
+              const int iy = y * g_.S - g_.P + ky, ix = xo * g_.S - g_.P + kx;
+              if (iy >= 0 && iy < g_.H && ix >= 0 && ix < g_.W) put_act(unsigned(term - r0), x.at(ci, iy, ix));
+            }
+            pk_.write_x(xa, word_);
+          }
+          vecs_.push_back(PassVec{xa, prow(j, i)});
         }
-        xring_.release(uint64_t(P));
+        run_pass(sl, item0, t > 0);
+        if (t == rt - 1) read_out_tile(j, item0, P, [&](int i) { return prow(j, i); });
       }
-      pring_.release(uint64_t(ot) * P);
+      xring_.release(uint64_t(P));
     }
-  }
+  });
 }
 
 }  // namespace
