@@ -29,14 +29,18 @@ test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 # The main job: the quantized MNIST CNN on held-out images.
+# Every conv/linear layer on the RTL device, every psum and output checked against golden
+# (docs/cosim.md). COSIM_ARGS adds options, e.g. COSIM_ARGS='--rtl-layers conv2 --json r.json'.
+COSIM_ARGS ?=
 sim: build
-	$(BUILD)/golden/golden-infer --model $(MODEL) --images $(IMAGES) --labels $(LABELS) --limit $(LIMIT)
+	$(BUILD)/sim/cosim mnist --model $(MODEL) --images $(IMAGES) --labels $(LABELS) --limit $(LIMIT) $(COSIM_ARGS)
 
 mnist: build
-	$(BUILD)/golden/golden-infer --model $(MODEL) --images $(IMAGES) --labels $(LABELS)
+	$(BUILD)/sim/cosim mnist --model $(MODEL) --images $(IMAGES) --labels $(LABELS) $(COSIM_ARGS)
 
+# Random layers and vector sets on the int8, int4 and ece284 RTL (SEEDS=N, default 40).
 regress: build
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L 'random|rtl|golden'
+	JOBS=$(JOBS) bash scripts/regress.sh $(BUILD)
 
 wave: build
 	bash scripts/wave.sh $(BUILD)

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# make wave: runs a short tile sequence (sim/accel_wave.cpp) with an FST trace and opens it in
-# GTKWave with the saved layout sim/waves/core.gtkw (instruction fields, L0 rows, PE row 0,
-# OFIFO, SFP). Without a display it prints the command instead.
-#   scripts/wave.sh [BUILD_DIR]      CONFIG=int8|int4|ece284|odd4x6 (layout made for int8)
+# make wave: a real MNIST layer on the RTL with an FST trace of a slot window (cosim layer
+# --trace), then GTKWave with the saved layout sim/waves/core.gtkw (instruction fields, L0 rows,
+# PE row 0, OFIFO, SFP). Without a display it prints the command instead.
+#   scripts/wave.sh [BUILD_DIR]   MODEL=models/mnist_int8 LAYER=conv2 IMAGE=0 WINDOW=0:400
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
-config=${CONFIG:-int8}
-exe="$build/sim/accel-wave"
+model=${MODEL:-models/mnist_int8}
+layer=${LAYER:-conv2}
+image=${IMAGE:-0}
+window=${WINDOW:-0:400}
+exe="$build/sim/cosim"
 [[ -x "$exe" ]] || { echo "error: $exe not built (run make build)" >&2; exit 1; }
-fst="$build/waves/core_${config}.fst"
-"$exe" --config "$config" --out "$fst"
+mkdir -p "$build/waves"
+fst="$build/waves/$(basename "$model")_${layer}_image${image}.fst"
+"$exe" layer --model "$model" --layer "$layer" --image "$image" --device rtl --trace "$fst" --trace-window "$window"
 cmd=(gtkwave "$fst" sim/waves/core.gtkw)
 if [[ -n "${DISPLAY:-}" ]]; then
   echo "wave: opening ${cmd[*]}"

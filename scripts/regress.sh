@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# make regress: a random-layer regression on the RTL device of the int8, int4 and ece284 builds.
+# Per configuration and seed: one random conv layer (shape, stride, padding and strategy drawn from
+# the seed), one random linear layer, and one vector set exported and replayed (cosim
+# export-vectors + cosim vectors). Every psum row and output is checked against golden; the last
+# line is the summary and the exit code the verdict.
+#   scripts/regress.sh [BUILD_DIR]     SEEDS=N (default 100), FIRST_SEED=S (default 1), JOBS=N
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+seeds=${SEEDS:-100}
+first=${FIRST_SEED:-1}
+jobs=${JOBS:-$(nproc)}
+configs=(int8 int4 ece284)
+exe="$build/sim/cosim"
+[[ -x "$exe" ]] || { echo "error: $exe not built (run make build)" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# One job per line: name, then the command. Shapes come from a hash of (seed, salt).
+h() { echo $(( ($1 * 2654435761 + $2 * 40503) % 4294967296 / 7 )); }
+for cfg in "${configs[@]}"; do
+  for ((s = first; s < first + seeds; s++)); do
+    k=$(( 1 + $(h $s 1) % 3 ))
+    size=$(( k + $(h $s 2) % 14 ))
+    strat=$([[ $(( $(h $s 3) % 2 )) == 0 ]] && echo im2col || echo kernel-major)
+    echo "conv-$cfg-$s $exe layer --seed $s --config $cfg --kind conv --in-ch $(( 1 + $(h $s 4) % 40 ))" \
+         "--out-ch $(( 1 + $(h $s 5) % 36 )) --size $size --kernel $k --stride $(( 1 + $(h $s 6) % 2 ))" \
+         "--padding $(( $(h $s 7) % (k / 2 + 1) )) --batch $(( 1 + $(h $s 8) % 2 )) --strategy $strat --device rtl"
+    echo "linear-$cfg-$s $exe layer --seed $s --config $cfg --kind linear --in-features $(( 1 + $(h $s 9) % 400 ))" \
+         "--out-features $(( 1 + $(h $s 10) % 64 )) --batch $(( 1 + $(h $s 11) % 12 )) --device rtl"
+    echo "vectors-$cfg-$s $exe export-vectors --out $work/v-$cfg-$s --config $cfg --seed $s" \
+         "--size $(( 3 + $(h $s 12) % 6 )) && $exe vectors --dir $work/v-$cfg-$s --config $cfg --device rtl"
+  done
+done > "$work/jobs"
+
+start=$(date +%s.%N)
+# shellcheck disable=SC2016
+xargs -P "$jobs" -L 1 bash -c 'name=$1; shift; if eval "$*" >"'"$work"'/$name.log" 2>&1; then echo ok >"'"$work"'/$name.rc";
+  else echo fail >"'"$work"'/$name.rc"; fi' _ < "$work/jobs"
+elapsed=$(echo "$(date +%s.%N) - $start" | bc)
+
+layers=0; vectors=0; failed=0; mism=0
+while read -r name _; do
+  if [[ "$name" == vectors-* ]]; then vectors=$((vectors + 1)); else layers=$((layers + 1)); fi
+  if [[ "$(cat "$work/$name.rc" 2>/dev/null)" != ok ]]; then
+    failed=$((failed + 1))
+    echo "FAIL $name: $(grep -m1 -E '^(error|scoreboard|result)' "$work/$name.log" || true)"
+    sed -n '/^scoreboard/,$p;/^error/p' "$work/$name.log" | head -14 | sed 's/^/  /'
+  fi
+  m=$(sed -n 's/^scoreboard: .* \([0-9][0-9]*\) mismatches$/\1/p' "$work/$name.log" | head -1)
+  mism=$((mism + ${m:-0}))
+done < "$work/jobs"
+printf 'regress: %d configurations x %d seeds, %d layers, %d vector sets, %d mismatches, %d failed (%.0f s)\n' \
+  "${#configs[@]}" "$seeds" "$layers" "$vectors" "$mism" "$failed" "$elapsed"
+[[ $failed == 0 ]]

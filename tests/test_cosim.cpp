@@ -1,0 +1,192 @@
+// The cosim program, run as a process (COSIM_EXE from CMake) from the repository root: every bad
+// input gives exactly one "error:" line and a non-zero exit; a model layer with a trace window;
+// the scoreboard's reproduction command line as printed; mnist with a JSON report; export-vectors
+// then vectors.
+#include <fmt/format.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <accel/scoreboard.hpp>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+fs::path scratch(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / fmt::format("accel_cosim_{}_{}", getpid(), name);
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+// `cosim ARGS` in the repository root, stdout and stderr captured.
+Run cosim(const std::string& args) {
+  const fs::path d = scratch("io");
+  const std::string cmd = fmt::format("cd '{}' && CI=1 '{}' {} >'{}' 2>'{}'", ACCEL_ROOT, COSIM_EXE, args,
+                                      (d / "out").string(), (d / "err").string());
+  const int st = std::system(cmd.c_str());
+  Run r;
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  r.out = slurp(d / "out");
+  r.err = slurp(d / "err");
+  fs::remove_all(d);
+  return r;
+}
+
+// One line "error: ...", containing `what`, and a non-zero exit.
+void check_error(const std::string& args, const std::string& what) {
+  INFO("cosim " << args);
+  const Run r = cosim(args);
+  INFO("stdout: " << r.out);
+  INFO("stderr: " << r.err);
+  CHECK(r.code != 0);
+  CHECK(r.code != -1);
+  CHECK(r.err.rfind("error: ", 0) == 0);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK_THAT(r.err, Catch::Contains(what));
+}
+
+const std::string kImages = "--images data/mnist/test-images-idx3-ubyte.gz --labels data/mnist/test-labels-idx1-ubyte.gz";
+
+}  // namespace
+
+TEST_CASE("cosim: each bad input gives one error line and a non-zero exit", "[cosim][bad_input]") {
+  const fs::path bad = scratch("badmodel");
+  std::ofstream(bad / "model.json") << "{ \"format\": \"accel-cosim-model\", \"version\": 1, \"layers\": [";
+  const fs::path badvec = scratch("badvec");
+  std::ofstream(badvec / "activation.txt") << "#a\n#b\n#c\n0101\n";
+  check_error("", "subcommand");
+  check_error("frobnicate", "frobnicate");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --bogus 3", "--bogus");
+  check_error("mnist --model models/none " + kImages, "models/none");
+  check_error("mnist --model " + bad.string() + " " + kImages, "model.json");
+  check_error("mnist --model models/mnist_int8 --images data/none.gz --labels data/mnist/test-labels-idx1-ubyte.gz",
+              "data/none.gz");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --rtl-layers conv9", "no layer 'conv9'");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --rtl-layers pool", "runs on the host");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --config int4", "--config int4 has widths");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --device gpu", "unknown device 'gpu'");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --limit -3", "--limit");
+  check_error("layer --model models/mnist_int8 --layer fc9", "no layer 'fc9'");
+  check_error("layer --model models/mnist_int8 --layer fc2 --image 99999", "--image 99999");
+  check_error("layer --model models/mnist_int8", "--model needs --layer");
+  check_error("layer --model models/mnist_int8 --layer fc2 --kind linear", "--kind");
+  check_error("layer --seed 3 --config int9", "unknown core configuration 'int9'");
+  check_error("layer --seed 3 --kind pool", "unknown --kind 'pool'");
+  check_error("layer --seed 3 --kernel 0", "bad conv shape");
+  check_error("layer --seed 3 --strategy fastest", "unknown strategy 'fastest'");
+  check_error("layer --seed 3 --trace /tmp/x.fst --trace-window 9:3", "--trace-window '9:3'");
+  check_error("layer --seed 3 --trace-window 1:3", "--trace-window needs --trace");
+  check_error("layer --seed 3 --device functional --trace /tmp/x.fst", "--trace needs --device rtl");
+  check_error("vectors --dir /nonexistent/vec", "/nonexistent/vec");
+  check_error("vectors --dir " + badvec.string(), badvec.string());
+  check_error("export-vectors --out /tmp/x --model models/mnist_int8 --layer fc1", "not a conv2d");
+  fs::remove_all(bad);
+  fs::remove_all(badvec);
+}
+
+TEST_CASE("cosim: a model layer on the RTL passes and traces its slot window", "[cosim][rtl][mnist]") {
+  const fs::path d = scratch("trace");
+  const Run r = cosim(fmt::format("layer --model models/mnist_int8 --layer fc2 --image 0 --device rtl --trace {} "
+                                  "--trace-window 10:60",
+                                  (d / "fc2.fst").string()));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  CHECK_THAT(r.out, Catch::Contains("result: PASS"));
+  CHECK_THAT(r.out, Catch::Contains("0 mismatches"));
+  CHECK(fs::exists(d / "fc2.fst"));
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: the scoreboard's reproduction command runs as printed", "[cosim][rtl][mnist]") {
+  // The command the scoreboard prints for a conv2 mismatch of image 3 (docs/tiler.md).
+  golden::Tensor dummy;
+  struct NoValues final : accel::ExpectedValues {
+    golden::Precision p;
+    golden::Tensor t;
+    const golden::Precision& precision() const override { return p; }
+    const golden::Tensor& input(int, const golden::Layer&, int) override { return t; }
+    const golden::Tensor& output(int, const golden::Layer&, int) override { return t; }
+  } none;
+  accel::Scoreboard sb(none, accel::ScoreboardOptions{10, 100, "models/mnist_int8", {}});
+  accel::Mismatch m;
+  m.layer = "conv2";
+  m.image = 3;
+  m.window = std::make_pair(uint64_t{640}, uint64_t{671});
+  std::string cmd = sb.repro_command(m);
+  REQUIRE(cmd.rfind("cosim layer ", 0) == 0);
+  const fs::path d = scratch("repro");
+  cmd = cmd.substr(6);
+  const auto at = cmd.find("out.fst");
+  REQUIRE(at != std::string::npos);
+  cmd.replace(at, 7, (d / "out.fst").string());
+  const Run r = cosim(cmd);
+  INFO(cmd << "\n" << r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("schedule slots 640..670"));
+  CHECK(fs::exists(d / "out.fst"));
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: mnist with one RTL layer writes the JSON report", "[cosim][rtl][mnist]") {
+  const fs::path d = scratch("json");
+  const Run r = cosim(fmt::format("mnist --model models/mnist_int8 {} --limit 6 --batch 4 --rtl-layers fc2 --json {}",
+                                  kImages, (d / "r.json").string()));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());  // CI=1: no progress line
+  CHECK_THAT(r.out, Catch::Contains("conv1=functional, conv2=functional, fc1=functional, fc2=rtl"));
+  CHECK_THAT(r.out, Catch::Contains("agreement with golden: 6/6"));
+  const auto j = nlohmann::json::parse(slurp(d / "r.json"));
+  CHECK(j["images"] == 6);
+  CHECK(j["config"] == "int8");
+  CHECK(j["mismatches"] == 0);
+  CHECK(j["passed"] == true);
+  CHECK(j["agreement"]["identical"] == 6);
+  REQUIRE(j["layers"].size() == 6);
+  CHECK(j["layers"][5]["device"] == "rtl");
+  CHECK(j["layers"][5]["psum_rows_checked"].get<uint64_t>() > 0);
+  CHECK(j["network"]["cycles"].get<uint64_t>() > 0);
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: export-vectors then vectors on the RTL", "[cosim][rtl][vectors]") {
+  const fs::path d = scratch("vec");
+  const Run e = cosim(fmt::format("export-vectors --out {} --config ece284 --seed 5", (d / "set").string()));
+  INFO(e.out << e.err);
+  REQUIRE(e.code == 0);
+  const Run r = cosim(fmt::format("vectors --dir {} --config ece284 --device rtl", (d / "set").string()));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("result: PASS"));
+  // A wrong expected output digit: the device disagrees with the file, exit 1.
+  const fs::path out = d / "set" / "output.txt";
+  std::string text = slurp(out);
+  const auto last = text.find_last_of("01");
+  text[last] = text[last] == '0' ? '1' : '0';
+  std::ofstream(out) << text;
+  const Run bad = cosim(fmt::format("vectors --dir {} --config ece284 --device rtl", (d / "set").string()));
+  CHECK(bad.code == 1);
+  CHECK_THAT(bad.out, Catch::Contains("result: FAIL"));
+  fs::remove_all(d);
+}

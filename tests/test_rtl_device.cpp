@@ -1,0 +1,297 @@
+// accel::sim::RtlDevice: the Verilated core behind accel::Device. Random conv and linear layers and
+// 20 real MNIST images bit-exact with golden (every psum row and output through the scoreboard);
+// the functional and RTL devices step for step identical (rows and counters); a vector set
+// exported and replayed on the ece284 RTL; a corrupted expectation caught at its place; an RTL
+// assertion as a DeviceError; tracing a slot window; the slot rate.
+#include <fmt/format.h>
+
+#include <accel/functional_device.hpp>
+#include <accel/random_layer.hpp>
+#include <accel/runtime.hpp>
+#include <accel/scoreboard.hpp>
+#include <accel/sim/rtl_device.hpp>
+#include <accel/tiler.hpp>
+#include <accel/vectors.hpp>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <golden/idx.hpp>
+#include <golden/model.hpp>
+#include <golden/network.hpp>
+#include <random>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+using namespace accel;
+using accel::sim::RtlDevice;
+namespace fs = std::filesystem;
+
+namespace {
+
+unsigned base_seed() {
+  const char* s = std::getenv("ACCEL_SEED");
+  return s ? unsigned(std::strtoul(s, nullptr, 10)) : 1000u;
+}
+
+golden::Precision prec_of(const CoreConfig& c) { return {int(c.act_bits), int(c.weight_bits), int(c.psum_bits)}; }
+
+// A small random conv or linear layer, its inputs and a forced conv strategy, from one seed.
+struct RandomCase {
+  golden::Layer layer;
+  std::vector<golden::Tensor> inputs;
+  TilerOptions options;
+  std::string what;
+};
+
+RandomCase random_case(const CoreConfig& cfg, unsigned seed) {
+  std::mt19937 rng(seed);
+  const golden::Precision prec = prec_of(cfg);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  RandomCase c;
+  if (seed % 3 != 2) {
+    RandomConvSpec s;
+    s.in_channels = pick(1, 20);
+    s.out_channels = pick(1, 20);
+    s.kernel = pick(1, 3);
+    s.stride = pick(1, 2);
+    s.padding = pick(0, s.kernel / 2 + 0);
+    s.height = s.width = pick(s.kernel, 8);
+    s.relu = pick(0, 1) == 1;
+    c.layer = random_conv(s, prec, rng);
+    c.options.strategy = pick(0, 1) ? Strategy::Im2col : Strategy::KernelMajor;
+    c.inputs = random_inputs(c.layer, pick(1, 2), prec.act_bits, rng);
+  } else {
+    RandomLinearSpec s{pick(1, 70), pick(1, 24), pick(0, 1) == 1, false};
+    s.logits = !s.relu && pick(0, 1) == 1;
+    c.layer = random_linear(s, prec, rng);
+    c.inputs = random_inputs(c.layer, pick(1, 6), prec.act_bits, rng);
+  }
+  c.what = fmt::format("{} {} seed {}", cfg.name, c.layer.describe(), seed);
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("rtl device: random conv and linear layers are bit-exact with golden", "[rtl][random]") {
+  sim::CoreSim::echo_messages(false);
+  const unsigned seed0 = base_seed();
+  fmt::print("rtl device random layers: seeds {}..{} (ACCEL_SEED overrides)\n", seed0, seed0 + 35);
+  const CoreConfig* cfgs[] = {&kInt8, &kInt4, &kEce284};
+  for (unsigned ci = 0; ci < 3; ++ci) {
+    const CoreConfig* cfg = cfgs[ci];
+    RtlDevice dev(*cfg);
+    for (unsigned k = 0; k < 12; ++k) {
+      const unsigned seed = seed0 + k * 3 + ci;
+      RandomCase c = random_case(*cfg, seed);
+      INFO(c.what);
+      GoldenLayerValues ev(c.layer, prec_of(*cfg), c.inputs);
+      Scoreboard sb(ev, ScoreboardOptions{10, 100, "", c.options});
+      const Schedule s = tile_layer(*cfg, c.layer, prec_of(*cfg), c.inputs, {}, -1, c.options);
+      const PlayResult r = play(s, dev, &sb);
+      INFO(sb.report());
+      CHECK(sb.mismatches() == 0);
+      CHECK(r.protocol_errors == 0);
+      CHECK(r.psum_rows == s.psum_rows());
+      CHECK(r.out_rows == s.reads.size());
+      CHECK(counter(r.counters, Counter::Total) == s.size());
+    }
+  }
+}
+
+TEST_CASE("rtl device: 20 MNIST images through models/mnist_int8 are bit-exact with golden", "[rtl][mnist]") {
+  const fs::path root = ACCEL_ROOT;
+  const fs::path dir = root / "models" / "mnist_int8";
+  REQUIRE(fs::exists(dir / "model.json"));
+  const golden::Model m = golden::load_model(dir);
+  REQUIRE(m.reference);
+  const golden::ImageSet set = golden::read_idx_images(root / m.reference->images);
+  const int n = 20;
+  REQUIRE(m.reference->count >= n);
+  std::vector<std::span<const uint8_t>> images;
+  for (int i = 0; i < n; ++i) images.push_back(set.image(i));
+  RtlDevice dev(kInt8);
+  GoldenModelValues ev(m, images);
+  Scoreboard sb(ev, ScoreboardOptions{10, 100, "models/mnist_int8", {}});
+  const ModelRun run = run_model(
+      m, images, [&](const golden::Layer&, int) -> Device& { return dev; }, &sb);
+  INFO(sb.report());
+  WARN(format_report(run));
+  CHECK(sb.mismatches() == 0);
+  CHECK(run.protocol_errors == 0);
+  CHECK(sb.psum_values_checked() > 0);
+  for (int i = 0; i < n; ++i) {
+    CHECK(run.logits[size_t(i)] == ev.trace(i).logits().data);
+    for (int c = 0; c < m.reference->classes; ++c) CHECK(run.logits[size_t(i)][size_t(c)] == m.reference->at(i, c));
+  }
+}
+
+TEST_CASE("rtl device: functional and RTL devices agree on every row and counter, slot by slot", "[rtl][random]") {
+  const unsigned seed0 = base_seed() + 100;
+  fmt::print("rtl vs functional: seeds {}..{}\n", seed0, seed0 + 7);
+  for (const CoreConfig& cfg : kConfigs) {
+    for (unsigned k = 0; k < 2; ++k) {
+      const unsigned seed = seed0 + 2 * unsigned(&cfg - kConfigs.data()) + k;
+      RandomCase c = random_case(cfg, seed);
+      INFO(c.what);
+      const Schedule s = tile_layer(cfg, c.layer, prec_of(cfg), c.inputs, {}, -1, c.options);
+      FunctionalDevice f(cfg);
+      RtlDevice r(cfg);
+      f.reset();
+      r.reset();
+      Instr clr;
+      clr.ctr_clr = true;
+      uint64_t rows = 0, bad = 0;
+      for (uint64_t t = 0; t <= s.size() + 1; ++t) {
+        const Instr in = t == 0 ? clr : (t <= s.size() ? s.instrs[t - 1] : Instr{});
+        const DataSpan d = (t >= 1 && t <= s.size()) ? s.data_at(t - 1) : DataSpan{};
+        const StepResult a = f.step(in, d), b = r.step(in, d);
+        bad += (a.psum == nullptr) != (b.psum == nullptr);
+        bad += (a.out == nullptr) != (b.out == nullptr);
+        if (a.psum && b.psum) {
+          ++rows;
+          bad += !std::equal(a.psum, a.psum + cfg.cols, b.psum);
+        }
+        if (a.out && b.out) {
+          ++rows;
+          bad += !std::equal(a.out, a.out + cfg.cols, b.out);
+        }
+        bad += f.counters() != r.counters();
+      }
+      CHECK(bad == 0);
+      CHECK(rows == s.psum_rows() + s.reads.size());
+      CHECK(r.slot() == s.size() + 2);
+    }
+  }
+}
+
+TEST_CASE("rtl device: an exported vector set replays on the ece284 RTL", "[rtl][vectors]") {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("accel_rtl_vectors_{}", getpid());
+  fs::remove_all(dir);
+  RandomVectorSpec spec;
+  spec.seed = base_seed() + 200;
+  INFO("seed " << spec.seed);
+  export_random_vectors(dir, kEce284, spec);
+  RtlDevice dev(kEce284);
+  const ReplayResult r = replay_vectors(dir, dev);
+  INFO(format_replay(r));
+  CHECK(r.passed());
+  CHECK(r.device == "rtl");
+  CHECK(r.psum_rows_compared == 9u * 36u);  // kernel 3, 6x6 outputs
+  CHECK(r.psum_rows_matched == r.psum_rows_compared);
+  CHECK(r.output_rows_compared == 36u);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("rtl device: a corrupted expected psum and output are reported at exactly their place", "[rtl]") {
+  std::mt19937 rng(base_seed() + 300);
+  INFO("seed " << base_seed() + 300);
+  golden::Layer layer = random_conv({5, 11, 3, 2, 1, 10, 10, true, false}, golden::kInt8, rng);
+  layer.name = "convx";
+  const auto in = random_inputs(layer, 2, 8, rng);
+  const std::vector<int> ids{4, 6};
+  TilerOptions o;
+  o.strategy = Strategy::KernelMajor;
+  const Schedule s = tile_layer(kInt8, layer, golden::kInt8, in, ids, 2, o);
+  const Pass& p = s.passes.at(17);
+  const uint64_t slot = p.of_rd_slot(3, kInt8);
+  const Slice& sl = s.slices[p.slice];
+  const Item& it = s.items[p.item0 + 3];
+  const OutRead& rd = s.reads.at(5);
+  GoldenLayerValues ev(layer, golden::kInt8, in, ids);
+  Scoreboard sb(ev, ScoreboardOptions{10, 100, "models/x", o});
+  sb.tamper_psum = [&](const Mismatch& place, std::span<int64_t> e) {
+    if (place.slot == slot) e[1] -= 3;
+  };
+  sb.tamper_output = [&](const Mismatch& place, std::span<int64_t> e) {
+    if (place.slot == rd.slot) e[1] += 1;
+  };
+  RtlDevice dev(kInt8);
+  play(s, dev, &sb);
+  REQUIRE(sb.mismatches() == 2);
+  const Mismatch* psum = nullptr;
+  const Mismatch* out = nullptr;
+  for (const Mismatch& m : sb.kept()) (m.kind == Mismatch::Kind::Psum ? psum : out) = &m;
+  REQUIRE(psum);
+  REQUIRE(out);
+  CHECK(psum->layer == "convx");
+  CHECK(psum->image == ids[it.image]);
+  CHECK(psum->slice.red_tile == sl.red_tile);
+  CHECK(psum->slice.out_tile == sl.out_tile);
+  CHECK(psum->slice.ky == sl.ky);
+  CHECK(psum->slice.kx == sl.kx);
+  CHECK(psum->column == 1);
+  CHECK(psum->channel == sl.o0 + 1);
+  CHECK(psum->y == it.y);
+  CHECK(psum->x == it.x);
+  CHECK(psum->slot == slot);
+  CHECK(psum->expected == psum->device - 3);
+  CHECK(out->slot == rd.slot);
+  CHECK(out->column == 1);
+  CHECK(out->image == ids[s.items[rd.item].image]);
+  CHECK(out->expected == out->device + 1);
+  CHECK_THAT(sb.report(), Catch::Contains("--device rtl --trace out.fst --trace-window"));
+}
+
+TEST_CASE("rtl device: an RTL assertion is a DeviceError naming the slot, and the device recovers", "[rtl]") {
+  sim::CoreSim::echo_messages(false);
+  RtlDevice dev(kInt8);
+  std::vector<uint32_t> data(data_words(kInt8), 0u);
+  Instr bad;
+  bad.xmem_wr = true;
+  bad.w_load = true;  // two users of data_i
+  dev.step(Instr{}, data);
+  dev.step(Instr{}, data);
+  try {
+    for (int i = 0; i < 4; ++i) dev.step(i == 0 ? bad : Instr{}, data);
+    FAIL("no assertion");
+  } catch (const DeviceError& e) {
+    CHECK(e.slot() >= 2);
+    CHECK(e.slot() <= 4);
+    CHECK_THAT(e.what(), Catch::Contains("RTL assertion failed"));
+  }
+  // Through the runtime: a PlayError naming the layer and the device.
+  std::mt19937 rng(7);
+  const golden::Layer layer = random_linear({16, 8, true, false}, golden::kInt8, rng);
+  const auto x = random_inputs(layer, 4, 8, rng);
+  Schedule s = tile_layer(kInt8, layer, golden::kInt8, x);
+  uint64_t t = 0;
+  while (!s.instrs[t].w_load) ++t;
+  s.instrs[t].xmem_wr = true;  // shares data_i with the w_load
+  CHECK_THROWS_WITH(play(s, dev), Catch::Contains("on the rtl device, schedule slot") &&
+                                      Catch::Contains("RTL assertion failed"));
+  // A clean schedule plays after the failure.
+  const Schedule ok = tile_layer(kInt8, layer, golden::kInt8, x);
+  const PlayResult r = play(ok, dev);
+  CHECK(r.protocol_errors == 0);
+}
+
+TEST_CASE("rtl device: trace writes an FST of the slot window only", "[rtl]") {
+  const fs::path f = fs::temp_directory_path() / fmt::format("accel_rtl_device_{}.fst", getpid());
+  fs::remove(f);
+  std::mt19937 rng(8);
+  const golden::Layer layer = random_linear({20, 10, true, false}, golden::kInt8, rng);
+  const Schedule s = tile_layer(kInt8, layer, golden::kInt8, random_inputs(layer, 3, 8, rng));
+  RtlDevice dev(kInt8);
+  dev.trace(f.string(), 5, 25);
+  play(s, dev);
+  CHECK(!dev.trace_open());
+  REQUIRE(fs::exists(f));
+  CHECK(fs::file_size(f) > 100);
+  // One-shot: the next play does not trace again.
+  fs::remove(f);
+  play(s, dev);
+  CHECK(!fs::exists(f));
+  CHECK_THROWS_AS(dev.trace(f.string(), 5, 5), std::invalid_argument);
+}
+
+TEST_CASE("rtl device: slots per second on an int8 conv layer", "[rtl][speed]") {
+  std::mt19937 rng(9);
+  const golden::Layer layer = random_conv({32, 32, 3, 2, 1, 28, 28, true, false}, golden::kInt8, rng);
+  const Schedule s = tile_layer(kInt8, layer, golden::kInt8, random_inputs(layer, 4, 8, rng));
+  RtlDevice dev(kInt8);
+  const PlayResult r = play(s, dev);
+  const double rate = double(r.slots) / r.seconds;
+  WARN(fmt::format("rtl device: {} slots in {:.3f} s, {:.2f} M slots/s (no observer)", r.slots, r.seconds, rate / 1e6));
+  CHECK(rate > 2e5);  // a sanity floor only: the machine may be loaded
+}
