@@ -38,7 +38,7 @@ sim: build
 mnist: build
 	$(BUILD)/sim/cosim mnist --model $(MODEL) --images $(IMAGES) --labels $(LABELS) $(COSIM_ARGS)
 
-# Random layers and vector sets on the int8, int4 and ece284 RTL (SEEDS=N, default 40).
+# Random layers and vector sets on the int8, int4 and ece284 RTL (SEEDS=N, default 100).
 regress: build
 	JOBS=$(JOBS) bash scripts/regress.sh $(BUILD)
 
