@@ -1,11 +1,11 @@
 // cosim: the accelerator against the golden model (docs/cosim.md).
 //
-//   cosim mnist   --model DIR --images FILE --labels FILE [--limit N] [--batch B] [--device rtl|functional]
+//   cosim mnist   --model DIR --images FILE --labels FILE [--limit N] [--batch B] [--device rtl|functional|systemc]
 //                 [--rtl-layers conv2,fc1] [--config NAME] [--json FILE]
 //   cosim layer   (--model DIR --layer NAME [--image I] [--images FILE] | --seed S [shape flags])
-//                 [--device rtl|functional] [--config NAME] [--strategy auto|im2col|kernel-major]
+//                 [--device rtl|functional|systemc] [--config NAME] [--strategy auto|im2col|kernel-major]
 //                 [--trace FILE [--trace-window A:B]]
-//   cosim vectors --dir D [--config ece284] [--device rtl|functional] [file and shape options]
+//   cosim vectors --dir D [--config ece284] [--device rtl|functional|systemc] [file and shape options]
 //   cosim export-vectors --out D [--config ece284] (--seed S [shape flags] | --model DIR --layer NAME --image I)
 //
 // Every psum row and every output is checked against golden/ (accel::Scoreboard); the exit code
@@ -16,6 +16,7 @@
 #include <accel/scoreboard.hpp>
 #include <accel/sim/core_sim.hpp>
 #include <accel/sim/rtl_device.hpp>
+#include <accel/systemc/systemc_device.hpp>
 #include <accel/tiler.hpp>
 #include <accel/vector_files.hpp>
 #include <accel/vectors.hpp>
@@ -97,10 +98,42 @@ golden::Precision precision_of(const CoreConfig& c) {
   return golden::Precision{int(c.act_bits), int(c.weight_bits), int(c.psum_bits)};
 }
 
+// A SystemC device lives for the rest of the process (one per configuration per process, and the
+// simulation cannot drop it): make_device hands out borrowers of the cached one.
+class BorrowedDevice final : public Device {
+ public:
+  explicit BorrowedDevice(Device& d) : d_(d) {}
+  const CoreConfig& config() const override { return d_.config(); }
+  std::string_view name() const override { return d_.name(); }
+  void reset() override { d_.reset(); }
+  StepResult step(const Instr& instr, DataSpan data) override { return d_.step(instr, data); }
+  Counters counters() const override { return d_.counters(); }
+  Device& target() { return d_; }
+
+ private:
+  Device& d_;
+};
+
+systemc::SystemcDevice& systemc_device(const CoreConfig& cfg) {
+  static std::map<std::string, std::unique_ptr<systemc::SystemcDevice>>* cache =
+      new std::map<std::string, std::unique_ptr<systemc::SystemcDevice>>();
+  auto& d = (*cache)[std::string(cfg.name)];
+  if (!d) {
+    try {
+      d = std::make_unique<systemc::SystemcDevice>(cfg);
+    } catch (const std::invalid_argument& e) {
+      cache->erase(std::string(cfg.name));
+      throw UsageError(fmt::format("--device systemc: {}", e.what()));
+    }
+  }
+  return *d;
+}
+
 std::unique_ptr<Device> make_device(const std::string& kind, const CoreConfig& cfg) {
   if (kind == "rtl") return std::make_unique<sim::RtlDevice>(cfg);
   if (kind == "functional") return std::make_unique<FunctionalDevice>(cfg);
-  throw UsageError(fmt::format("unknown device '{}' (expected rtl or functional)", kind));
+  if (kind == "systemc") return std::make_unique<BorrowedDevice>(systemc_device(cfg));
+  throw UsageError(fmt::format("unknown device '{}' (expected rtl, functional or systemc)", kind));
 }
 
 golden::Model load_model_checked(const std::string& dir) {
@@ -247,11 +280,13 @@ int run_mnist(const MnistArgs& a) {
     for (const std::string& name : split_commas(a.rtl_layers)) on_rtl.insert(model.layers[size_t(layer_index(model, name))].name);
     if (!a.device_given) default_device = "functional";
   }
-  if (default_device != "rtl" && default_device != "functional")
-    throw UsageError(fmt::format("unknown device '{}' (expected rtl or functional)", default_device));
-  std::unique_ptr<Device> rtl, functional;
+  if (default_device != "rtl" && default_device != "functional" && default_device != "systemc")
+    throw UsageError(fmt::format("unknown device '{}' (expected rtl, functional or systemc)", default_device));
+  // --device systemc: every device layer on the SystemC model (--rtl-layers still puts the
+  // named layers on the plain RTL model).
+  std::unique_ptr<Device> rtl, functional, sysc;
   auto device_named = [&](const std::string& kind) -> Device& {
-    auto& d = kind == "rtl" ? rtl : functional;
+    auto& d = kind == "rtl" ? rtl : kind == "systemc" ? sysc : functional;
     if (!d) d = make_device(kind, cfg);
     return *d;
   };
@@ -521,7 +556,8 @@ int run_layer(const LayerArgs& a) {
     if (a.trace.empty()) throw UsageError("--trace-window needs --trace FILE");
     window = parse_window(a.window);
   }
-  if (!a.trace.empty() && a.device != "rtl") throw UsageError("--trace needs --device rtl");
+  if (!a.trace.empty() && a.device != "rtl" && a.device != "systemc")
+    throw UsageError("--trace needs --device rtl or --device systemc");
 
   std::optional<golden::Model> model;
   golden::Layer own;  // a random layer
@@ -573,12 +609,24 @@ int run_layer(const LayerArgs& a) {
   fmt::print("schedule: {}, {} slots, {} passes, {} psum rows, {} out rows (estimates:{})\n",
              strategy_name(s.strategy), s.size(), s.passes.size(), s.psum_rows(), s.reads.size(), est);
 
+  // The cached SystemC device outlives main(): close its trace here, also after a device error.
+  systemc::SystemcDevice* sc_trace = nullptr;
+  struct CloseTrace {
+    systemc::SystemcDevice*& d;
+    ~CloseTrace() {
+      if (d) d->close_trace();
+    }
+  } close_trace{sc_trace};
   if (!a.trace.empty()) {
     const fs::path p(a.trace);
     if (p.has_parent_path()) fs::create_directories(p.parent_path());
     const auto w = window.value_or(std::make_pair(uint64_t{0}, uint64_t(s.size())));
     // Schedule slot n is device slot n + 1 (play() steps a ctr_clr slot first).
-    static_cast<sim::RtlDevice&>(*dev).trace(a.trace, w.first + 1, w.second + 1);
+    if (a.device == "systemc") {
+      sc_trace = &static_cast<systemc::SystemcDevice&>(static_cast<BorrowedDevice&>(*dev).target());
+      sc_trace->trace(a.trace, w.first + 1, w.second + 1);
+    } else
+      static_cast<sim::RtlDevice&>(*dev).trace(a.trace, w.first + 1, w.second + 1);
     fmt::print("trace: {} (schedule slots {}..{})\n", a.trace, w.first, w.second - 1);
   }
 
@@ -725,7 +773,7 @@ int run(int argc, char** argv) {
   mnist->add_option("--labels", ma.labels, "IDX1 labels, raw or .gz")->required();
   mnist->add_option("--limit", ma.limit, "first N images only (0: all)")->check(CLI::NonNegativeNumber);
   mnist->add_option("--batch", ma.batch, "images per run_model call (default 100)")->check(CLI::PositiveNumber);
-  auto* mdev = mnist->add_option("--device", ma.device, "default device of the conv/linear layers: rtl|functional");
+  auto* mdev = mnist->add_option("--device", ma.device, "default device of the conv/linear layers: rtl|functional|systemc (systemc: all of them on the SystemC model)");
   mnist->add_option("--rtl-layers", ma.rtl_layers, "comma-separated layers on the RTL (the rest: --device, default functional)");
   mnist->add_option("--json", ma.json_path, "write the report as JSON");
   mnist->add_option("--config", ma.config, "core configuration (default: from the model's bit widths)");
@@ -750,7 +798,7 @@ int run(int argc, char** argv) {
       {"--batch", layer->add_option("--batch", la.shape.batch, "random inputs (1)")},
   };
   auto* llogits = layer->add_flag("--logits", la.shape.logits, "random layer: raw logits output instead of requantized");
-  layer->add_option("--device", la.device, "rtl|functional (default rtl)");
+  layer->add_option("--device", la.device, "rtl|functional|systemc (default rtl)");
   layer->add_option("--config", la.config, "core configuration (default: the model's, int8 for random layers)");
   layer->add_option("--strategy", la.strategy, "conv2d: auto|im2col|kernel-major");
   layer->add_option("--trace", la.trace, "FST trace file (RTL device)");
@@ -760,7 +808,7 @@ int run(int argc, char** argv) {
   CLI::App* vectors = app.add_subcommand("vectors", "replay a text vector set on a device and check it");
   vectors->add_option("--dir,dir", va.dir, "directory with activation/weight/psum/output files");
   vectors->add_option("--config", va.config, "core configuration (default ece284)");
-  vectors->add_option("--device", va.device, "rtl|functional (default rtl)");
+  vectors->add_option("--device", va.device, "rtl|functional|systemc (default rtl)");
   vectors->add_option("--activation", va.activation, "activation file (default: found in --dir)");
   vectors->add_option("--weight", va.weights, "weight files in kij order (repeat)");
   vectors->add_option("--psum", va.psums, "psum files in kij order, or one with every kij (repeat)");

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -188,5 +189,52 @@ TEST_CASE("cosim: export-vectors then vectors on the RTL", "[cosim][rtl][vectors
   const Run bad = cosim(fmt::format("vectors --dir {} --config ece284 --device rtl", (d / "set").string()));
   CHECK(bad.code == 1);
   CHECK_THAT(bad.out, Catch::Contains("result: FAIL"));
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: mnist on the SystemC device matches the RTL cycle for cycle", "[cosim][systemc][mnist]") {
+  const fs::path d = scratch("systemc");
+  std::map<std::string, nlohmann::json> reports;
+  for (const std::string dev : {"rtl", "systemc"}) {
+    const Run r = cosim(fmt::format("mnist --model models/mnist_int8 {} --limit 5 --device {} --json {}", kImages, dev,
+                                    (d / (dev + ".json")).string()));
+    INFO(dev << ": " << r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK(r.err.empty());
+    CHECK_THAT(r.out, Catch::Contains("result: PASS"));
+    reports[dev] = nlohmann::json::parse(slurp(d / (dev + ".json")));
+  }
+  const auto& a = reports["rtl"]["layers"];
+  const auto& b = reports["systemc"]["layers"];
+  REQUIRE(a.size() == b.size());
+  int on_core = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i]["device"] == "host") continue;
+    ++on_core;
+    INFO(a[i]["name"]);
+    CHECK(b[i]["device"] == "systemc");
+    CHECK(a[i]["cycles"] == b[i]["cycles"]);
+    CHECK(a[i]["compute_cycles"] == b[i]["compute_cycles"]);
+    CHECK(a[i]["stall_cycles"] == b[i]["stall_cycles"]);
+  }
+  CHECK(on_core == 4);
+  CHECK(reports["systemc"]["mismatches"] == 0);
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: a layer on the SystemC device traces its slot window", "[cosim][systemc]") {
+  const fs::path d = scratch("sctrace");
+  const Run r = cosim(fmt::format("layer --model models/mnist_int8 --layer fc2 --image 0 --device systemc --trace {} "
+                                  "--trace-window 10:60",
+                                  (d / "fc2.fst").string()));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  CHECK_THAT(r.out, Catch::Contains("result: PASS"));
+  CHECK_THAT(r.out, Catch::Contains("device systemc"));
+  REQUIRE(fs::exists(d / "fc2.fst"));
+  CHECK(fs::file_size(d / "fc2.fst") > 0);
+  // A configuration without a SystemC model: one error line.
+  check_error("layer --seed 1 --config int4 --device systemc", "no SystemC model");
   fs::remove_all(d);
 }

@@ -9,6 +9,8 @@
 
 #include <cstring>
 
+#include <verilated_fst_sc.h>
+
 #include "Vcore_sc_ece284.h"
 #include "Vcore_sc_int8.h"
 
@@ -48,6 +50,7 @@ class VerilatedCoreTarget final : public CoreTarget {
     // thread's context when it is built.
     context_->fatalOnError(false);
     context_->commandArgs(0, static_cast<const char**>(nullptr));
+    context_->traceEverOn(true);  // before the model: trace_open() may come later
     VerilatedContext* const previous = Verilated::threadContextp();
     Verilated::threadContextp(context_.get());
     model_ = std::make_unique<Model>("rtl");
@@ -67,6 +70,7 @@ class VerilatedCoreTarget final : public CoreTarget {
   ~VerilatedCoreTarget() override {
     // Verilator's teardown talks to the thread's context (sim/src/core_sim.cpp): make it ours.
     Verilated::threadContextp(context_.get());
+    trace_close();
     model_->final();
     model_.reset();
   }
@@ -104,6 +108,26 @@ class VerilatedCoreTarget final : public CoreTarget {
     return uint64_t(v.get_word(int(2 * id))) | uint64_t(v.get_word(int(2 * id + 1))) << 32;
   }
   void activate() override { Verilated::threadContextp(context_.get()); }
+  void trace_open(const std::string& path) override {
+    trace_close();
+    Verilated::threadContextp(context_.get());
+    fst_ = std::make_unique<VerilatedFstSc>();  // registers with the kernel
+    model_->trace(fst_.get(), 99);
+    fst_->open(path.c_str());
+    if (!fst_->isOpen()) {
+      trace_close();
+      throw std::runtime_error(fmt::format("{}: cannot open the trace file", path));
+    }
+  }
+  void trace_close() override {
+    if (!fst_) return;
+    fst_->close();
+    // VerilatedFstSc derives privately from sc_trace_file; only a C-style cast may name that
+    // base. Without unregistering, the kernel would keep calling a destroyed trace file.
+    sc_get_curr_simcontext()->remove_trace_file((sc_core::sc_trace_file*)fst_.get());
+    fst_.reset();
+  }
+  bool tracing() const override { return fst_ != nullptr; }
   std::string take_assertion() override {
     if (!context_->gotError()) return {};
     context_->gotError(false);
@@ -117,6 +141,7 @@ class VerilatedCoreTarget final : public CoreTarget {
  private:
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Model> model_;
+  std::unique_ptr<VerilatedFstSc> fst_;
   sc_signal<bool> core_clk_, rst_n_, psum_valid_, out_valid_;
   sc_signal<sc_bv<88>> instr_;
   sc_signal<sc_bv<DataBits>> data_;

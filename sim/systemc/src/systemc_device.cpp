@@ -174,21 +174,45 @@ SystemcDevice::SystemcDevice(const CoreConfig& config) : cfg_(config_by_name(con
 
 SystemcDevice::SystemcDevice(std::string_view config_name) : SystemcDevice(config_by_name(config_name)) {}
 
-SystemcDevice::~SystemcDevice() { lane_->in_use = false; }
+SystemcDevice::~SystemcDevice() {
+  if (lane_->target->tracing()) lane_->target->trace_close();
+  lane_->in_use = false;
+}
 
 void SystemcDevice::reset() {
+  if (lane_->target->tracing()) lane_->target->trace_close();
   lane_->run(HostInitiator::Job::Reset);
   if (lane_->host->status != TLM_OK_RESPONSE) throw DeviceError(0, "during reset: " + last_error());
   slot_ = 0;
+  armed_ = std::move(trace_);
+  trace_.reset();
+}
+
+void SystemcDevice::trace(const std::string& path, uint64_t begin, uint64_t end) {
+  if (end <= begin) throw std::invalid_argument(fmt::format("empty trace window {}:{}", begin, end));
+  trace_ = TraceRequest{path, begin, end};
+}
+
+bool SystemcDevice::trace_open() const { return lane_->target->tracing(); }
+
+void SystemcDevice::close_trace() {
+  if (lane_->target->tracing()) lane_->target->trace_close();
+  trace_.reset();
+  armed_.reset();
 }
 
 StepResult SystemcDevice::step(const Instr& instr, DataSpan data) {
   HostInitiator& h = *lane_->host;
+  if (armed_ && slot_ == armed_->begin) lane_->target->trace_open(armed_->path);
   h.instr = pack_fast(instr);
   h.data = data;
   lane_->run(HostInitiator::Job::Step);
   if (h.status != TLM_OK_RESPONSE) throw DeviceError(slot_, last_error());
   ++slot_;
+  if (armed_ && slot_ == armed_->end) {
+    lane_->target->trace_close();
+    armed_.reset();
+  }
   StepResult r;
   if (h.psum_valid) r.psum = h.psum.data();
   if (h.out_valid) r.out = h.out.data();

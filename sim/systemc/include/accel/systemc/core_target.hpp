@@ -64,6 +64,12 @@ class CoreTarget : public sc_core::sc_module {
   const std::string& last_error() const { return last_error_; }
   uint64_t error_count() const { return errors_; }
 
+  // FST trace of the Verilated model (VerilatedFstSc: one dump per SystemC time step, times in
+  // ps) from now until trace_close(). Call after elaboration, between sc_start() calls.
+  virtual void trace_open(const std::string& path) = 0;
+  virtual void trace_close() = 0;
+  virtual bool tracing() const = 0;
+
   // The blocking transport itself (the socket's callback). Calls wait() for INSTR and CONTROL:
   // call it from an SC_THREAD, as TLM-2.0 requires of b_transport.
   void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,13 @@ class SystemcDevice final : public Device {
   // Slots stepped since the last reset.
   uint64_t slot() const { return slot_; }
 
+  // As sim::RtlDevice::trace: an FST (VerilatedFstSc) of device slots [begin, end) counted from
+  // the next reset() (slot 0 = the first step after it). One-shot: later resets do not trace again.
+  void trace(const std::string& path, uint64_t begin, uint64_t end);
+  bool trace_open() const;
+  // Ends an open trace early (and forgets a pending one): the FST is complete after this.
+  void close_trace();
+
   // One transaction of the caller's own through the same initiator socket (tests, tools): returns
   // the response status; last_error() is the bridge's message for the last failed one.
   tlm::tlm_response_status transport(tlm::tlm_generic_payload& t);
@@ -57,6 +65,11 @@ class SystemcDevice final : public Device {
   CoreConfig cfg_;
   Lane* lane_;
   uint64_t slot_ = 0;
+  struct TraceRequest {
+    std::string path;
+    uint64_t begin = 0, end = 0;
+  };
+  std::optional<TraceRequest> trace_, armed_;
 };
 
 // The factory for programs choosing a device by name (cosim --device systemc).
