@@ -284,14 +284,3 @@ TEST_CASE("rtl device: trace writes an FST of the slot window only", "[rtl]") {
   CHECK(!fs::exists(f));
   CHECK_THROWS_AS(dev.trace(f.string(), 5, 5), std::invalid_argument);
 }
-
-TEST_CASE("rtl device: slots per second on an int8 conv layer", "[rtl][speed]") {
-  std::mt19937 rng(9);
-  const golden::Layer layer = random_conv({32, 32, 3, 2, 1, 28, 28, true, false}, golden::kInt8, rng);
-  const Schedule s = tile_layer(kInt8, layer, golden::kInt8, random_inputs(layer, 4, 8, rng));
-  RtlDevice dev(kInt8);
-  const PlayResult r = play(s, dev);
-  const double rate = double(r.slots) / r.seconds;
-  WARN(fmt::format("rtl device: {} slots in {:.3f} s, {:.2f} M slots/s (no observer)", r.slots, r.seconds, rate / 1e6));
-  CHECK(rate > 2e5);  // a sanity floor only: the machine may be loaded
-}
