@@ -105,15 +105,21 @@ TEST_CASE("cosim: each bad input gives one error line and a non-zero exit", "[co
   fs::remove_all(badvec);
 }
 
-TEST_CASE("cosim: a model layer on the RTL passes and traces its slot window", "[cosim][rtl][mnist]") {
-  const fs::path d = scratch("trace");
-  const Run r = cosim(fmt::format("layer --model models/mnist_int8 --layer fc2 --image 0 --device rtl --trace {} "
+// Runs fc2 of image 0 on `device` with a trace of slots 10..60 into <dir>/fc2.fst; checks it passed.
+Run traced_fc2(const std::string& device, const fs::path& dir) {
+  const Run r = cosim(fmt::format("layer --model models/mnist_int8 --layer fc2 --image 0 --device {} --trace {} "
                                   "--trace-window 10:60",
-                                  (d / "fc2.fst").string()));
+                                  device, (dir / "fc2.fst").string()));
   INFO(r.out << r.err);
   CHECK(r.code == 0);
   CHECK(r.err.empty());
   CHECK_THAT(r.out, Catch::Contains("result: PASS"));
+  return r;
+}
+
+TEST_CASE("cosim: a model layer on the RTL passes and traces its slot window", "[cosim][rtl][mnist]") {
+  const fs::path d = scratch("trace");
+  const Run r = traced_fc2("rtl", d);
   CHECK_THAT(r.out, Catch::Contains("0 mismatches"));
   CHECK(fs::exists(d / "fc2.fst"));
   fs::remove_all(d);
@@ -224,13 +230,7 @@ TEST_CASE("cosim: mnist on the SystemC device matches the RTL cycle for cycle", 
 
 TEST_CASE("cosim: a layer on the SystemC device traces its slot window", "[cosim][systemc]") {
   const fs::path d = scratch("sctrace");
-  const Run r = cosim(fmt::format("layer --model models/mnist_int8 --layer fc2 --image 0 --device systemc --trace {} "
-                                  "--trace-window 10:60",
-                                  (d / "fc2.fst").string()));
-  INFO(r.out << r.err);
-  CHECK(r.code == 0);
-  CHECK(r.err.empty());
-  CHECK_THAT(r.out, Catch::Contains("result: PASS"));
+  const Run r = traced_fc2("systemc", d);
   CHECK_THAT(r.out, Catch::Contains("device systemc"));
   REQUIRE(fs::exists(d / "fc2.fst"));
   CHECK(fs::file_size(d / "fc2.fst") > 0);

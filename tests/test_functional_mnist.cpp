@@ -8,6 +8,8 @@
 #include <accel/runtime.hpp>
 #include <accel/scoreboard.hpp>
 #include <catch2/catch.hpp>
+
+#include "support/mnist_reference.hpp"
 #include <filesystem>
 #include <golden/idx.hpp>
 #include <golden/model.hpp>
@@ -63,16 +65,10 @@ TEST_CASE("functional device: a random MNIST-shaped network is bit-exact with go
 
 TEST_CASE("functional device: 20 MNIST images through models/mnist_int8 are bit-exact with golden",
           "[functional][mnist]") {
-  const std::filesystem::path root = ACCEL_ROOT;
-  const std::filesystem::path dir = root / "models" / "mnist_int8";
-  REQUIRE(std::filesystem::exists(dir / "model.json"));
-  const golden::Model m = golden::load_model(dir);
-  REQUIRE(m.reference);
-  const golden::ImageSet set = golden::read_idx_images(root / m.reference->images);
-  const int n = std::min(20, m.reference->count);
-  REQUIRE(n == 20);
-  std::vector<std::span<const uint8_t>> images;
-  for (int i = 0; i < n; ++i) images.push_back(set.image(i));
+  const test_support::MnistReference ref = test_support::load_mnist_reference(20);
+  const golden::Model& m = ref.model;
+  const std::vector<std::span<const uint8_t>>& images = ref.images;
+  const int n = int(images.size());
   const NetResult r = run_scored(m, kInt8, images, "models/mnist_int8");
   INFO(r.report);
   WARN(format_report(r.run));

@@ -13,6 +13,8 @@
 #include <accel/tiler.hpp>
 #include <accel/vectors.hpp>
 #include <catch2/catch.hpp>
+
+#include "support/mnist_reference.hpp"
 #include <cstdlib>
 #include <filesystem>
 #include <golden/idx.hpp>
@@ -100,16 +102,10 @@ TEST_CASE("rtl device: random conv and linear layers are bit-exact with golden",
 }
 
 TEST_CASE("rtl device: 20 MNIST images through models/mnist_int8 are bit-exact with golden", "[rtl][mnist]") {
-  const fs::path root = ACCEL_ROOT;
-  const fs::path dir = root / "models" / "mnist_int8";
-  REQUIRE(fs::exists(dir / "model.json"));
-  const golden::Model m = golden::load_model(dir);
-  REQUIRE(m.reference);
-  const golden::ImageSet set = golden::read_idx_images(root / m.reference->images);
-  const int n = 20;
-  REQUIRE(m.reference->count >= n);
-  std::vector<std::span<const uint8_t>> images;
-  for (int i = 0; i < n; ++i) images.push_back(set.image(i));
+  const test_support::MnistReference ref = test_support::load_mnist_reference(20);
+  const golden::Model& m = ref.model;
+  const std::vector<std::span<const uint8_t>>& images = ref.images;
+  const int n = int(images.size());
   RtlDevice dev(kInt8);
   GoldenModelValues ev(m, images);
   Scoreboard sb(ev, ScoreboardOptions{10, 100, "models/mnist_int8", {}});

@@ -12,6 +12,8 @@
 #include <accel/systemc/systemc_device.hpp>
 #include <accel/tiler.hpp>
 #include <catch2/catch.hpp>
+
+#include "support/mnist_reference.hpp"
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -161,16 +163,10 @@ TEST_CASE("systemc device: random layers match golden and the plain Verilated co
 
 TEST_CASE("systemc device: 20 MNIST images through models/mnist_int8 match golden and the plain core",
           "[systemc][mnist]") {
-  const std::filesystem::path root = ACCEL_ROOT;
-  const std::filesystem::path dir = root / "models" / "mnist_int8";
-  REQUIRE(std::filesystem::exists(dir / "model.json"));
-  const golden::Model m = golden::load_model(dir);
-  REQUIRE(m.reference);
-  const golden::ImageSet set = golden::read_idx_images(root / m.reference->images);
-  const int n = std::min(20, m.reference->count);
-  REQUIRE(n == 20);
-  std::vector<std::span<const uint8_t>> images;
-  for (int i = 0; i < n; ++i) images.push_back(set.image(i));
+  const test_support::MnistReference ref = test_support::load_mnist_reference(20);
+  const golden::Model& m = ref.model;
+  const std::vector<std::span<const uint8_t>>& images = ref.images;
+  const int n = int(images.size());
 
   SystemcDevice sc(kInt8);
   PlainDevice plain(kInt8);
