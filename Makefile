@@ -1,55 +1,89 @@
-# User commands. Every target installs missing Debian packages first (deps).
+# User commands (`make help` lists them). Every target installs the Debian packages it needs first
+# and builds only what it runs; the build's own output goes to $(BUILD)/build.log.
 BUILD   ?= build
 JOBS    ?= $(shell nproc)
 MODEL   ?= models/mnist_int8
 IMAGES  ?= data/mnist/test-images-idx3-ubyte.gz
 LABELS  ?= data/mnist/test-labels-idx1-ubyte.gz
 LIMIT   ?= 100
+# A configuration of rtl/configs.txt; empty: the first one with the model's widths.
+CONFIG  ?=
 CTEST_ARGS ?=
+COSIM_ARGS ?=
 
-.PHONY: all deps deps-train configure build test sim mnist regress wave lint bench train data clean
+COSIM      = $(BUILD)/sim/cosim
+BUILD_CMD  = bash scripts/build.sh $(BUILD) $(JOBS)
+CONFIG_ARG = $(if $(CONFIG),--config $(CONFIG))
+# cosim brings the verilated model it needs up to date before it runs (sim/src/core_loader.cpp).
+RUN_COSIM  = ACCEL_REBUILD_MODELS=1 $(COSIM)
+
+.PHONY: help all deps deps-test deps-wave deps-train configure build test sim mnist regress wave lint \
+        bench train data clean
+
+help:
+	@echo "make sim        build what it needs, then the quantized MNIST CNN on LIMIT=$(LIMIT) held-out images"
+	@echo "                through the RTL, every psum and output checked (MODEL, CONFIG, LIMIT, COSIM_ARGS)"
+	@echo "make mnist      the same on all 2,004 held-out images"
+	@echo "make test       the CTest suite, what CI runs (CTEST_ARGS, e.g. CTEST_ARGS='-L golden')"
+	@echo "make regress    random layers and vector sets on every configuration (SEEDS, FIRST_SEED)"
+	@echo "make wave       a traced MNIST layer and the GTKWave layout (MODEL, LAYER, IMAGE, WINDOW, CONFIG)"
+	@echo "make lint       verilator --lint-only -Wall, every configuration"
+	@echo "make bench      simulation speed per configuration, build times, edit-to-result times"
+	@echo "make build      configure and build everything; make clean removes $(BUILD)/"
+	@echo "make deps       install missing Debian packages (each target does this itself)"
+	@echo "make train      retrain and re-export every model (PyTorch, CPU); make data re-fetches MNIST"
+	@echo "variables: BUILD=$(BUILD) JOBS=$(JOBS) MODEL=$(MODEL) CONFIG=$(CONFIG) LIMIT=$(LIMIT)"
+	@if [ -f $(BUILD)/configs.list ]; then echo "configurations (rtl/configs.txt): $$(cut -d' ' -f1 $(BUILD)/configs.list | tr '\n' ' ')"; \
+	 else echo "configurations: rtl/configs.txt (one line each)"; fi
 
 all: build
 
 deps:
 	@bash scripts/deps.sh
 
+deps-test:
+	@bash scripts/deps.sh --test
+
+deps-wave:
+	@bash scripts/deps.sh --wave
+
 deps-train:
 	@bash scripts/deps.sh --train
 
-$(BUILD)/CMakeCache.txt: | deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+configure: deps
+	@$(BUILD_CMD) accel_configs
 
-configure: deps $(BUILD)/CMakeCache.txt
+build: deps
+	@$(BUILD_CMD)
 
-build: configure
-	cmake --build $(BUILD) -j $(JOBS)
-
-test: build
+test: deps-test
+	@$(BUILD_CMD)
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
-# The main job: the quantized MNIST CNN on held-out images.
-# Every conv/linear layer on the RTL device, every psum and output checked against golden
-# (docs/cosim.md). COSIM_ARGS adds options, e.g. COSIM_ARGS='--rtl-layers conv2 --json r.json'.
-COSIM_ARGS ?=
-sim: build
-	$(BUILD)/sim/cosim mnist --model $(MODEL) --images $(IMAGES) --labels $(LABELS) --limit $(LIMIT) $(COSIM_ARGS)
+# The main job: the quantized MNIST CNN on held-out images, every conv/linear layer on the RTL
+# device, every psum and output checked against golden (docs/cosim.md).
+sim: deps
+	@$(BUILD_CMD) cosim
+	@$(RUN_COSIM) mnist --model $(MODEL) --images $(IMAGES) --labels $(LABELS) --limit $(LIMIT) $(CONFIG_ARG) $(COSIM_ARGS)
 
-mnist: build
-	$(BUILD)/sim/cosim mnist --model $(MODEL) --images $(IMAGES) --labels $(LABELS) $(COSIM_ARGS)
+mnist: deps
+	@$(BUILD_CMD) cosim
+	@$(RUN_COSIM) mnist --model $(MODEL) --images $(IMAGES) --labels $(LABELS) $(CONFIG_ARG) $(COSIM_ARGS)
 
-# Random layers and vector sets on the int8, int4 and ece284 RTL (SEEDS=N, default 100).
-regress: build
-	JOBS=$(JOBS) bash scripts/regress.sh $(BUILD)
+regress: deps
+	@$(BUILD_CMD) cosim accel_models
+	@JOBS=$(JOBS) bash scripts/regress.sh $(BUILD)
 
-wave: build
-	bash scripts/wave.sh $(BUILD)
+wave: deps-wave
+	@$(BUILD_CMD) cosim
+	@ACCEL_REBUILD_MODELS=1 CONFIG=$(CONFIG) bash scripts/wave.sh $(BUILD)
 
-lint: deps
-	bash scripts/lint.sh
+lint: configure
+	@bash scripts/lint.sh $(BUILD)
 
-bench: build
-	bash scripts/bench.sh $(BUILD)
+bench: deps
+	@$(BUILD_CMD) accel-bench cosim accel_models
+	@bash scripts/bench.sh $(BUILD)
 
 # Re-fetch MNIST, retrain and re-export every model (PyTorch, CPU).
 data: deps-train

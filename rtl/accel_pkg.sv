@@ -82,6 +82,20 @@ package accel_pkg;
     logic l0_empty;  // L0 row 0 is empty: l0_rd is illegal
   } status_t;
 
+  // The core's parameters as it was built, on core's params_o (constant): the host checks at start
+  // that the model it drives is the configuration it claims (docs/isa.md "Parameters").
+  typedef struct packed {
+    logic [15:0] ofifo_depth;
+    logic [15:0] l0_depth;
+    logic [31:0] pmem_depth;
+    logic [31:0] xmem_depth;
+    logic [7:0]  psum_bits;
+    logic [7:0]  weight_bits;
+    logic [7:0]  act_bits;
+    logic [15:0] cols;
+    logic [15:0] rows;
+  } params_t;
+
   // ---------------------------------------------------------------------------------------------
   // Configuration-dependent widths
   // ---------------------------------------------------------------------------------------------

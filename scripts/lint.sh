@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# verilator --lint-only -Wall on the RTL, once per configuration of rtl/configs.txt (core top),
-# plus the test tops (rtl/tb/). Waivers live only in rtl/lint.vlt. Prints one summary line;
-# exits non-zero on any warning or error.
+# verilator --lint-only -Wall on the RTL (rtl/sources.f), once per configuration (the list CMake
+# generates from rtl/configs.txt: BUILD/configs.list), plus the test tops (rtl/tb/). Waivers live
+# only in rtl/lint.vlt. Prints one summary line; exits non-zero on any warning or error.
+#   scripts/lint.sh [BUILD_DIR]
 set -uo pipefail
 cd "$(dirname "$0")/.."
+build=${1:-build}
+list="$build/configs.list"
+[[ -f "$list" ]] || { echo "error: $list missing (make configure generates it from rtl/configs.txt)" >&2; exit 1; }
 
-design=(rtl/accel_pkg.sv rtl/sram.sv rtl/fifo_sync.sv rtl/l0.sv rtl/mac_tile.sv rtl/mac_array.sv
-        rtl/ofifo.sv rtl/sfp.sv rtl/corelet.sv rtl/core.sv)
 total=0
 runs=0
 lint() {  # lint <label> <verilator args...>
@@ -25,13 +27,15 @@ lint() {  # lint <label> <verilator args...>
   runs=$((runs + 1))
 }
 
-while read -r name rows cols act wgt psum xdepth pdepth l0depth ofdepth; do
-  [[ -z "$name" || "$name" == \#* ]] && continue
-  shape=(-GRows="$rows" -GCols="$cols" -GActBits="$act" -GWeightBits="$wgt" -GPsumBits="$psum"
-         -GPmemDepth="$pdepth" -GL0Depth="$l0depth" -GOfifoDepth="$ofdepth")
-  lint "core ($name)" "${design[@]}" --top-module core "${shape[@]}" -GXmemDepth="$xdepth"
-  lint "unit_top ($name)" "${design[@]:0:9}" rtl/tb/unit_top.sv --top-module unit_top "${shape[@]}"
-done < rtl/configs.txt
+while read -r name params; do
+  gargs=() uargs=()
+  for p in $params; do
+    gargs+=("-G$p")
+    [[ $p == XmemDepth=* ]] || uargs+=("-G$p")  # unit_top has every core parameter but XmemDepth
+  done
+  lint "core ($name)" -f rtl/sources.f --top-module core "${gargs[@]}"
+  lint "unit_top ($name)" -f rtl/sources.f rtl/tb/unit_top.sv --top-module unit_top "${uargs[@]}"
+done < "$list"
 lint "instr_probe" rtl/accel_pkg.sv rtl/tb/instr_probe.sv --top-module instr_probe
 
 echo "lint summary: $total warning(s) in $runs verilator runs ($(verilator --version | cut -d' ' -f1-2), -Wall, waivers: rtl/lint.vlt)"

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# make regress: a random-layer regression on the RTL device of the int8, int4 and ece284 builds.
+# make regress: a random-layer regression on the RTL device of every configuration.
 # Per configuration and seed: one random conv layer (shape, stride, padding and strategy drawn from
 # the seed), one random linear layer, and one vector set exported and replayed (cosim
 # export-vectors + cosim vectors). Every psum row and output is checked against golden; the last
 # line is the summary and the exit code the verdict.
-#   scripts/regress.sh [BUILD_DIR]     SEEDS=N (default 100), FIRST_SEED=S (default 1), JOBS=N
+#   scripts/regress.sh [BUILD_DIR]     SEEDS=N (default 100), FIRST_SEED=S (default 1), JOBS=N, CONFIGS="a b"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 seeds=${SEEDS:-100}
 first=${FIRST_SEED:-1}
 jobs=${JOBS:-$(nproc)}
-configs=(int8 int4 ece284)
 exe="$build/sim/cosim"
-[[ -x "$exe" ]] || { echo "error: $exe not built (run make build)" >&2; exit 1; }
+[[ -x "$exe" && -f "$build/configs.list" ]] || { echo "error: $exe or $build/configs.list missing (run make build)" >&2; exit 1; }
+# Every configuration of rtl/configs.txt (CONFIGS="a b" narrows it).
+read -r -a configs <<<"${CONFIGS:-$(cut -d' ' -f1 "$build/configs.list" | tr '\n' ' ')}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

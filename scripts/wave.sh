@@ -2,7 +2,7 @@
 # make wave: a real MNIST layer on the RTL with an FST trace of a slot window (cosim layer
 # --trace), then GTKWave with the saved layout sim/waves/core.gtkw (instruction fields, L0 rows,
 # PE row 0, OFIFO, SFP). Without a display it prints the command instead.
-#   scripts/wave.sh [BUILD_DIR]   MODEL=models/mnist_int8 LAYER=conv2 IMAGE=0 WINDOW=0:400
+#   scripts/wave.sh [BUILD_DIR]   MODEL=models/mnist_int8 LAYER=conv2 IMAGE=0 WINDOW=0:400 CONFIG=name
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -14,7 +14,8 @@ exe="$build/sim/cosim"
 [[ -x "$exe" ]] || { echo "error: $exe not built (run make build)" >&2; exit 1; }
 mkdir -p "$build/waves"
 fst="$build/waves/$(basename "$model")_${layer}_image${image}.fst"
-"$exe" layer --model "$model" --layer "$layer" --image "$image" --device rtl --trace "$fst" --trace-window "$window"
+"$exe" layer --model "$model" --layer "$layer" --image "$image" --device rtl ${CONFIG:+--config "$CONFIG"} \
+  --trace "$fst" --trace-window "$window"
 cmd=(gtkwave "$fst" sim/waves/core.gtkw)
 if [[ -n "${DISPLAY:-}" ]]; then
   echo "wave: opening ${cmd[*]}"

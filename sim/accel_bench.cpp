@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
   uint64_t cycles = 2'000'000, trace_begin = 0, trace_end = std::numeric_limits<uint64_t>::max();
   unsigned vectors = 64;
   uint32_t seed = 1;
-  app.add_option("--config", config, "core configuration: int8, int4, ece284, odd4x6");
+  app.add_option("--config", config, fmt::format("core configuration: {}", accel::kConfigNames));
   app.add_option("--cycles", cycles, "clock cycles to simulate");
   app.add_option("--vectors", vectors, "activation vectors per weight tile");
   app.add_option("--seed", seed, "random seed for weights and activations");

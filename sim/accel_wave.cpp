@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   unsigned vectors = 8;
   uint32_t seed = 1;
   uint64_t begin = 0, end = std::numeric_limits<uint64_t>::max();
-  app.add_option("--config", config, "core configuration: int8, int4, ece284, odd4x6");
+  app.add_option("--config", config, fmt::format("core configuration: {}", accel::kConfigNames));
   app.add_option("--out,--trace", out, "FST file (default build/waves/core_<config>.fst)");
   app.add_option("--vectors", vectors, "activation vectors per tile")->check(CLI::Range(1, 256));
   app.add_option("--seed", seed, "random seed for weights and activations");

@@ -64,7 +64,7 @@ Instr xmem_wr(unsigned a) {
 // docs/isa.md "Worked example": identity weights w[r][c] = (r == c), a_k[r] = k + r, so psum row k
 // column c = k + c; bias c, M = 2^30, S = 30 (q = y), ReLU: out row k column c = k + 2c.
 TEST_CASE("functional device: the worked example of docs/isa.md", "[functional]") {
-  FunctionalDevice dev(kInt8);
+  FunctionalDevice dev(configs::int8);
   Driver d(dev);
   dev.reset();
   for (unsigned k = 0; k < 4; ++k) {  // slots 0..3
@@ -139,7 +139,7 @@ TEST_CASE("functional device: the worked example of docs/isa.md", "[functional]"
 }
 
 TEST_CASE("functional device: counters count the reset no-op and clear on ctr_clr", "[functional]") {
-  FunctionalDevice dev(kOdd4x6);
+  FunctionalDevice dev(configs::odd4x6);
   dev.step(Instr{}, {});
   CHECK(counter(dev.counters(), Counter::Total) == 1);  // the no-op held during reset
   CHECK(counter(dev.counters(), Counter::Stall) == 1);
@@ -156,7 +156,7 @@ TEST_CASE("functional device: counters count the reset no-op and clear on ctr_cl
 // One psum through a 4x6 core: a = (a0, 0, 0, 0), w[0][c] = weight of column c, so acc_c = a0*w_c.
 // Then read-outs with hand-computed results of docs/isa.md "The SFP read-out".
 TEST_CASE("functional device: SFP read-out rounds half up, clamps and passes raw values", "[functional]") {
-  FunctionalDevice dev(kOdd4x6);
+  FunctionalDevice dev(configs::odd4x6);
   Driver d(dev);
   dev.reset();
   const std::vector<int64_t> w = {3, -3, 5, -128, 127, 1};  // column c weight (row 0)
@@ -218,7 +218,7 @@ TEST_CASE("functional device: SFP read-out rounds half up, clamps and passes raw
 TEST_CASE("functional device: the psum wraps to PsumBits", "[functional]") {
   // ece284: P = 16. 8 rows of a = 15, w = 7: 8 * 105 = 840 (no wrap); accumulate it 40 times in
   // pmem: 33600 wraps to 33600 - 65536 = -31936.
-  FunctionalDevice dev(kEce284);
+  FunctionalDevice dev(configs::ece284);
   Driver d(dev);
   dev.reset();
   d.acts(std::vector<int64_t>(8, 15));
@@ -260,8 +260,8 @@ namespace {
 
 // Runs `slots` on a fresh int8 device and returns the error message (empty if none).
 std::string error_of(const std::vector<Instr>& slots, uint64_t* slot = nullptr) {
-  FunctionalDevice dev(kInt8);
-  std::vector<uint32_t> word(data_words(kInt8), 0u);
+  FunctionalDevice dev(configs::int8);
+  std::vector<uint32_t> word(data_words(configs::int8), 0u);
   try {
     for (const Instr& i : slots) dev.step(i, data_users(i) ? DataSpan(word) : DataSpan{});
   } catch (const DeviceError& e) {

@@ -69,7 +69,7 @@ TEST_CASE("functional device: 20 MNIST images through models/mnist_int8 are bit-
   const golden::Model& m = ref.model;
   const std::vector<std::span<const uint8_t>>& images = ref.images;
   const int n = int(images.size());
-  const NetResult r = run_scored(m, kInt8, images, "models/mnist_int8");
+  const NetResult r = run_scored(m, configs::int8, images, "models/mnist_int8");
   INFO(r.report);
   WARN(format_report(r.run));
   CHECK(r.mismatches == 0);

@@ -89,32 +89,3 @@ TEST_CASE("isa: pack and unpack are inverse", "[rtl][isa]") {
   CHECK(accel::unpack(accel::pack(i)) == i);
   CHECK(accel::pack(Instr{}) == accel::InstrWord{});
 }
-
-TEST_CASE("isa: C++ configurations match rtl/configs.txt", "[rtl][isa]") {
-  const std::string path = std::string(ACCEL_ROOT) + "/rtl/configs.txt";
-  std::ifstream in(path);
-  REQUIRE(in.good());
-  std::string line;
-  unsigned n = 0;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream ss(line);
-    std::string name;
-    unsigned v[9];
-    ss >> name;
-    for (unsigned& x : v) ss >> x;
-    INFO("configuration " << name);
-    const accel::CoreConfig& c = accel::config_by_name(name);
-    CHECK(c.rows == v[0]);
-    CHECK(c.cols == v[1]);
-    CHECK(c.act_bits == v[2]);
-    CHECK(c.weight_bits == v[3]);
-    CHECK(c.psum_bits == v[4]);
-    CHECK(c.xmem_depth == v[5]);
-    CHECK(c.pmem_depth == v[6]);
-    CHECK(c.l0_depth == v[7]);
-    CHECK(c.ofifo_depth == v[8]);
-    ++n;
-  }
-  CHECK(n == accel::kConfigs.size());
-}

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <unistd.h>
 #include <map>
 #include <random>
 #include <string>
@@ -383,7 +384,7 @@ StreamFigures back_to_back(const CoreConfig& c, unsigned tiles, unsigned vectors
 // Test cases
 // ------------------------------------------------------------------------------------------------
 TEST_CASE("core: the worked example of docs/isa.md runs slot by slot", "[rtl][core][int8]") {
-  const CoreConfig& c = accel::kInt8;
+  const CoreConfig& c = accel::configs::int8;
   auto sim = accel::sim::make_core_sim(c);
   sim->reset();
   Mat w(8, Vec(8));
@@ -466,13 +467,11 @@ TEST_CASE("core: a corrupted expectation is reported with its place", "[rtl][cor
             "[rtl][core][random][" CFG "]") {                                                    \
     random_tiles_test(KCFG, 12);                                                                  \
   }
-ACCEL_CORE_RANDOM("int8", accel::kInt8)
-ACCEL_CORE_RANDOM("int4", accel::kInt4)
-ACCEL_CORE_RANDOM("ece284", accel::kEce284)
-ACCEL_CORE_RANDOM("odd4x6", accel::kOdd4x6)
+#define ACCEL_CORE_RANDOM_OF(NAME) ACCEL_CORE_RANDOM(#NAME, accel::configs::NAME)
+ACCEL_FOR_EACH_CONFIG(ACCEL_CORE_RANDOM_OF)
 
 TEST_CASE("core: back-to-back double-buffered tiles keep the array computing", "[rtl][core][perf]") {
-  for (const CoreConfig* c : {&accel::kInt8, &accel::kOdd4x6}) {
+  for (const CoreConfig* c : {&accel::configs::int8, &accel::configs::odd4x6}) {
     const StreamFigures f = back_to_back(*c, 16, 64, true, test_seed());
     fmt::print("back-to-back ({}), 16 tiles x 64 vectors, activations reused: compute {}/{} = "
                "{:.1f} % (weight {}, host {}, stall {})\n",
@@ -489,7 +488,7 @@ TEST_CASE("core: back-to-back double-buffered tiles keep the array computing", "
 }
 
 TEST_CASE("core: counters split every cycle into one category by priority", "[rtl][core][counters]") {
-  const CoreConfig& c = accel::kOdd4x6;
+  const CoreConfig& c = accel::configs::odd4x6;
   auto sim = accel::sim::make_core_sim(c);
   sim->reset();
   Program p(c);
@@ -523,7 +522,7 @@ TEST_CASE("core: counters split every cycle into one category by priority", "[rt
 }
 
 TEST_CASE("core: pushing into a full L0 fires an assertion", "[rtl][core][assert]") {
-  const CoreConfig& c = accel::kOdd4x6;
+  const CoreConfig& c = accel::configs::odd4x6;
   auto sim = accel::sim::make_core_sim(c);
   sim->reset();
   Instr rd;
@@ -590,7 +589,7 @@ TEST_CASE("harness: traces only the requested cycle window to an FST file", "[rt
 }
 
 TEST_CASE("core: a weight commit under in-flight vectors fires an assertion", "[rtl][core][assert]") {
-  const CoreConfig& c = accel::kInt8;
+  const CoreConfig& c = accel::configs::int8;
   auto sim = accel::sim::make_core_sim(c);
   sim->reset();
   sim->throw_on_assert(false);
@@ -611,7 +610,7 @@ TEST_CASE("core: a weight commit under in-flight vectors fires an assertion", "[
 }
 
 TEST_CASE("harness: packed-word and row paths agree with the Instr path", "[rtl][harness]") {
-  const CoreConfig& c = accel::kOdd4x6;
+  const CoreConfig& c = accel::configs::odd4x6;
   std::mt19937 rng(test_seed());
   Program p(c);
   std::vector<Vec> xmem(6);
@@ -647,4 +646,58 @@ TEST_CASE("harness: packed-word and row paths agree with the Instr path", "[rtl]
   CHECK(rows == 6);
   for (unsigned k = 0; k < accel::kNumCounters; ++k)
     CHECK(a->counter(Counter(k)) == b->counter(Counter(k)));
+}
+
+// ------------------------------------------------------------------------------------------------
+// The model libraries: each configuration's model is what the configuration says.
+// ------------------------------------------------------------------------------------------------
+TEST_CASE("core: every configuration's model reports the parameters its configuration claims", "[rtl][core]") {
+  for (const CoreConfig& c : accel::kConfigs) {
+    INFO("configuration " << c.name);
+    auto sim = accel::sim::make_core_sim(c);  // itself checks; the comparison here is the test's own
+    const CoreConfig m = sim->model_params();
+    CHECK(m.rows == c.rows);
+    CHECK(m.cols == c.cols);
+    CHECK(m.act_bits == c.act_bits);
+    CHECK(m.weight_bits == c.weight_bits);
+    CHECK(m.psum_bits == c.psum_bits);
+    CHECK(m.xmem_depth == c.xmem_depth);
+    CHECK(m.pmem_depth == c.pmem_depth);
+    CHECK(m.l0_depth == c.l0_depth);
+    CHECK(m.ofifo_depth == c.ofifo_depth);
+  }
+}
+
+TEST_CASE("core: a model built with other parameters than its configuration is refused", "[rtl][core][bad_input]") {
+  // The odd4x6 model (4x6, 1 K-word memories) handed over as if it were int8 (8x8, 4 K words).
+  const std::string lib = accel::sim::model_library("odd4x6");
+  CHECK_THROWS_WITH(accel::sim::make_core_sim(accel::configs::int8, lib),
+                    "the model in " + lib +
+                        " is not configuration 'int8': Rows 4 (model) vs 8 (configuration), Cols 6 (model) vs 8 "
+                        "(configuration), XmemDepth 1024 (model) vs 4096 (configuration), PmemDepth 1024 (model) vs "
+                        "4096 (configuration), L0Depth 16 (model) vs 64 (configuration), OfifoDepth 16 (model) vs 64 "
+                        "(configuration)");
+  // Widths only: int4 and int8 have the same shape and memories.
+  CHECK_THROWS_WITH(accel::sim::make_core_sim(accel::configs::int8, accel::sim::model_library("int4")),
+                    Catch::Contains("ActBits 4 (model) vs 8 (configuration), WeightBits 4 (model) vs 8"));
+  CHECK_NOTHROW(accel::sim::make_core_sim(accel::configs::int8, accel::sim::model_library("int8")));
+}
+
+TEST_CASE("core: a missing or foreign model library is a clear error", "[rtl][core][bad_input]") {
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("accel_models_{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  ::setenv("ACCEL_MODEL_DIR", dir.c_str(), 1);
+  const std::string lib = (dir / "libaccel_core_int8.so").string();
+  CHECK_THROWS_WITH(accel::sim::make_core_sim(accel::configs::int8),
+                    "no verilated model for configuration 'int8': " + lib + " does not exist");
+  {
+    std::FILE* f = std::fopen(lib.c_str(), "w");
+    REQUIRE(f);
+    std::fputs("not a shared object\n", f);
+    std::fclose(f);
+  }
+  CHECK_THROWS_WITH(accel::sim::make_core_sim(accel::configs::int8),
+                    Catch::StartsWith("cannot load model library " + lib + ": "));
+  ::unsetenv("ACCEL_MODEL_DIR");
+  std::filesystem::remove_all(dir);
 }

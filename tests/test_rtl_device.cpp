@@ -79,7 +79,7 @@ TEST_CASE("rtl device: random conv and linear layers are bit-exact with golden",
   sim::CoreSim::echo_messages(false);
   const unsigned seed0 = base_seed();
   fmt::print("rtl device random layers: seeds {}..{} (ACCEL_SEED overrides)\n", seed0, seed0 + 35);
-  const CoreConfig* cfgs[] = {&kInt8, &kInt4, &kEce284};
+  const CoreConfig* cfgs[] = {&configs::int8, &configs::int4, &configs::ece284};
   for (unsigned ci = 0; ci < 3; ++ci) {
     const CoreConfig* cfg = cfgs[ci];
     RtlDevice dev(*cfg);
@@ -106,7 +106,7 @@ TEST_CASE("rtl device: 20 MNIST images through models/mnist_int8 are bit-exact w
   const golden::Model& m = ref.model;
   const std::vector<std::span<const uint8_t>>& images = ref.images;
   const int n = int(images.size());
-  RtlDevice dev(kInt8);
+  RtlDevice dev(configs::int8);
   GoldenModelValues ev(m, images);
   Scoreboard sb(ev, ScoreboardOptions{10, 100, "models/mnist_int8", {}});
   const ModelRun run = run_model(
@@ -167,8 +167,8 @@ TEST_CASE("rtl device: an exported vector set replays on the ece284 RTL", "[rtl]
   RandomVectorSpec spec;
   spec.seed = base_seed() + 200;
   INFO("seed " << spec.seed);
-  export_random_vectors(dir, kEce284, spec);
-  RtlDevice dev(kEce284);
+  export_random_vectors(dir, configs::ece284, spec);
+  RtlDevice dev(configs::ece284);
   const ReplayResult r = replay_vectors(dir, dev);
   INFO(format_replay(r));
   CHECK(r.passed());
@@ -188,9 +188,9 @@ TEST_CASE("rtl device: a corrupted expected psum and output are reported at exac
   const std::vector<int> ids{4, 6};
   TilerOptions o;
   o.strategy = Strategy::KernelMajor;
-  const Schedule s = tile_layer(kInt8, layer, golden::kInt8, in, ids, 2, o);
+  const Schedule s = tile_layer(configs::int8, layer, golden::kInt8, in, ids, 2, o);
   const Pass& p = s.passes.at(17);
-  const uint64_t slot = p.of_rd_slot(3, kInt8);
+  const uint64_t slot = p.of_rd_slot(3, configs::int8);
   const Slice& sl = s.slices[p.slice];
   const Item& it = s.items[p.item0 + 3];
   const OutRead& rd = s.reads.at(5);
@@ -202,7 +202,7 @@ TEST_CASE("rtl device: a corrupted expected psum and output are reported at exac
   sb.tamper_output = [&](const Mismatch& place, std::span<int64_t> e) {
     if (place.slot == rd.slot) e[1] += 1;
   };
-  RtlDevice dev(kInt8);
+  RtlDevice dev(configs::int8);
   play(s, dev, &sb);
   REQUIRE(sb.mismatches() == 2);
   const Mismatch* psum = nullptr;
@@ -231,8 +231,8 @@ TEST_CASE("rtl device: a corrupted expected psum and output are reported at exac
 
 TEST_CASE("rtl device: an RTL assertion is a DeviceError naming the slot, and the device recovers", "[rtl]") {
   sim::CoreSim::echo_messages(false);
-  RtlDevice dev(kInt8);
-  std::vector<uint32_t> data(data_words(kInt8), 0u);
+  RtlDevice dev(configs::int8);
+  std::vector<uint32_t> data(data_words(configs::int8), 0u);
   Instr bad;
   bad.xmem_wr = true;
   bad.w_load = true;  // two users of data_i
@@ -250,14 +250,14 @@ TEST_CASE("rtl device: an RTL assertion is a DeviceError naming the slot, and th
   std::mt19937 rng(7);
   const golden::Layer layer = random_linear({16, 8, true, false}, golden::kInt8, rng);
   const auto x = random_inputs(layer, 4, 8, rng);
-  Schedule s = tile_layer(kInt8, layer, golden::kInt8, x);
+  Schedule s = tile_layer(configs::int8, layer, golden::kInt8, x);
   uint64_t t = 0;
   while (!s.instrs[t].w_load) ++t;
   s.instrs[t].xmem_wr = true;  // shares data_i with the w_load
   CHECK_THROWS_WITH(play(s, dev), Catch::Contains("on the rtl device, schedule slot") &&
                                       Catch::Contains("RTL assertion failed"));
   // A clean schedule plays after the failure.
-  const Schedule ok = tile_layer(kInt8, layer, golden::kInt8, x);
+  const Schedule ok = tile_layer(configs::int8, layer, golden::kInt8, x);
   const PlayResult r = play(ok, dev);
   CHECK(r.protocol_errors == 0);
 }
@@ -267,8 +267,8 @@ TEST_CASE("rtl device: trace writes an FST of the slot window only", "[rtl]") {
   fs::remove(f);
   std::mt19937 rng(8);
   const golden::Layer layer = random_linear({20, 10, true, false}, golden::kInt8, rng);
-  const Schedule s = tile_layer(kInt8, layer, golden::kInt8, random_inputs(layer, 3, 8, rng));
-  RtlDevice dev(kInt8);
+  const Schedule s = tile_layer(configs::int8, layer, golden::kInt8, random_inputs(layer, 3, 8, rng));
+  RtlDevice dev(configs::int8);
   dev.trace(f.string(), 5, 25);
   play(s, dev);
   CHECK(!dev.trace_open());

@@ -14,10 +14,7 @@
 #include <random>
 #include <vector>
 
-#include "Vunit_ece284.h"
-#include "Vunit_int4.h"
-#include "Vunit_int8.h"
-#include "Vunit_odd4x6.h"
+#include <accel/unit_models.hpp>  // Vunit_<name> of every configuration (generated)
 
 namespace {
 
@@ -574,7 +571,6 @@ void sfp_requant_test(const CoreConfig& c) {
     sfp_requant_test<MODEL>(KCFG);                                                               \
   }
 
-ACCEL_UNIT_TESTS("int8", accel::kInt8, Vunit_int8)
-ACCEL_UNIT_TESTS("int4", accel::kInt4, Vunit_int4)
-ACCEL_UNIT_TESTS("ece284", accel::kEce284, Vunit_ece284)
-ACCEL_UNIT_TESTS("odd4x6", accel::kOdd4x6, Vunit_odd4x6)
+// One set per configuration of rtl/configs.txt.
+#define ACCEL_UNIT_TESTS_OF(NAME) ACCEL_UNIT_TESTS(#NAME, accel::configs::NAME, Vunit_##NAME)
+ACCEL_FOR_EACH_CONFIG(ACCEL_UNIT_TESTS_OF)

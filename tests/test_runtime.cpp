@@ -25,8 +25,8 @@ TEST_CASE("runtime: playing a schedule counts exactly its slots and fills every 
   std::mt19937 rng(21);
   const golden::Layer layer = random_linear({37, 19, true, false}, golden::kInt8, rng);
   const auto x = random_inputs(layer, 9, 8, rng);
-  const Schedule s = tile_layer(kInt8, layer, golden::kInt8, x);
-  FunctionalDevice dev(kInt8);
+  const Schedule s = tile_layer(configs::int8, layer, golden::kInt8, x);
+  FunctionalDevice dev(configs::int8);
   const PlayResult r = play(s, dev);
   CHECK(r.slots == s.size());
   CHECK(counter(r.counters, Counter::Total) == s.size());
@@ -45,12 +45,12 @@ TEST_CASE("runtime: a device error names the layer and the schedule slot", "[fun
   std::mt19937 rng(22);
   const golden::Layer layer = random_linear({16, 8, true, false}, golden::kInt8, rng);
   const auto x = random_inputs(layer, 4, 8, rng);
-  Schedule s = tile_layer(kInt8, layer, golden::kInt8, x);
+  Schedule s = tile_layer(configs::int8, layer, golden::kInt8, x);
   // Drop the first xmem_rd: its l0_rd then pops an empty L0.
   uint64_t t = 0;
   while (!s.instrs[t].xmem_rd) ++t;
   s.instrs[t].xmem_rd = false;
-  FunctionalDevice dev(kInt8);
+  FunctionalDevice dev(configs::int8);
   try {
     play(s, dev);
     FAIL("no error");

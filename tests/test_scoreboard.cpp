@@ -66,7 +66,7 @@ struct Fixture {
     in = random_inputs(layer, 2, 8, rng);
     TilerOptions o;
     o.strategy = Strategy::KernelMajor;
-    s = tile_layer(kInt8, layer, golden::kInt8, in, ids, 3, o);
+    s = tile_layer(configs::int8, layer, golden::kInt8, in, ids, 3, o);
     REQUIRE(s.passes.size() == 36);  // 2 images x 2 output tiles x 9 kernel positions
   }
 };
@@ -77,7 +77,7 @@ TEST_CASE("scoreboard: a corrupted expected psum is reported at exactly its plac
   Fixture f;
   const Pass& p = f.s.passes.at(23);
   const uint32_t i = 5;
-  const uint64_t slot = p.of_rd_slot(i, kInt8);
+  const uint64_t slot = p.of_rd_slot(i, configs::int8);
   const Slice& sl = f.s.slices[p.slice];
   const Item& it = f.s.items[p.item0 + i];
   GoldenLayerValues ev(f.layer, golden::kInt8, f.in, f.ids);
@@ -85,7 +85,7 @@ TEST_CASE("scoreboard: a corrupted expected psum is reported at exactly its plac
   sb.tamper_psum = [&](const Mismatch& place, std::span<int64_t> e) {
     if (place.slot == slot) e[2] += 1;
   };
-  FunctionalDevice dev(kInt8);
+  FunctionalDevice dev(configs::int8);
   play(f.s, dev, &sb);
   REQUIRE(sb.mismatches() == 1);
   const Mismatch& m = sb.kept().at(0);
@@ -113,11 +113,11 @@ TEST_CASE("scoreboard: a corrupted device psum is reported at exactly its place"
   Fixture f;
   const Pass& p = f.s.passes.at(30);
   const uint32_t i = 3;
-  const uint64_t slot = p.of_rd_slot(i, kInt8);
+  const uint64_t slot = p.of_rd_slot(i, configs::int8);
   const Item& it = f.s.items[p.item0 + i];
   GoldenLayerValues ev(f.layer, golden::kInt8, f.in, f.ids);
   Scoreboard sb(ev, ScoreboardOptions{10, 100, "models/x", {}});
-  FunctionalDevice inner(kInt8);
+  FunctionalDevice inner(configs::int8);
   CorruptingDevice dev(inner, slot + lat::kOfRdToPsumOut, 6, -4);
   play(f.s, dev, &sb);
   // The psum port was wrong, pmem was not: exactly one mismatch, no output mismatch.
@@ -142,7 +142,7 @@ TEST_CASE("scoreboard: a corrupted device psum is reported at exactly its place"
   const golden::Tensor& x = f.in[it.image];
   TilerOptions o;
   o.strategy = Strategy::KernelMajor;
-  const Schedule one = tile_layer(kInt8, f.layer, golden::kInt8, std::span(&x, 1), std::span(&m.image, 1), 3, o);
+  const Schedule one = tile_layer(configs::int8, f.layer, golden::kInt8, std::span(&x, 1), std::span(&m.image, 1), 3, o);
   bool found = false;
   for (const Pass& q : one.passes) {
     if (one.slices[q.slice].red_tile != m.slice.red_tile || one.slices[q.slice].out_tile != m.slice.out_tile ||
@@ -152,7 +152,7 @@ TEST_CASE("scoreboard: a corrupted device psum is reported at exactly its place"
       if (one.items[q.item0 + k].y == m.y && one.items[q.item0 + k].x == m.x) {
         found = true;
         CHECK(m.window->first <= q.first_l0rd + k);
-        CHECK(m.window->second >= q.of_rd_slot(k, kInt8) + 1);
+        CHECK(m.window->second >= q.of_rd_slot(k, configs::int8) + 1);
       }
   }
   CHECK(found);
@@ -166,7 +166,7 @@ TEST_CASE("scoreboard: a corrupted expected output is reported with its channel 
   sb.tamper_output = [&](const Mismatch& place, std::span<int64_t> e) {
     if (place.slot == rd.slot) e[1] ^= 1;
   };
-  FunctionalDevice dev(kInt8);
+  FunctionalDevice dev(configs::int8);
   play(f.s, dev, &sb);
   REQUIRE(sb.mismatches() == 1);
   const Mismatch& m = sb.kept().at(0);
@@ -181,10 +181,10 @@ TEST_CASE("scoreboard: a corrupted expected output is reported with its channel 
 
 TEST_CASE("scoreboard: a missing psum row is a protocol mismatch", "[scoreboard]") {
   Fixture f;
-  const uint64_t slot = f.s.passes.at(2).of_rd_slot(0, kInt8);
+  const uint64_t slot = f.s.passes.at(2).of_rd_slot(0, configs::int8);
   GoldenLayerValues ev(f.layer, golden::kInt8, f.in, f.ids);
   Scoreboard sb(ev);
-  FunctionalDevice inner(kInt8);
+  FunctionalDevice inner(configs::int8);
   CorruptingDevice dev(inner, slot + 1, 0, 0, /*hide=*/true);
   const PlayResult r = play(f.s, dev, &sb);
   CHECK(r.protocol_errors == 1);
@@ -198,7 +198,7 @@ TEST_CASE("scoreboard: lists at most ten mismatches and counts them all", "[scor
   GoldenLayerValues ev(f.layer, golden::kInt8, f.in, f.ids);
   Scoreboard sb(ev, ScoreboardOptions{10, 1000, "m", {}});
   sb.tamper_psum = [](const Mismatch&, std::span<int64_t> e) { e[0] += 1; };
-  FunctionalDevice dev(kInt8);
+  FunctionalDevice dev(configs::int8);
   play(f.s, dev, &sb);
   CHECK(sb.mismatches() == f.s.psum_rows());
   const std::string rep = sb.report();

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <unistd.h>
 #include <golden/idx.hpp>
 #include <golden/model.hpp>
 #include <golden/network.hpp>
@@ -116,7 +117,7 @@ TEST_CASE("systemc device: random layers match golden and the plain Verilated co
   fmt::print("test_systemc random layers: seed {} (ACCEL_SEED overrides)\n", seed);
   INFO("seed " << seed << " (rerun: ACCEL_SEED=" << seed << ")");
   std::mt19937 rng(seed);
-  for (const CoreConfig* cfg : {&kInt8, &kEce284}) {
+  for (const CoreConfig* cfg : {&configs::int8, &configs::ece284}) {
     SystemcDevice sc(*cfg);
     PlainDevice plain(*cfg);
     const golden::Precision prec{int(cfg->act_bits), int(cfg->weight_bits), int(cfg->psum_bits)};
@@ -168,8 +169,8 @@ TEST_CASE("systemc device: 20 MNIST images through models/mnist_int8 match golde
   const std::vector<std::span<const uint8_t>>& images = ref.images;
   const int n = int(images.size());
 
-  SystemcDevice sc(kInt8);
-  PlainDevice plain(kInt8);
+  SystemcDevice sc(configs::int8);
+  PlainDevice plain(configs::int8);
   GoldenModelValues ev(m, images);
   Scoreboard sb(ev, ScoreboardOptions{10, 100, "models/mnist_int8", {}});
   Recorder on_sc(&sb), on_plain;
@@ -237,7 +238,7 @@ Access access(SystemcDevice& dev, tlm::tlm_command cmd, uint64_t addr, unsigned 
 TEST_CASE("systemc bridge: malformed transactions get a TLM error response and a message", "[systemc][bad_input]") {
   namespace reg = accel::systemc::reg;
   using namespace tlm;
-  SystemcDevice dev(kEce284);  // data_i is one 32-bit word
+  SystemcDevice dev(configs::ece284);  // data_i is one 32-bit word
   const uint64_t slot0 = dev.slot();
 
   Access a = access(dev, TLM_READ_COMMAND, 0x300, 4);
@@ -278,7 +279,7 @@ TEST_CASE("systemc bridge: malformed transactions get a TLM error response and a
 }
 
 TEST_CASE("systemc device: an RTL assertion is a DeviceError naming the slot and not an abort", "[systemc][bad_input]") {
-  SystemcDevice dev(kInt8);
+  SystemcDevice dev(configs::int8);
   sim::CoreSim::echo_messages(false);
   Instr pop;
   pop.l0_rd = true;  // L0 is empty after reset
@@ -299,12 +300,14 @@ TEST_CASE("systemc device: an RTL assertion is a DeviceError naming the slot and
   CHECK(counter(dev.counters(), Counter::Total) == 1);
 }
 
-TEST_CASE("systemc device: one per configuration per process and only the built configurations", "[systemc][bad_input]") {
-  SystemcDevice a(kInt8);
-  CHECK_THROWS_WITH(SystemcDevice(kInt8),
+TEST_CASE("systemc device: one per configuration per process, of the configuration's own shape", "[systemc][bad_input]") {
+  SystemcDevice a(configs::int8);
+  CHECK_THROWS_WITH(SystemcDevice(configs::int8),
                     "a SystemcDevice for 'int8' already exists: one per configuration per process at a time");
-  CHECK_THROWS_WITH(SystemcDevice(kInt4), "no SystemC model for configuration 'int4' (built: int8, ece284)");
-  SystemcDevice b(kEce284);  // the other configuration lives alongside
+  CoreConfig wide = configs::int4;
+  wide.psum_bits = 24;
+  CHECK_THROWS_WITH(SystemcDevice(wide), "configuration 'int4' differs from the SystemC model of that name");
+  SystemcDevice b(configs::ece284);  // the other configuration lives alongside
   CHECK(b.config().psum_bits == 16);
   // One slot is one 10 ns period of the platform clock; a's core is not clocked while b steps.
   const Counters a0 = a.counters();
@@ -312,4 +315,17 @@ TEST_CASE("systemc device: one per configuration per process and only the built 
   for (int i = 0; i < 5; ++i) b.step(Instr{}, {});
   CHECK(SystemcDevice::now_ns() - t0 == 50);
   CHECK(a.counters() == a0);
+}
+
+TEST_CASE("systemc device: a model library of another configuration is refused", "[systemc][bad_input]") {
+  // Runs in a process of its own (one CTest test per case), so this is the process's first platform.
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("accel_sc_models_{}", ::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string real = sim::model_library("odd4x6", "core_sc");
+  REQUIRE(std::filesystem::exists(real));
+  std::filesystem::create_symlink(real, dir / "libaccel_core_sc_int8.so");
+  ::setenv("ACCEL_MODEL_DIR", dir.c_str(), 1);
+  CHECK_THROWS_WITH(SystemcDevice(configs::int8), "the SystemC model of 'odd4x6' cannot act as configuration 'int8'");
+  ::unsetenv("ACCEL_MODEL_DIR");
+  std::filesystem::remove_all(dir);
 }

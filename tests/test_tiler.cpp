@@ -107,7 +107,7 @@ TEST_CASE("tiler: layers larger than xmem and pmem are chunked and still exact",
   const unsigned seed = 5;
   INFO("seed " << seed);
   std::mt19937 rng(seed);
-  const CoreConfig& cfg = kOdd4x6;  // 1024-word memories
+  const CoreConfig& cfg = configs::odd4x6;  // 1024-word memories
   SECTION("linear: input-feature chunks and output-tile groups") {
     // 300 inputs = 75 row tiles x batch 40 > xmem/2; 100 outputs = 17 tiles x 40 > pmem/2.
     const golden::Layer layer = random_linear({300, 100, true, false}, precision_of(cfg), rng);
@@ -170,16 +170,16 @@ TEST_CASE("tiler: every l0_rd has its xmem_rd 2 slots before and its of_rd Rows 
 TEST_CASE("tiler: the MNIST shapes choose im2col for conv1 and kernel-major for conv2", "[tiler]") {
   std::mt19937 rng(7);
   const golden::Model m = random_mnist_model(golden::kInt8, rng);
-  const auto e1 = estimate_layer(kInt8, m.layers[0], 1);
-  const auto e2 = estimate_layer(kInt8, m.layers[1], 1);
+  const auto e1 = estimate_layer(configs::int8, m.layers[0], 1);
+  const auto e2 = estimate_layer(configs::int8, m.layers[1], 1);
   REQUIRE(e1.size() == 2);
   REQUIRE(e2.size() == 2);
-  CHECK(choose_strategy(kInt8, m.layers[0]) == Strategy::Im2col);
+  CHECK(choose_strategy(configs::int8, m.layers[0]) == Strategy::Im2col);
   CHECK(e1[0].strategy == Strategy::Im2col);
   CHECK(e1[1].cycles > 4 * e1[0].cycles);  // kernel-major uses 1 of 8 rows for conv1
-  CHECK(choose_strategy(kInt8, m.layers[1]) == Strategy::KernelMajor);
+  CHECK(choose_strategy(configs::int8, m.layers[1]) == Strategy::KernelMajor);
   CHECK(e2[0].compute_slots == 28224);  // 4 ic x 4 oc x 9 kernel positions x 196 positions
-  CHECK(estimate_layer(kInt8, m.layers[4], 100).front().strategy == Strategy::Linear);
+  CHECK(estimate_layer(configs::int8, m.layers[4], 100).front().strategy == Strategy::Linear);
 }
 
 TEST_CASE("tiler: the MNIST-shaped network reaches 70 % utilization at batch 100", "[tiler]") {
@@ -192,7 +192,7 @@ TEST_CASE("tiler: the MNIST-shaped network reaches 70 % utilization at batch 100
   for (auto& im : pixels)
     for (auto& p : im) p = uint8_t(px(rng));
   std::vector<std::span<const uint8_t>> images(pixels.begin(), pixels.end());
-  FunctionalDevice dev(kInt8);
+  FunctionalDevice dev(configs::int8);
   const ModelRun run = run_model(m, images, [&](const golden::Layer&, int) -> Device& { return dev; });
   const std::string rep = format_report(run);
   WARN(rep);

@@ -129,7 +129,7 @@ TEST_CASE("vector files: a hand-written set parses to the values written and rep
                                      " 0000000000000010\n" + z5 + Z16 + " " + Z16 + " " + Z16 + "\n" + z5 + Z16 + " " +
                                      Z16 + " " + Z16 + "\n");
 
-  const ConvVectors v = load_vectors(t.path, kEce284);
+  const ConvVectors v = load_vectors(t.path, configs::ece284);
   CHECK(v.padded_height == 2);
   CHECK(v.padded_width == 2);
   CHECK(v.kernel == 1);
@@ -158,7 +158,7 @@ TEST_CASE("vector files: a hand-written set parses to the values written and rep
   CHECK(oihw[0 * 8 + 7] == -1);  // [o 0][c 7]
   CHECK(oihw[2 * 8 + 1] == -8);  // [o 2][c 1]
 
-  FunctionalDevice dev(kEce284);
+  FunctionalDevice dev(configs::ece284);
   const ReplayResult r = replay_vectors(t.path, dev);
   INFO(format_replay(r));
   CHECK(r.passed());
@@ -173,17 +173,17 @@ TEST_CASE("vector files: a hand-written set parses to the values written and rep
 
 TEST_CASE("vector files: lines are written lane Lanes-1 first, MSB first", "[vectors][io]") {
   const std::vector<int64_t> a{1, 0, 0, 0, 0, 0, 0, 15};
-  CHECK(format_vector_line(a, activation_format(kEce284)) == "11110000000000000000000000000001");
+  CHECK(format_vector_line(a, activation_format(configs::ece284)) == "11110000000000000000000000000001");
   const std::vector<int64_t> w{-8, 0, 0, 0, 0, 0, 0, -1};
-  CHECK(format_vector_line(w, weight_format(kEce284)) == "11110000000000000000000000001000");
+  CHECK(format_vector_line(w, weight_format(configs::ece284)) == "11110000000000000000000000001000");
   const std::vector<int64_t> bad{16, 0, 0, 0, 0, 0, 0, 0};
-  CHECK_THROWS_AS(format_vector_line(bad, activation_format(kEce284)), std::invalid_argument);
+  CHECK_THROWS_AS(format_vector_line(bad, activation_format(configs::ece284)), std::invalid_argument);
 }
 
 TEST_CASE("vector files: every documented name is found, and explicit files win", "[vectors][io]") {
   TempDir t;
-  export_random_vectors(t.path, kEce284);
-  FunctionalDevice dev(kEce284);
+  export_random_vectors(t.path, configs::ece284);
+  FunctionalDevice dev(configs::ece284);
   SECTION("tile-qualified, short and upper-case names") {
     fs::rename(t.path / "activation.txt", t.path / "Activation_Tile0.TXT");
     for (int k = 0; k < 9; ++k) {
@@ -220,9 +220,9 @@ TEST_CASE("vector files: every documented name is found, and explicit files win"
 
 TEST_CASE("vectors: an exported random layer replays on the functional device with no mismatch", "[vectors][random]") {
   TempDir t;
-  FunctionalDevice dev(kEce284);
+  FunctionalDevice dev(configs::ece284);
   SECTION("the notebook tile: 8 to 8 channels, 6x6 input, kernel 3, padding 1") {
-    const ExportResult e = export_random_vectors(t.path, kEce284);
+    const ExportResult e = export_random_vectors(t.path, configs::ece284);
     CHECK(e.padded_height == 8);
     CHECK(e.out_height == 6);
     CHECK(e.files.size() == 1 + 9 + 9 + 1);
@@ -253,7 +253,7 @@ TEST_CASE("vectors: an exported random layer replays on the functional device wi
     o.in_tile = 1;
     o.out_tile = 1;
     o.combined_psum = true;
-    const ExportResult e = export_random_vectors(t.path, kEce284, spec, o);
+    const ExportResult e = export_random_vectors(t.path, configs::ece284, spec, o);
     CHECK(e.c0 == 8);
     CHECK(e.c1 == 12);
     CHECK(e.o0 == 8);
@@ -281,11 +281,11 @@ TEST_CASE("vectors: an exported random layer replays on the functional device wi
     ExportOptions o;
     o.in_tile = 2;
     o.out_tile = 3;
-    const ExportResult e = export_model_vectors(t.path, kInt8, m, "conv2", px, o);
+    const ExportResult e = export_model_vectors(t.path, configs::int8, m, "conv2", px, o);
     CHECK(e.c0 == 16);
     CHECK(e.o0 == 24);
     CHECK(e.stride == 2);
-    FunctionalDevice d8(kInt8);
+    FunctionalDevice d8(configs::int8);
     ReplayOptions ro;
     ro.shape.stride = 2;
     const ReplayResult r = replay_vectors(t.path, d8, ro);
@@ -298,9 +298,9 @@ TEST_CASE("vectors: an exported random layer replays on the functional device wi
 
 TEST_CASE("vector files: each malformed file is named with its line", "[vectors][io][bad_input]") {
   TempDir t;
-  export_random_vectors(t.path, kEce284);
+  export_random_vectors(t.path, configs::ece284);
   const fs::path act = t.path / "activation.txt", out = t.path / "output.txt";
-  auto load = [&] { load_vectors(t.path, kEce284); };
+  auto load = [&] { load_vectors(t.path, configs::ece284); };
 
   SECTION("missing activation file") {
     fs::remove(act);
@@ -310,7 +310,7 @@ TEST_CASE("vector files: each malformed file is named with its line", "[vectors]
   SECTION("an explicitly given file that does not exist") {
     VectorFileSet given;
     given.activation = t.path / "nope.txt";
-    CHECK(error_of([&] { load_vectors(t.path, kEce284, given); }) ==
+    CHECK(error_of([&] { load_vectors(t.path, configs::ece284, given); }) ==
           (t.path / "nope.txt").string() + ":0: missing file");
   }
   SECTION("wrong digit count") {
@@ -407,15 +407,15 @@ TEST_CASE("vector files: each malformed file is named with its line", "[vectors]
 
 TEST_CASE("vectors: a corrupted file or device value is reported at its place", "[vectors]") {
   TempDir t;
-  export_random_vectors(t.path, kEce284);
-  FunctionalDevice dev(kEce284);
+  export_random_vectors(t.path, configs::ece284);
+  FunctionalDevice dev(configs::ece284);
   const ReplayResult good = replay_vectors(t.path, dev);
   REQUIRE(good.passed());
 
   SECTION("an output line: the files disagree with each other") {
     // Output position 13 (y 2, x 1) is file line 17; column 5.
     const fs::path out = t.path / "output.txt";
-    const ConvVectors v = load_vectors(t.path, kEce284);
+    const ConvVectors v = load_vectors(t.path, configs::ece284);
     const int64_t was = v.output.at(13, 5);
     set_lane(out, 17, 5, 8, 16, was + 3);
     const ReplayResult r = replay_vectors(t.path, dev);

@@ -105,7 +105,7 @@ struct Cpu : sc_module {
 
 int sc_main(int, char*[]) {
   sc_clock clk("clk", sc_time(10, SC_NS));
-  auto core = accel::systemc::make_core_target("core", accel::kInt8);
+  auto core = accel::systemc::make_core_target("core", accel::configs::int8);
   Cpu cpu("cpu");
   core->clk(clk);
   cpu.socket.bind(core->socket);

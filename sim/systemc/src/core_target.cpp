@@ -1,5 +1,7 @@
 // accel::systemc::CoreTarget: the register map of docs/systemc.md over the Verilated SystemC
-// models of the core (one template for every configuration; ports are sc_bv, --pins-bv 2).
+// model of the core. Compiled into each configuration's SystemC model library
+// (sim/systemc/CMakeLists.txt: accel_core_sc_<name>, ACCEL_CONFIG and ACCEL_SC_MODEL name it) with
+// its own hidden Verilator runtime; programs load it with make_core_target (sc_model.cpp).
 #include <accel/systemc/core_target.hpp>
 
 #include "vl_print_hook.h"
@@ -11,15 +13,9 @@
 
 #include <verilated_fst_sc.h>
 
-#include "Vcore_sc_ece284.h"
-#include "Vcore_sc_int8.h"
+#include <accel/sim/core_sim.hpp>
 
-// libsystemc.so calls sc_main from its own main(); programs with their own main() (the tests)
-// never get there, but the linker still wants the symbol. A program's own sc_main wins.
-extern "C" __attribute__((weak)) int sc_main(int, char**) {
-  fmt::print(stderr, "error: this program has no sc_main\n");
-  return 1;
-}
+#include ACCEL_SC_MODEL_HEADER
 
 namespace accel::systemc {
 
@@ -28,7 +24,7 @@ using namespace tlm;
 
 namespace {
 
-constexpr std::string_view kBuilt[] = {"int8", "ece284"};
+constexpr int kParamsBits = 152;  // $bits(accel_pkg::params_t)
 
 template <class Model, unsigned DataBits, unsigned PsumRowBits, unsigned OutBits>
 class VerilatedCoreTarget final : public CoreTarget {
@@ -65,6 +61,7 @@ class VerilatedCoreTarget final : public CoreTarget {
     model_->out_o(out_);
     model_->ctr_o(ctr_);
     model_->status_o(status_);
+    model_->params_o(params_);
   }
 
   ~VerilatedCoreTarget() override {
@@ -86,6 +83,21 @@ class VerilatedCoreTarget final : public CoreTarget {
     rst_n_.write(rst_n);
   }
   void set_core_clock(bool level) override { core_clk_.write(level); }
+  CoreConfig model_params() const override {
+    const sc_bv<kParamsBits>& v = params_.read();  // accel_pkg::params_t, rows at the LSB
+    auto field = [&](int lsb, int width) { return unsigned(v.range(lsb + width - 1, lsb).to_uint64()); };
+    CoreConfig c = config();
+    c.rows = field(0, 16);
+    c.cols = field(16, 16);
+    c.act_bits = field(32, 8);
+    c.weight_bits = field(40, 8);
+    c.psum_bits = field(48, 8);
+    c.xmem_depth = field(56, 32);
+    c.pmem_depth = field(88, 32);
+    c.l0_depth = field(120, 16);
+    c.ofifo_depth = field(136, 16);
+    return c;
+  }
   uint32_t status_bits() const override {
     return (psum_valid_.read() ? kStatusPsumValid : 0u) | (out_valid_.read() ? kStatusOutValid : 0u) |
            (static_cast<uint32_t>(status_.read().get_word(0)) << kStatusCoreShift);
@@ -149,13 +161,8 @@ class VerilatedCoreTarget final : public CoreTarget {
   sc_signal<sc_bv<OutBits>> out_;
   sc_signal<sc_bv<kNumCounters * 64>> ctr_;
   sc_signal<sc_bv<5>> status_;
+  sc_signal<sc_bv<kParamsBits>> params_;
 };
-
-template <const CoreConfig& C, class Model>
-std::unique_ptr<CoreTarget> make(const sc_module_name& name) {
-  return std::make_unique<VerilatedCoreTarget<Model, C.data_bits(), C.cols * C.psum_bits, C.cols * kOutLaneBits>>(
-      name, C);
-}
 
 }  // namespace
 
@@ -298,7 +305,10 @@ void CoreTarget::read(const Register& r, uint64_t offset, uint8_t* dst, unsigned
   switch (r.base) {
     case reg::kId: words[0] = reg::kIdValue; break;
     case reg::kShape:
-      words[0] = cfg_.rows | cfg_.cols << 8 | cfg_.act_bits << 16 | cfg_.psum_bits << 24;
+    {
+      const CoreConfig m = model_params();  // what the hardware says, not what it was told
+      words[0] = m.rows | m.cols << 8 | m.act_bits << 16 | m.psum_bits << 24;
+    }
       break;
     case reg::kStatus: words[0] = status_bits(); break;
     case reg::kSlot: put64(0, slot_); break;
@@ -315,18 +325,22 @@ void CoreTarget::read(const Register& r, uint64_t offset, uint8_t* dst, unsigned
   std::memcpy(dst, reinterpret_cast<const uint8_t*>(words) + offset, len);
 }
 
-std::unique_ptr<CoreTarget> make_core_target(const sc_module_name& name, const CoreConfig& cfg) {
-  const CoreConfig& known = config_by_name(cfg.name);
-  if (known.rows != cfg.rows || known.cols != cfg.cols || known.act_bits != cfg.act_bits ||
-      known.weight_bits != cfg.weight_bits || known.psum_bits != cfg.psum_bits || known.xmem_depth != cfg.xmem_depth ||
-      known.pmem_depth != cfg.pmem_depth || known.l0_depth != cfg.l0_depth || known.ofifo_depth != cfg.ofifo_depth)
-    throw std::invalid_argument(fmt::format("configuration '{}' differs from the SystemC model of that name", cfg.name));
-  if (cfg.name == "int8") return make<kInt8, Vcore_sc_int8>(name);
-  if (cfg.name == "ece284") return make<kEce284, Vcore_sc_ece284>(name);
-  throw std::invalid_argument(
-      fmt::format("no SystemC model for configuration '{}' (built: int8, ece284)", cfg.name));
+}  // namespace accel::systemc
+
+// The entry point make_core_target looks up with dlsym: the target of this library's
+// configuration, claiming to be `cfg` (the caller checks model_params() once elaborated).
+extern "C" __attribute__((visibility("default"))) accel::systemc::CoreTarget* accel_sc_model_new(
+    const char* name, const accel::CoreConfig* cfg) {
+  using namespace accel;
+  constexpr const CoreConfig& C = configs::ACCEL_CONFIG;
+  if (!cfg->same_shape(C))
+    throw std::invalid_argument(fmt::format("the SystemC model of '{}' cannot act as configuration '{}'", C.name,
+                                            cfg->name));
+  return new systemc::VerilatedCoreTarget<ACCEL_SC_MODEL, C.data_bits(), C.cols * C.psum_bits,
+                                          C.cols * kOutLaneBits>(name, *cfg);
 }
 
-std::span<const std::string_view> systemc_configs() { return kBuilt; }
-
-}  // namespace accel::systemc
+extern "C" __attribute__((visibility("default"))) int accel_model_abi() { return accel::sim::kModelAbi; }
+extern "C" __attribute__((visibility("default"))) void accel_model_echo(bool on) {
+  accel::sim::detail::set_vl_echo(on);
+}

@@ -2,10 +2,13 @@
 // configuration) and the Device that steps it from ordinary C++ code.
 #include <accel/systemc/systemc_device.hpp>
 
+#include <accel/sim/core_sim.hpp>
 #include <accel/systemc/core_target.hpp>
 
 #include <fmt/format.h>
 #include <tlm_utils/simple_initiator_socket.h>
+
+#include <sys/stat.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -116,8 +119,10 @@ namespace {
 // simulation, and the Verilated models must not be torn down after the kernel's statics.
 class HostPlatform {
  public:
-  static HostPlatform& get() {
-    static HostPlatform* p = new HostPlatform();
+  // The first call elaborates the platform: a lane for `first` and for every other configuration
+  // whose SystemC model library is built (SystemC elaborates once per process).
+  static HostPlatform& get(const CoreConfig& first) {
+    static HostPlatform* p = new HostPlatform(first);
     return *p;
   }
   SystemcDevice::Lane* lane(const CoreConfig& cfg) {
@@ -127,22 +132,31 @@ class HostPlatform {
   }
 
  private:
-  HostPlatform() {
+  explicit HostPlatform(const CoreConfig& first) {
     if (sc_get_status() != SC_ELABORATION)
       throw std::logic_error("SystemcDevice: this process already runs a SystemC simulation of its own");
     setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
     clk_ = std::make_unique<sc_clock>("accel_clk", sc_time(10, SC_NS));
-    for (std::string_view n : systemc_configs()) {
-      const CoreConfig& cfg = config_by_name(n);
-      SystemcDevice::Lane lane;
-      lane.target = make_core_target(fmt::format("accel_{}", n).c_str(), cfg);
-      lane.host = std::make_unique<HostInitiator>(fmt::format("accel_{}_host", n).c_str(), cfg);
-      lane.target->clk(*clk_);
-      lane.host->socket.bind(lane.target->socket);
-      names_.push_back(n);
-      lanes_.push_back(std::move(lane));
+    add_lane(first);
+    for (const CoreConfig& cfg : kConfigs) {
+      struct stat st {};
+      const bool built = ::stat(sim::model_library(cfg.name, "core_sc").c_str(), &st) == 0;
+      if (cfg.name != first.name && built) add_lane(cfg);
     }
     sc_start(SC_ZERO_TIME);  // end of elaboration; the initiators wait for their first kick
+    for (size_t i = 0; i < lanes_.size(); ++i)
+      sim::check_model_params(lanes_[i].target->config(), lanes_[i].target->model_params(),
+                              sim::model_library(names_[i], "core_sc"));
+  }
+
+  void add_lane(const CoreConfig& cfg) {
+    SystemcDevice::Lane lane;
+    lane.target = make_core_target(fmt::format("accel_{}", cfg.name).c_str(), cfg);
+    lane.host = std::make_unique<HostInitiator>(fmt::format("accel_{}_host", cfg.name).c_str(), cfg);
+    lane.target->clk(*clk_);
+    lane.host->socket.bind(lane.target->socket);
+    names_.push_back(cfg.name);
+    lanes_.push_back(std::move(lane));
   }
 
   std::unique_ptr<sc_clock> clk_;
@@ -153,18 +167,15 @@ class HostPlatform {
 }  // namespace
 
 SystemcDevice::SystemcDevice(const CoreConfig& config) : cfg_(config_by_name(config.name)) {
-  const CoreConfig& k = cfg_;
-  if (k.rows != config.rows || k.cols != config.cols || k.act_bits != config.act_bits ||
-      k.weight_bits != config.weight_bits || k.psum_bits != config.psum_bits || k.xmem_depth != config.xmem_depth ||
-      k.pmem_depth != config.pmem_depth || k.l0_depth != config.l0_depth || k.ofifo_depth != config.ofifo_depth)
+  if (!cfg_.same_shape(config))
     throw std::invalid_argument(
         fmt::format("configuration '{}' differs from the SystemC model of that name", config.name));
-  bool built = false;
-  for (std::string_view n : systemc_configs()) built |= n == config.name;
-  if (!built)
-    throw std::invalid_argument(
-        fmt::format("no SystemC model for configuration '{}' (built: int8, ece284)", config.name));
-  lane_ = HostPlatform::get().lane(cfg_);
+  lane_ = HostPlatform::get(cfg_).lane(cfg_);
+  if (!lane_)
+    throw sim::ModelError(fmt::format(
+        "no SystemC model for configuration '{}' in this process: SystemC elaborates once, when the first "
+        "SystemcDevice is made, and {} was not built then",
+        config.name, sim::model_library(config.name, "core_sc")));
   if (lane_->in_use)
     throw std::logic_error(fmt::format(
         "a SystemcDevice for '{}' already exists: one per configuration per process at a time", config.name));

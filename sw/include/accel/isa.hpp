@@ -5,6 +5,8 @@
 // tests/test_isa_probe.cpp (through rtl/instr_probe.sv); change both together.
 #pragma once
 
+#include <accel/config.hpp>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -15,48 +17,9 @@
 
 namespace accel {
 
-// ------------------------------------------------------------------------------------------------
-// Core configurations (the parameters of rtl/core.sv)
-// ------------------------------------------------------------------------------------------------
-struct CoreConfig {
-  std::string_view name;
-  unsigned rows;         // reduction dimension (input features / channels)
-  unsigned cols;         // output features / channels
-  unsigned act_bits;     // unsigned activation width
-  unsigned weight_bits;  // signed weight width
-  unsigned psum_bits;    // signed accumulator width (wraps)
-  unsigned xmem_depth;   // activation SRAM words (one vector each)
-  unsigned pmem_depth;   // psum SRAM rows (cols accumulators each)
-  unsigned l0_depth;     // entries per L0 row FIFO
-  unsigned ofifo_depth;  // entries per OFIFO column FIFO
-
-  // Width of data_i: one activation vector, one weight column or one 32-bit SFP parameter.
-  constexpr unsigned data_bits() const {
-    unsigned m = rows * act_bits;
-    if (rows * weight_bits > m) m = rows * weight_bits;
-    if (32 > m) m = 32;
-    return m;
-  }
-  constexpr unsigned xmem_bits() const { return rows * act_bits; }  // one xmem word
-  constexpr unsigned psum_row_bits() const { return cols * psum_bits; }  // psum_o
-};
-
 inline constexpr unsigned kOutLaneBits = 64;  // one out_o lane
 inline constexpr unsigned kParBits = 32;      // SFP parameter word
 
-inline constexpr CoreConfig kInt8{"int8", 8, 8, 8, 8, 32, 4096, 4096, 64, 64};
-inline constexpr CoreConfig kInt4{"int4", 8, 8, 4, 4, 32, 4096, 4096, 64, 64};
-inline constexpr CoreConfig kEce284{"ece284", 8, 8, 4, 4, 16, 4096, 4096, 64, 64};
-inline constexpr CoreConfig kOdd4x6{"odd4x6", 4, 6, 8, 8, 32, 1024, 1024, 16, 16};
-inline constexpr std::array<CoreConfig, 4> kConfigs{kInt8, kInt4, kEce284, kOdd4x6};
-
-// Throws std::invalid_argument for an unknown name.
-inline const CoreConfig& config_by_name(std::string_view name) {
-  for (const auto& c : kConfigs)
-    if (c.name == name) return c;
-  throw std::invalid_argument("unknown core configuration '" + std::string(name) +
-                              "' (expected int8, int4, ece284 or odd4x6)");
-}
 
 // ------------------------------------------------------------------------------------------------
 // Enumerations

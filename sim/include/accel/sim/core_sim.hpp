@@ -6,7 +6,10 @@
 //   if (sim->psum_valid()) ... sim->psum(c) ...
 //
 // Timing of each instruction relative to step() is in docs/isa.md. No Verilator header is needed
-// to use this interface.
+// to use this interface: each configuration's Verilated model is a library of its own
+// (<build>/models/libaccel_core_<name>.so, with its own copy of the Verilator runtime), loaded
+// when a simulator of that configuration is first made, so an RTL edit rebuilds only the models
+// in use and relinks no program (docs/extending.md).
 #pragma once
 
 #include <accel/isa.hpp>
@@ -22,7 +25,7 @@
 namespace accel::sim {
 
 // An RTL assertion ($error in an assert) fired during a clock cycle.
-class AssertionFailure : public std::runtime_error {
+class __attribute__((visibility("default"))) AssertionFailure : public std::runtime_error {
  public:
   AssertionFailure(uint64_t cycle, std::string messages)
       : std::runtime_error("RTL assertion failed in cycle " + std::to_string(cycle) + ": " +
@@ -48,6 +51,9 @@ class CoreSim {
   virtual ~CoreSim() = default;
 
   virtual const CoreConfig& config() const = 0;
+  // The parameters the Verilated model was built with, read from the core's params_o port (the
+  // name is config()'s). make_core_sim checks them against config().
+  virtual CoreConfig model_params() const = 0;
 
   // Holds rst_ni low for `cycles` clock cycles with a no-op on instr_i, then releases it.
   // All state, FIFOs and counters restart; SRAM contents are kept.
@@ -102,9 +108,37 @@ class CoreSim {
   static void echo_messages(bool on);
 };
 
-// Builds the simulator of one configuration (accel::kConfigs). Throws std::invalid_argument for
-// a configuration without a Verilated model.
+// The model library does not exist, cannot be loaded or is not the configuration it claims to be.
+class __attribute__((visibility("default"))) ModelError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Builds the simulator of one configuration (accel::kConfigs) from its model library
+// (model_library(config.name)). If the library is missing and this program runs from a build
+// tree, it is built first (cmake --build <build> --target accel_core_<name>); with
+// ACCEL_REBUILD_MODELS=1 in the environment it is brought up to date even when present (make sim
+// does this, so an RTL edit takes effect). Throws ModelError if the library cannot be had, or if
+// the model's parameters (params_o) differ from `config`.
 std::unique_ptr<CoreSim> make_core_sim(const CoreConfig& config);
 std::unique_ptr<CoreSim> make_core_sim(std::string_view config_name);
+// The same from an explicit library file, which must hold a model of `config` (tests).
+std::unique_ptr<CoreSim> make_core_sim(const CoreConfig& config, const std::string& library);
+
+// Where the model library of a configuration is: $ACCEL_MODEL_DIR or the build tree's models/.
+// kind "core" (plain C++ model) or "core_sc" (the SystemC model, sim/systemc).
+std::string model_library(std::string_view config_name, std::string_view kind = "core");
+// Loads (once per process) the model library of a configuration, building it as make_core_sim
+// says, and returns its symbol `name`. Throws ModelError.
+void* model_symbol(const std::string& library, const char* name);
+std::string ensure_model_library(std::string_view config_name, std::string_view kind = "core");
+
+// Checks that a model built as `built` is the configuration `claimed`; ModelError naming
+// `library` and every differing parameter otherwise.
+void check_model_params(const CoreConfig& claimed, const CoreConfig& built, const std::string& library);
+
+// The interface between a program and a model library (sim/src/core_model.cpp). Bumped when
+// CoreSim or the entry points change, so a stale library is refused, not misused.
+inline constexpr int kModelAbi = 1;
 
 }  // namespace accel::sim

@@ -21,7 +21,7 @@ namespace accel::sim {
 
 class RtlDevice final : public Device {
  public:
-  // The Verilated model of `config` (int8, int4, ece284, odd4x6); std::invalid_argument otherwise.
+  // The Verilated model of `config` (accel::sim::make_core_sim); accel::sim::ModelError otherwise.
   explicit RtlDevice(const CoreConfig& config);
   explicit RtlDevice(std::string_view config_name);
 

@@ -2,7 +2,7 @@
 // b_transport transactions on a small register map (docs/systemc.md) become pin activity on the
 // Verilated core (rtl/core.sv built with --sc).
 //
-//   auto core = accel::systemc::make_core_target("core", accel::kInt8);
+//   auto core = accel::systemc::make_core_target("core", accel::configs::int8);
 //   core->clk(platform_clock);                   // sc_in<bool>: the platform clock
 //   cpu.socket.bind(core->socket);               // any TLM-2.0 initiator
 //
@@ -59,6 +59,9 @@ class CoreTarget : public sc_core::sc_module {
   ~CoreTarget() override;
 
   const CoreConfig& config() const { return cfg_; }
+  // The parameters the Verilated model was built with (its params_o port; valid once the
+  // simulation has started). make_core_target's caller checks them (SystemcDevice does).
+  virtual CoreConfig model_params() const = 0;
   uint64_t slot() const { return slot_; }
   // The message of the last transaction that did not end with TLM_OK_RESPONSE, and how many did.
   const std::string& last_error() const { return last_error_; }
@@ -113,10 +116,9 @@ class CoreTarget : public sc_core::sc_module {
   uint64_t errors_ = 0;
 };
 
-// The core of one configuration as a module named `name`. Built: int8 and ece284
-// (std::invalid_argument otherwise). Construct it during elaboration, like any sc_module.
+// The core of one configuration as a module named `name`; construct it during elaboration, like
+// any sc_module. Loads the SystemC model library of cfg (<build>/models/libaccel_core_sc_<name>.so, built on
+// demand like the plain models: accel::sim::make_core_sim) and makes its target.
 std::unique_ptr<CoreTarget> make_core_target(const sc_core::sc_module_name& name, const CoreConfig& cfg);
-// The configurations that have a SystemC model.
-std::span<const std::string_view> systemc_configs();
 
 }  // namespace accel::systemc

@@ -1,4 +1,8 @@
-// accel::sim::CoreSim over the Verilated core models, one template for every configuration.
+// One configuration's model library: accel::sim::CoreSim over the Verilated core ACCEL_MODEL,
+// with its own copy of the Verilator runtime, built by sim/CMakeLists.txt (accel_core_<name>)
+// once per line of rtl/configs.txt. Everything but the entry points at the end is hidden
+// (-fvisibility=hidden), so models of several configurations live in one process without sharing
+// any inline Verilator state. Programs load it with make_core_sim (core_loader.cpp).
 #include <accel/sim/core_sim.hpp>
 
 #include <accel/sim/port_bits.hpp>
@@ -9,16 +13,9 @@
 
 #include <fmt/format.h>
 
-#include "Vcore_ece284.h"
-#include "Vcore_int4.h"
-#include "Vcore_int8.h"
-#include "Vcore_odd4x6.h"
+#include ACCEL_MODEL_HEADER
 
 namespace accel::sim {
-
-void CoreSim::echo_messages(bool on) { detail::set_vl_echo(on); }
-
-namespace {
 
 template <class Model>
 class VerilatedCoreSim final : public CoreSim {
@@ -48,6 +45,21 @@ class VerilatedCoreSim final : public CoreSim {
   }
 
   const CoreConfig& config() const override { return config_; }
+
+  CoreConfig model_params() const override {
+    const auto& p = model_->params_o;  // accel_pkg::params_t, rows at the LSB
+    CoreConfig c = config_;
+    c.rows = unsigned(detail::read_port(p, 0, 16));
+    c.cols = unsigned(detail::read_port(p, 16, 16));
+    c.act_bits = unsigned(detail::read_port(p, 32, 8));
+    c.weight_bits = unsigned(detail::read_port(p, 40, 8));
+    c.psum_bits = unsigned(detail::read_port(p, 48, 8));
+    c.xmem_depth = unsigned(detail::read_port(p, 56, 32));
+    c.pmem_depth = unsigned(detail::read_port(p, 88, 32));
+    c.l0_depth = unsigned(detail::read_port(p, 120, 16));
+    c.ofifo_depth = unsigned(detail::read_port(p, 136, 16));
+    return c;
+  }
 
   void reset(unsigned cycles) override {
     apply(Instr{}, BitVec{});
@@ -167,25 +179,16 @@ class VerilatedCoreSim final : public CoreSim {
   std::string messages_;
 };
 
-}  // namespace
-
-std::unique_ptr<CoreSim> make_core_sim(const CoreConfig& config) {
-  const CoreConfig& known = config_by_name(config.name);
-  if (known.rows != config.rows || known.cols != config.cols || known.act_bits != config.act_bits ||
-      known.weight_bits != config.weight_bits || known.psum_bits != config.psum_bits ||
-      known.xmem_depth != config.xmem_depth || known.pmem_depth != config.pmem_depth ||
-      known.l0_depth != config.l0_depth || known.ofifo_depth != config.ofifo_depth)
-    throw std::invalid_argument(fmt::format(
-        "configuration '{}' differs from the Verilated model of that name", config.name));
-  if (config.name == "int8") return std::make_unique<VerilatedCoreSim<Vcore_int8>>(known);
-  if (config.name == "int4") return std::make_unique<VerilatedCoreSim<Vcore_int4>>(known);
-  if (config.name == "ece284") return std::make_unique<VerilatedCoreSim<Vcore_ece284>>(known);
-  if (config.name == "odd4x6") return std::make_unique<VerilatedCoreSim<Vcore_odd4x6>>(known);
-  throw std::invalid_argument(fmt::format("no Verilated model for configuration '{}'", config.name));
-}
-
-std::unique_ptr<CoreSim> make_core_sim(std::string_view config_name) {
-  return make_core_sim(config_by_name(config_name));
-}
-
 }  // namespace accel::sim
+
+// Entry points (make_core_sim looks them up with dlsym).
+#define ACCEL_EXPORT extern "C" __attribute__((visibility("default")))
+
+ACCEL_EXPORT int accel_model_abi() { return accel::sim::kModelAbi; }
+
+// A simulator that claims to be `config`; the caller checks model_params() against it.
+ACCEL_EXPORT accel::sim::CoreSim* accel_model_new(const accel::CoreConfig* config) {
+  return new accel::sim::VerilatedCoreSim<ACCEL_MODEL>(*config);
+}
+
+ACCEL_EXPORT void accel_model_echo(bool on) { accel::sim::detail::set_vl_echo(on); }
