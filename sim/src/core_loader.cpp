@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -32,14 +33,17 @@ bool env_on(const char* name) {
 
 // cmake --build of the model's target in the build tree this program belongs to. Its output goes
 // to a log file; one line says what is happening.
-void build_model(std::string_view config_name, std::string_view kind, bool quiet) {
+void build_model(std::string_view config_name, std::string_view kind, bool present) {
   const std::string target = fmt::format("accel_{}_{}", kind, config_name);
   const std::string log = fmt::format("{}/models/{}.build.log", ACCEL_BUILD_DIR, target);
-  if (!quiet) fmt::print(stderr, "building the verilated model of '{}' ({})...\n", config_name, target);
-  const std::string cmd = fmt::format("'{}' --build '{}' --target {} >'{}' 2>&1", ACCEL_CMAKE_COMMAND,
-                                      ACCEL_BUILD_DIR, target, log);
+  if (!present) fmt::print(stderr, "model: building the verilated model of '{}' ({})...\n", config_name, target);
+  const std::string cmd = fmt::format("mkdir -p '{}/models' && '{}' --build '{}' --target {} >'{}' 2>&1",
+                                      ACCEL_BUILD_DIR, ACCEL_CMAKE_COMMAND, ACCEL_BUILD_DIR, target, log);
+  const auto t0 = std::chrono::steady_clock::now();
   if (std::system(cmd.c_str()) != 0)
     throw ModelError(fmt::format("building {} for configuration '{}' failed (see {})", target, config_name, log));
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (s > 2.0) fmt::print(stderr, "model: {} rebuilt in {:.1f} s (log: {})\n", target, s, log);
 }
 
 bool in_build_tree() { return file_exists(std::string(ACCEL_BUILD_DIR) + "/CMakeCache.txt"); }
