@@ -15,6 +15,7 @@
 #include <accel/runtime.hpp>
 #include <accel/scoreboard.hpp>
 #include <accel/sim/core_sim.hpp>
+#include <accel/sim/reproduce.hpp>
 #include <accel/sim/rtl_device.hpp>
 #include <accel/systemc/systemc_device.hpp>
 #include <accel/tiler.hpp>
@@ -180,16 +181,16 @@ struct LayerCheck {
 class CountingObserver final : public RunObserver {
  public:
   explicit CountingObserver(Scoreboard& sb) : sb_(sb) {}
-  void on_psum(const Schedule& s, const Pass& pass, uint32_t i, std::span<const int64_t> row) override {
+  void on_psum(const Schedule& s, const Event& e, std::span<const int64_t> row) override {
     const uint64_t before = sb_.mismatches();
-    sb_.on_psum(s, pass, i, row);
+    sb_.on_psum(s, e, row);
     LayerCheck& c = per_layer[s.layer_index];
     ++c.psum_rows;
     c.psum_bad += sb_.mismatches() - before;
   }
-  void on_out(const Schedule& s, const OutRead& read, std::span<const int64_t> row) override {
+  void on_out(const Schedule& s, const Event& e, std::span<const int64_t> row) override {
     const uint64_t before = sb_.mismatches();
-    sb_.on_out(s, read, row);
+    sb_.on_out(s, e, row);
     LayerCheck& c = per_layer[s.layer_index];
     ++c.out_rows;
     c.out_bad += sb_.mismatches() - before;
@@ -309,9 +310,7 @@ int run_mnist(const MnistArgs& a) {
   std::fflush(stdout);
 
   BatchValues expected(model);
-  ScoreboardOptions sopt;
-  sopt.model_dir = a.model;
-  Scoreboard sb(expected, sopt);
+  Scoreboard sb(expected);
   CountingObserver obs(sb);
 
   std::vector<LayerTotals> totals(model.layers.size());
@@ -432,7 +431,7 @@ int run_mnist(const MnistArgs& a) {
   const bool passed = mismatches == 0 && protocol_errors == 0 && identical == n;
   std::string repro;
   if (!sb.kept().empty()) {
-    repro = sb.repro_command(sb.kept().front());
+    repro = sim::rerun_model_layer(sb.kept().front(), a.model);
     if (a.images != default_images(model)) repro += " --images " + a.images;
     if (!a.config.empty()) repro += " --config " + a.config;
   }
@@ -630,10 +629,7 @@ int run_layer(const LayerArgs& a) {
     fmt::print("trace: {} (schedule slots {}..{})\n", a.trace, w.first, w.second - 1);
   }
 
-  ScoreboardOptions sopt;
-  sopt.model_dir = a.model;
-  sopt.tiler = topt;
-  Scoreboard sb(*expected, sopt);
+  Scoreboard sb(*expected);
   const PlayResult r = play(s, *dev, &sb);
   const Counters& c = r.counters;
   const uint64_t total = c[0];
@@ -646,15 +642,12 @@ int run_layer(const LayerArgs& a) {
   std::string repro;
   if (!sb.kept().empty()) {
     if (from_model) {
-      repro = sb.repro_command(sb.kept().front());
+      repro = sim::rerun_model_layer(sb.kept().front(), a.model);
       if (!a.images.empty()) repro += " --images " + a.images;
     } else {
-      const Mismatch& m = sb.kept().front();
-      const uint64_t back = 4 * lat::l0rd_to_ofrd(*cfg);
-      repro = fmt::format("cosim layer --seed {} --config {}", a.seed, cfg->name);
-      for (const std::string& g : a.given) repro += " " + g;
-      repro += fmt::format(" --device rtl --trace out.fst --trace-window {}:{}", m.slot > back ? m.slot - back : 0,
-                           m.slot + 8);
+      std::string flags = fmt::format("--seed {} --config {}", a.seed, cfg->name);
+      for (const std::string& g : a.given) flags += " " + g;
+      repro = sim::rerun_random_layer(sb.kept().front(), flags);
     }
     if (a.strategy != "auto") repro += " --strategy " + a.strategy;
   }

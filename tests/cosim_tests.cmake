@@ -4,6 +4,8 @@ if(TARGET accel_rtl_device)
   accel_test(rtl_device LIBS accel_rtl_device accel_sw accel_vectors)
   accel_test(cosim LIBS nlohmann_json::nlohmann_json accel_sw)
   target_compile_definitions(test_cosim PRIVATE COSIM_EXE="$<TARGET_FILE:cosim>")
+  # The reproduction-command formatter cosim uses (header only).
+  target_include_directories(test_cosim PRIVATE ${ACCEL_ROOT}/sim/include)
   add_dependencies(test_cosim cosim accel_models)
   add_dependencies(test_rtl_device accel_models)
   if(TARGET accel_sc_models)

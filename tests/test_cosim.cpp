@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <accel/scoreboard.hpp>
+#include <accel/sim/reproduce.hpp>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -126,21 +127,15 @@ TEST_CASE("cosim: a model layer on the RTL passes and traces its slot window", "
 }
 
 TEST_CASE("cosim: the scoreboard's reproduction command runs as printed", "[cosim][rtl][mnist]") {
-  // The command the scoreboard prints for a conv2 mismatch of image 3 (docs/tiler.md).
-  golden::Tensor dummy;
-  struct NoValues final : accel::ExpectedValues {
-    golden::Precision p;
-    golden::Tensor t;
-    const golden::Precision& precision() const override { return p; }
-    const golden::Tensor& input(int, const golden::Layer&, int) override { return t; }
-    const golden::Tensor& output(int, const golden::Layer&, int) override { return t; }
-  } none;
-  accel::Scoreboard sb(none, accel::ScoreboardOptions{10, 100, "models/mnist_int8", {}});
+  // The command cosim prints for a conv2 mismatch of image 3 (docs/tiler.md).
   accel::Mismatch m;
   m.layer = "conv2";
   m.image = 3;
   m.window = std::make_pair(uint64_t{640}, uint64_t{671});
-  std::string cmd = sb.repro_command(m);
+  std::string cmd = accel::sim::rerun_model_layer(m, "models/mnist_int8");
+  CHECK(cmd ==
+        "cosim layer --model models/mnist_int8 --layer conv2 --image 3 --device rtl --trace out.fst "
+        "--trace-window 640:671");
   REQUIRE(cmd.rfind("cosim layer ", 0) == 0);
   const fs::path d = scratch("repro");
   cmd = cmd.substr(6);

@@ -26,11 +26,10 @@ struct NetResult {
   std::string report;
 };
 
-NetResult run_scored(const golden::Model& m, const CoreConfig& cfg, std::span<const std::span<const uint8_t>> images,
-                     const std::string& dir) {
+NetResult run_scored(const golden::Model& m, const CoreConfig& cfg, std::span<const std::span<const uint8_t>> images) {
   FunctionalDevice dev(cfg);
   GoldenModelValues ev(m, images);
-  Scoreboard sb(ev, ScoreboardOptions{10, 100, dir, {}});
+  Scoreboard sb(ev, ScoreboardOptions{10, 100});
   NetResult r;
   r.run = run_model(
       m, images, [&](const golden::Layer&, int) -> Device& { return dev; }, &sb);
@@ -56,7 +55,7 @@ TEST_CASE("functional device: a random MNIST-shaped network is bit-exact with go
     for (auto& im : pixels)
       for (auto& p : im) p = uint8_t(px(rng));
     std::vector<std::span<const uint8_t>> images(pixels.begin(), pixels.end());
-    const NetResult r = run_scored(m, cfg, images, "");
+    const NetResult r = run_scored(m, cfg, images);
     INFO(r.report);
     CHECK(r.mismatches == 0);
     CHECK(r.run.protocol_errors == 0);
@@ -69,7 +68,7 @@ TEST_CASE("functional device: 20 MNIST images through models/mnist_int8 are bit-
   const golden::Model& m = ref.model;
   const std::vector<std::span<const uint8_t>>& images = ref.images;
   const int n = int(images.size());
-  const NetResult r = run_scored(m, configs::int8, images, "models/mnist_int8");
+  const NetResult r = run_scored(m, configs::int8, images);
   INFO(r.report);
   WARN(format_report(r.run));
   CHECK(r.mismatches == 0);

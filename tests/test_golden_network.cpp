@@ -123,3 +123,12 @@ TEST_CASE("validate_model: in-memory model that does not chain", "[golden][bad_i
   REQUIRE_THROWS_WITH(golden::validate_model(m, "tiny"),
                       "tiny: layer 'fc': field 'in_features' is 9, previous layer outputs 8");
 }
+
+TEST_CASE("network: a layer type outside LayerType is a clear error", "[golden][bad_input]") {
+  Model m = tiny_model();
+  m.layers[1].type = static_cast<LayerType>(9);
+  CHECK_THROWS_WITH(golden::apply_layer(m.layers[1], m.precision, golden::Tensor::chw(2, 4, 4)),
+                    Catch::Contains("layer 'pool': layer type value 9 is not a known layer type"));
+  CHECK_THROWS_WITH(m.layers[1].describe(), Catch::Contains("layer type value 9"));
+  CHECK_THROWS_WITH(m.layers[1].has_weights(), Catch::Contains("layer type value 9"));
+}

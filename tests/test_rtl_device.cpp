@@ -9,6 +9,7 @@
 #include <accel/random_layer.hpp>
 #include <accel/runtime.hpp>
 #include <accel/scoreboard.hpp>
+#include <accel/sim/reproduce.hpp>
 #include <accel/sim/rtl_device.hpp>
 #include <accel/tiler.hpp>
 #include <accel/vectors.hpp>
@@ -88,7 +89,7 @@ TEST_CASE("rtl device: random conv and linear layers are bit-exact with golden",
       RandomCase c = random_case(*cfg, seed);
       INFO(c.what);
       GoldenLayerValues ev(c.layer, prec_of(*cfg), c.inputs);
-      Scoreboard sb(ev, ScoreboardOptions{10, 100, "", c.options});
+      Scoreboard sb(ev, ScoreboardOptions{10, 100});
       const Schedule s = tile_layer(*cfg, c.layer, prec_of(*cfg), c.inputs, {}, -1, c.options);
       const PlayResult r = play(s, dev, &sb);
       INFO(sb.report());
@@ -108,7 +109,7 @@ TEST_CASE("rtl device: 20 MNIST images through models/mnist_int8 are bit-exact w
   const int n = int(images.size());
   RtlDevice dev(configs::int8);
   GoldenModelValues ev(m, images);
-  Scoreboard sb(ev, ScoreboardOptions{10, 100, "models/mnist_int8", {}});
+  Scoreboard sb(ev, ScoreboardOptions{10, 100});
   const ModelRun run = run_model(
       m, images, [&](const golden::Layer&, int) -> Device& { return dev; }, &sb);
   INFO(sb.report());
@@ -190,12 +191,12 @@ TEST_CASE("rtl device: a corrupted expected psum and output are reported at exac
   o.strategy = Strategy::KernelMajor;
   const Schedule s = tile_layer(configs::int8, layer, golden::kInt8, in, ids, 2, o);
   const Pass& p = s.passes.at(17);
-  const uint64_t slot = p.of_rd_slot(3, configs::int8);
+  const uint64_t slot = p.of_rd_slot(3);
   const Slice& sl = s.slices[p.slice];
   const Item& it = s.items[p.item0 + 3];
   const OutRead& rd = s.reads.at(5);
   GoldenLayerValues ev(layer, golden::kInt8, in, ids);
-  Scoreboard sb(ev, ScoreboardOptions{10, 100, "models/x", o});
+  Scoreboard sb(ev, ScoreboardOptions{10, 100});
   sb.tamper_psum = [&](const Mismatch& place, std::span<int64_t> e) {
     if (place.slot == slot) e[1] -= 3;
   };
@@ -226,7 +227,7 @@ TEST_CASE("rtl device: a corrupted expected psum and output are reported at exac
   CHECK(out->column == 1);
   CHECK(out->image == ids[s.items[rd.item].image]);
   CHECK(out->expected == out->device + 1);
-  CHECK_THAT(sb.report(), Catch::Contains("--device rtl --trace out.fst --trace-window"));
+  CHECK_THAT(sim::rerun_model_layer(*psum, "models/x"), Catch::Contains("--device rtl --trace out.fst --trace-window"));
 }
 
 TEST_CASE("rtl device: an RTL assertion is a DeviceError naming the slot, and the device recovers", "[rtl]") {

@@ -1,12 +1,17 @@
 // The runtime on its own (linked against accel_sw_core only, so none of this may call the golden
 // arithmetic): playing a schedule, counters covering exactly its slots, errors naming the layer and
 // the slot, host max-pool and flatten on hand-computed values.
+#include <fmt/format.h>
+
 #include <accel/functional_device.hpp>
 #include <accel/random_layer.hpp>
 #include <accel/runtime.hpp>
 #include <accel/tiler.hpp>
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <random>
+#include <string>
+#include <vector>
 
 using namespace accel;
 
@@ -86,4 +91,86 @@ TEST_CASE("runtime: network input is the pixel shifted to act_bits", "[functiona
   CHECK(t.data[0] == 15);
   CHECK(t.data[1] == 1);
   CHECK(t.data[2] == 0);
+}
+
+namespace {
+
+// Counts what play() hands the observer.
+struct Counting final : RunObserver {
+  uint64_t psums = 0, outs = 0;
+  std::vector<std::string> protocol;
+  void on_psum(const Schedule&, const Event&, std::span<const int64_t>) override { ++psums; }
+  void on_out(const Schedule&, const Event&, std::span<const int64_t>) override { ++outs; }
+  void on_protocol(const Schedule&, uint64_t, const std::string& what) override { protocol.push_back(what); }
+};
+
+Schedule small_linear() {
+  std::mt19937 rng(24);
+  const golden::Layer layer = random_linear({16, 8, true, false}, golden::kInt8, rng);
+  return tile_layer(configs::int8, layer, golden::kInt8, random_inputs(layer, 3, 8, rng));
+}
+
+}  // namespace
+
+TEST_CASE("runtime: a row where the schedule has no event is a protocol error", "[functional][runtime]") {
+  Schedule s = small_linear();
+  // Forget the second psum event: the device still shows that row.
+  auto it = std::find_if(s.events.begin(), s.events.end(), [](const Event& e) { return e.kind == EventKind::Psum; });
+  const uint64_t slot = (++it)->slot;
+  s.events.erase(it);
+  FunctionalDevice dev(configs::int8);
+  Counting obs;
+  const PlayResult r = play(s, dev, &obs);
+  CHECK(r.protocol_errors == 1);
+  CHECK(r.psum_rows == s.psum_rows() - 1);
+  REQUIRE(obs.protocol.size() == 1);
+  CHECK(obs.protocol[0] == fmt::format("psum row after the step of slot {}, where the schedule expects none", slot));
+}
+
+TEST_CASE("runtime: an event where the device shows no row is a protocol error", "[functional][runtime]") {
+  Schedule s = small_linear();
+  // An out event one slot early (before the row is visible) gives two errors: no row where the
+  // event is, a row where none is. The first out event follows no other out row.
+  auto it = std::find_if(s.events.begin(), s.events.end(), [](const Event& e) { return e.kind == EventKind::Out; });
+  REQUIRE(it != s.events.end());
+  Event& e = *it;
+  const uint64_t slot = --e.slot;
+  REQUIRE(std::is_sorted(s.events.begin(), s.events.end(), [](auto& a, auto& b) { return a.slot < b.slot; }));
+  FunctionalDevice dev(configs::int8);
+  Counting obs;
+  const PlayResult r = play(s, dev, &obs);
+  CHECK(r.protocol_errors == 2);
+  CHECK(r.out_rows == s.reads.size() - 1);
+  REQUIRE(obs.protocol.size() == 2);
+  CHECK(obs.protocol[0] ==
+        fmt::format("no out row after the step of slot {} (out_rd in slot {})", slot, s.reads[e.ref].slot));
+  CHECK(obs.protocol[1] == fmt::format("out row after the step of slot {}, where the schedule expects none", slot + 1));
+}
+
+TEST_CASE("runtime: events out of slot order or naming nothing are refused", "[functional][runtime][bad_input]") {
+  FunctionalDevice dev(configs::int8);
+  Schedule s = small_linear();
+  std::swap(s.events[0], s.events[1]);
+  CHECK_THROWS_WITH(play(s, dev), Catch::Contains("schedule event 1") && Catch::Contains("out of slot order"));
+  s = small_linear();
+  s.events.insert(s.events.begin() + 1, s.events[0]);
+  CHECK_THROWS_WITH(play(s, dev), Catch::Contains("repeats a slot of its kind"));
+  s = small_linear();
+  s.events[0].ref = uint32_t(s.passes.size());
+  CHECK_THROWS_WITH(play(s, dev), Catch::Contains("names no pass vector or read"));
+  s = small_linear();
+  s.events.back().slot = s.size();
+  CHECK_THROWS_WITH(play(s, dev), Catch::Contains("lies past the schedule's end"));
+}
+
+TEST_CASE("runtime: a layer type outside golden::LayerType is a clear error", "[functional][runtime][bad_input]") {
+  std::mt19937 rng(25);
+  golden::Model m = random_mnist_model(golden::kInt8, rng);
+  m.layers[1].type = static_cast<golden::LayerType>(7);
+  const std::vector<uint8_t> px(784, 1);
+  const std::vector<std::span<const uint8_t>> images{px};
+  FunctionalDevice dev(configs::int8);
+  CHECK_THROWS_WITH(run_model(m, images, [&](const golden::Layer&, int) -> Device& { return dev; }),
+                    Catch::Contains(fmt::format("layer '{}': layer type value 7 is not a known layer type",
+                                                m.layers[1].name)));
 }

@@ -78,13 +78,13 @@ struct Recorder final : RunObserver {
   RunObserver* next;
   std::vector<Row> rows;
   uint64_t protocol = 0;
-  void on_psum(const Schedule& s, const Pass& p, uint32_t i, std::span<const int64_t> row) override {
-    rows.push_back({'p', s.layer_index, p.of_rd_slot(i, s.config), {row.begin(), row.end()}});
-    if (next) next->on_psum(s, p, i, row);
+  void on_psum(const Schedule& s, const Event& e, std::span<const int64_t> row) override {
+    rows.push_back({'p', s.layer_index, s.passes[e.ref].of_rd_slot(e.vec), {row.begin(), row.end()}});
+    if (next) next->on_psum(s, e, row);
   }
-  void on_out(const Schedule& s, const OutRead& r, std::span<const int64_t> row) override {
-    rows.push_back({'o', s.layer_index, r.slot, {row.begin(), row.end()}});
-    if (next) next->on_out(s, r, row);
+  void on_out(const Schedule& s, const Event& e, std::span<const int64_t> row) override {
+    rows.push_back({'o', s.layer_index, s.reads[e.ref].slot, {row.begin(), row.end()}});
+    if (next) next->on_out(s, e, row);
   }
   void on_protocol(const Schedule& s, uint64_t slot, const std::string& what) override {
     ++protocol;
@@ -172,7 +172,7 @@ TEST_CASE("systemc device: 20 MNIST images through models/mnist_int8 match golde
   SystemcDevice sc(configs::int8);
   PlainDevice plain(configs::int8);
   GoldenModelValues ev(m, images);
-  Scoreboard sb(ev, ScoreboardOptions{10, 100, "models/mnist_int8", {}});
+  Scoreboard sb(ev, ScoreboardOptions{10, 100});
   Recorder on_sc(&sb), on_plain;
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();

@@ -10,7 +10,9 @@
 #include <accel/scoreboard.hpp>
 #include <accel/tiler.hpp>
 #include <catch2/catch.hpp>
+#include <map>
 #include <random>
+#include <tuple>
 #include <vector>
 
 using namespace accel;
@@ -36,7 +38,7 @@ Checked run_checked(const CoreConfig& cfg, const golden::Layer& layer, const std
   const Schedule s = tile_layer(cfg, layer, prec, in, {}, -1, opt);
   if (strategy) REQUIRE(s.strategy == *strategy);
   GoldenLayerValues expected(layer, prec, in);
-  Scoreboard sb(expected, ScoreboardOptions{10, 100, "", opt});
+  Scoreboard sb(expected, ScoreboardOptions{10, 100});
   FunctionalDevice dev(cfg);
   const PlayResult r = play(s, dev, &sb);
   CHECK(r.protocol_errors == 0);
@@ -204,4 +206,73 @@ TEST_CASE("tiler: the MNIST-shaped network reaches 70 % utilization at batch 100
     // for every layer whose tiles are full.
     CHECK(l.counters[1] + l.counters[2] + l.counters[3] + l.counters[4] == l.counters[0]);
   }
+}
+
+TEST_CASE("tiler: events name every psum row and out row in slot order, and their slots alone", "[tiler]") {
+  std::mt19937 rng(8);
+  const golden::Layer conv = random_conv({5, 11, 3, 2, 1, 7, 7, true, false}, golden::kInt8, rng);
+  const golden::Layer fc = random_linear({37, 19, true, false}, golden::kInt8, rng);
+  const std::vector<int> ids{4, 5, 6};
+  for (const auto& [layer, st] : {std::pair{&conv, Strategy::KernelMajor}, std::pair{&conv, Strategy::Im2col},
+                                  std::pair{&fc, Strategy::Linear}}) {
+    INFO(fmt::format("{} {}", layer->name, strategy_name(st)));
+    const auto x = random_inputs(*layer, 3, 8, rng);
+    TilerOptions opt;
+    if (st != Strategy::Linear) opt.strategy = st;
+    const Schedule s = tile_layer(configs::int8, *layer, golden::kInt8, x, ids, 2, opt);
+    REQUIRE(s.events.size() == s.psum_rows() + s.reads.size());
+    // A psum event one slot after each of_rd, an out event two after each out_rd (docs/isa.md).
+    uint64_t psums = 0, outs = 0;
+    for (size_t k = 0; k < s.events.size(); ++k) {
+      const Event& e = s.events[k];
+      if (k > 0) CHECK(s.events[k - 1].slot <= e.slot);
+      REQUIRE(e.slot < s.size());
+      if (e.kind == EventKind::Psum) {
+        ++psums;
+        CHECK(s.instrs[e.slot - lat::kOfRdToPsumOut].of_rd);
+        CHECK(e.slot - lat::kOfRdToPsumOut == s.passes[e.ref].of_rd_slot(e.vec));
+        CHECK(s.instrs[e.issue()].l0_rd);
+      } else {
+        ++outs;
+        CHECK(e.issue() == s.reads[e.ref].slot);
+        CHECK(e.slot == s.reads[e.ref].slot + lat::kOutRdToOut);
+      }
+    }
+    CHECK(psums == s.psum_rows());
+    CHECK(outs == s.reads.size());
+    // Event::solo is the same row's slot in the schedule of that image alone.
+    for (size_t img = 0; img < x.size(); ++img) {
+      const Schedule one = tile_layer(configs::int8, *layer, golden::kInt8, std::span(&x[img], 1), std::span(&ids[img], 1), 2, opt);
+      std::map<std::tuple<int, uint32_t, uint32_t, int, int, int, int>, uint64_t> alone;
+      auto key = [](const Schedule& sc, const Event& e) {
+        const Item& it = sc.item_of(e);
+        if (e.kind == EventKind::Out) return std::make_tuple(1, 0u, sc.reads[e.ref].out_tile, -1, -1, it.y, it.x);
+        const Slice& sl = sc.slices[sc.passes[e.ref].slice];
+        return std::make_tuple(0, sl.red_tile, sl.out_tile, sl.ky, sl.kx, it.y, it.x);
+      };
+      for (const Event& e : one.events) {
+        CHECK(e.solo == e.slot);
+        alone[key(one, e)] = e.slot;
+      }
+      size_t matched = 0;
+      for (const Event& e : s.events) {
+        if (s.item_of(e).image != img) continue;
+        const auto it = alone.find(key(s, e));
+        REQUIRE(it != alone.end());
+        CHECK(e.solo == it->second);
+        ++matched;
+      }
+      CHECK(matched == one.events.size());
+    }
+  }
+}
+
+TEST_CASE("tiler: a layer type outside golden::LayerType is a clear error", "[tiler][bad_input]") {
+  std::mt19937 rng(9);
+  golden::Layer layer = random_linear({16, 8, true, false}, golden::kInt8, rng);
+  const auto x = random_inputs(layer, 1, 8, rng);
+  layer.type = static_cast<golden::LayerType>(42);
+  CHECK_THROWS_WITH(tile_layer(configs::int8, layer, golden::kInt8, x),
+                    Catch::Contains("layer 'fc16to8': layer type value 42 is not a known layer type"));
+  CHECK_THROWS_WITH(estimate_layer(configs::int8, layer, 1), Catch::Contains("layer type value 42"));
 }

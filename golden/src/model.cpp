@@ -30,6 +30,36 @@ const char* layer_type_name(LayerType t) {
   return "?";
 }
 
+void throw_bad_layer_type(const Layer& l) {
+  throw std::invalid_argument(
+      fmt::format("layer '{}': layer type value {} is not a known layer type", l.name, static_cast<int>(l.type)));
+}
+
+bool Layer::has_weights() const {
+  switch (type) {
+    case LayerType::conv2d:
+    case LayerType::linear:
+      return true;
+    case LayerType::maxpool2d:
+    case LayerType::flatten:
+      return false;
+  }
+  throw_bad_layer_type(*this);
+}
+
+int Layer::outputs() const {
+  switch (type) {
+    case LayerType::conv2d:
+      return out_channels;
+    case LayerType::linear:
+      return out_features;
+    case LayerType::maxpool2d:
+    case LayerType::flatten:
+      return 0;
+  }
+  throw_bad_layer_type(*this);
+}
+
 std::string shape_str(const Shape& s) {
   if (s.empty()) return "()";
   std::string out;
@@ -38,29 +68,38 @@ std::string shape_str(const Shape& s) {
 }
 
 int64_t Layer::macs() const {
-  if (type == LayerType::conv2d && out_shape.size() == 3) {
-    return int64_t{out_shape[0]} * out_shape[1] * out_shape[2] * in_channels * kernel * kernel;
-  }
-  if (type == LayerType::linear) return int64_t{in_features} * out_features;
-  return 0;
-}
-
-std::string Layer::describe() const {
-  std::string s;
   switch (type) {
     case LayerType::conv2d:
-      s = fmt::format("conv2d {}->{} k{} s{} p{}", in_channels, out_channels, kernel, stride, padding);
-      break;
+      if (out_shape.size() != 3) return 0;
+      return int64_t{out_shape[0]} * out_shape[1] * out_shape[2] * in_channels * kernel * kernel;
     case LayerType::linear:
-      s = fmt::format("linear {}->{}", in_features, out_features);
-      break;
+      return int64_t{in_features} * out_features;
     case LayerType::maxpool2d:
-      s = fmt::format("maxpool2d k{} s{}", kernel, stride);
-      break;
     case LayerType::flatten:
-      s = "flatten";
-      break;
+      return 0;
   }
+  throw_bad_layer_type(*this);
+}
+
+namespace {
+// The type and shape part of describe().
+std::string describe_shape(const Layer& l) {
+  switch (l.type) {
+    case LayerType::conv2d:
+      return fmt::format("conv2d {}->{} k{} s{} p{}", l.in_channels, l.out_channels, l.kernel, l.stride, l.padding);
+    case LayerType::linear:
+      return fmt::format("linear {}->{}", l.in_features, l.out_features);
+    case LayerType::maxpool2d:
+      return fmt::format("maxpool2d k{} s{}", l.kernel, l.stride);
+    case LayerType::flatten:
+      return "flatten";
+  }
+  throw_bad_layer_type(l);
+}
+}  // namespace
+
+std::string Layer::describe() const {
+  std::string s = describe_shape(*this);
   if (relu) s += " relu";
   if (logits) s += " logits";
   return s;
@@ -161,8 +200,16 @@ void check_range(std::span<const int32_t> values, std::span<const int64_t> shape
 }
 
 std::vector<int64_t> weight_shape(const Layer& l) {
-  if (l.type == LayerType::conv2d) return {l.out_channels, l.in_channels, l.kernel, l.kernel};
-  return {l.out_features, l.in_features};
+  switch (l.type) {
+    case LayerType::conv2d:
+      return {l.out_channels, l.in_channels, l.kernel, l.kernel};
+    case LayerType::linear:
+      return {l.out_features, l.in_features};
+    case LayerType::maxpool2d:
+    case LayerType::flatten:
+      return {};
+  }
+  throw_bad_layer_type(l);
 }
 
 // The value checks shared by the file loader and validate_model.

@@ -12,6 +12,20 @@ namespace golden {
 
 int NetworkTrace::predicted() const { return argmax(logits().data); }
 
+namespace {
+
+// (1) wrapped accumulators, (2) + bias exact, ReLU, (3) requantize + clamp, or raw acc + bias for
+// the logits layer (docs/quantization.md).
+Tensor finish_layer(const Layer& layer, const Precision& prec, Tensor acc, Tensor* acc_out) {
+  Tensor y = add_bias(acc, layer.bias);
+  if (acc_out) *acc_out = std::move(acc);
+  if (layer.relu) y = relu(std::move(y));
+  if (layer.logits) return y;
+  return requantize(y, layer.multiplier, layer.shift, prec.act_bits);
+}
+
+}  // namespace
+
 Tensor apply_layer(const Layer& layer, const Precision& prec, const Tensor& in, Tensor* acc_out) {
   switch (layer.type) {
     case LayerType::maxpool2d:
@@ -19,18 +33,11 @@ Tensor apply_layer(const Layer& layer, const Precision& prec, const Tensor& in, 
     case LayerType::flatten:
       return flatten(in);
     case LayerType::conv2d:
+      return finish_layer(layer, prec, conv2d_acc(in, layer.weight, conv_params(layer), prec), acc_out);
     case LayerType::linear:
-      break;
+      return finish_layer(layer, prec, linear_acc(in, layer.weight, layer.out_features, prec), acc_out);
   }
-  // (1) wrapped accumulators, (2) + bias exact, ReLU, (3) requantize + clamp,
-  // or raw acc + bias for the logits layer (docs/quantization.md).
-  Tensor acc = layer.type == LayerType::conv2d ? conv2d_acc(in, layer.weight, conv_params(layer), prec)
-                                               : linear_acc(in, layer.weight, layer.out_features, prec);
-  Tensor y = add_bias(acc, layer.bias);
-  if (acc_out) *acc_out = std::move(acc);
-  if (layer.relu) y = relu(std::move(y));
-  if (layer.logits) return y;
-  return requantize(y, layer.multiplier, layer.shift, prec.act_bits);
+  throw_bad_layer_type(layer);
 }
 
 NetworkTrace run_network(const Model& model, std::span<const uint8_t> pixels) {

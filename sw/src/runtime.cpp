@@ -35,41 +35,109 @@ std::string instr_str(const Instr& in) {
   return s.empty() ? "no-op" : s;
 }
 
-}  // namespace
-
-PlayResult play(const Schedule& s, Device& dev, RunObserver* obs) {
+void check_device(const Schedule& s, const Device& dev) {
   const CoreConfig& cfg = s.config;
   if (dev.config().rows != cfg.rows || dev.config().cols != cfg.cols || dev.config().act_bits != cfg.act_bits ||
       dev.config().weight_bits != cfg.weight_bits || dev.config().psum_bits != cfg.psum_bits ||
       dev.config().xmem_depth != cfg.xmem_depth || dev.config().pmem_depth != cfg.pmem_depth)
     throw std::invalid_argument(
         fmt::format("schedule for core '{}' played on a '{}' {} device", cfg.name, dev.config().name, dev.name()));
+}
+
+// The events name existing passes and reads, lie inside the schedule and are in slot order, at
+// most one psum row and one out row per slot.
+void check_events(const Schedule& s) {
+  uint64_t last[2] = {0, 0};
+  bool seen[2] = {false, false};
+  for (size_t k = 0; k < s.events.size(); ++k) {
+    const Event& e = s.events[k];
+    const unsigned kind = e.kind == EventKind::Psum ? 0 : 1;
+    const bool known = kind == 0 ? e.ref < s.passes.size() && e.vec < s.passes[e.ref].count : e.ref < s.reads.size();
+    const char* what = !known                                           ? "names no pass vector or read"
+                       : e.slot >= s.size()                             ? "lies past the schedule's end"
+                       : k > 0 && e.slot < s.events[k - 1].slot         ? "is out of slot order"
+                       : seen[kind] && e.slot <= last[kind]             ? "repeats a slot of its kind"
+                                                                        : nullptr;
+    if (what)
+      throw std::invalid_argument(fmt::format("layer '{}': schedule event {} (slot {}) {}", s.layer_name, k, e.slot,
+                                              what));
+    last[kind] = e.slot;
+    seen[kind] = true;
+  }
+}
+
+// One play: walks the schedule's events along the steps, hands each row to the observer, checks
+// the protocol (a row where none is due, none where one is) and assembles the outputs.
+class Player {
+ public:
+  Player(const Schedule& s, RunObserver* obs, PlayResult& res) : s_(s), obs_(obs), res_(res) {
+    for (size_t i = 0; i < s.images.size(); ++i) res.outputs.push_back(make_tensor(s.out_shape));
+  }
+
+  // What the device showed after the step of schedule slot t.
+  void after_step(uint64_t t, const StepResult& r) {
+    const Event* due[2] = {nullptr, nullptr};  // psum, out
+    for (; next_ < s_.events.size() && s_.events[next_].slot == t; ++next_)
+      due[s_.events[next_].kind == EventKind::Psum ? 0 : 1] = &s_.events[next_];
+    psum_row(t, due[0], r.psum);
+    out_row(t, due[1], r.out);
+  }
+
+ private:
+  void protocol(uint64_t t, const std::string& what) {
+    ++res_.protocol_errors;
+    if (obs_) obs_->on_protocol(s_, t, what);
+  }
+
+  void psum_row(uint64_t t, const Event* e, const int64_t* row) {
+    if (!e) {
+      if (row) protocol(t, fmt::format("psum row after the step of slot {}, where the schedule expects none", t));
+    } else if (!row) {
+      protocol(t, fmt::format("no psum row after the step of slot {} (of_rd in slot {})", t,
+                              s_.passes[e->ref].of_rd_slot(e->vec)));
+    } else {
+      ++res_.psum_rows;
+      if (obs_) obs_->on_psum(s_, *e, {row, s_.config.cols});
+    }
+  }
+
+  void out_row(uint64_t t, const Event* e, const int64_t* row) {
+    if (!e) {
+      if (row) protocol(t, fmt::format("out row after the step of slot {}, where the schedule expects none", t));
+    } else if (!row) {
+      protocol(t, fmt::format("no out row after the step of slot {} (out_rd in slot {})", t, s_.reads[e->ref].slot));
+    } else {
+      ++res_.out_rows;
+      store(s_.reads[e->ref], row);
+      if (obs_) obs_->on_out(s_, *e, {row, s_.config.cols});
+    }
+  }
+
+  // Lanes 0 .. o1 - o0 of an out row into the image's output tensor.
+  void store(const OutRead& rd, const int64_t* row) {
+    const Item& it = s_.items[rd.item];
+    golden::Tensor& o = res_.outputs[it.image];
+    const bool conv = s_.out_shape.size() == 3;
+    for (int c = 0; c < rd.o1 - rd.o0; ++c) {
+      const size_t idx = conv ? (size_t(rd.o0 + c) * o.shape[1] + it.y) * o.shape[2] + it.x : size_t(rd.o0 + c);
+      o.data[idx] = row[c];
+    }
+  }
+
+  const Schedule& s_;
+  RunObserver* obs_;
+  PlayResult& res_;
+  size_t next_ = 0;  // the first event not yet due
+};
+
+}  // namespace
+
+PlayResult play(const Schedule& s, Device& dev, RunObserver* obs) {
+  check_device(s, dev);
+  check_events(s);
   PlayResult res;
   res.slots = s.size();
-  for (size_t i = 0; i < s.images.size(); ++i) res.outputs.push_back(make_tensor(s.out_shape));
-  const unsigned cols = cfg.cols;
-  const uint64_t rc = lat::l0rd_to_ofrd(cfg);
-  const bool conv = s.out_shape.size() == 3;
-
-  // Cursors on the next psum row and out row due, as "visible after the step of slot" numbers.
-  constexpr uint64_t kNone = ~uint64_t{0};
-  size_t pi = 0, ri = 0;
-  uint32_t vi = 0;
-  auto next_psum = [&]() -> uint64_t {
-    while (pi < s.passes.size() && vi >= s.passes[pi].count) {
-      ++pi;
-      vi = 0;
-    }
-    return pi < s.passes.size() ? s.passes[pi].first_l0rd + vi + rc + lat::kOfRdToPsumOut : kNone;
-  };
-  auto next_out = [&]() -> uint64_t { return ri < s.reads.size() ? s.reads[ri].slot + lat::kOutRdToOut : kNone; };
-  uint64_t due_psum = next_psum(), due_out = next_out();
-
-  auto protocol = [&](uint64_t t, const std::string& what) {
-    ++res.protocol_errors;
-    if (obs) obs->on_protocol(s, t, what);
-  };
-
+  Player player(s, obs, res);
   uint64_t t = 0;
   const auto start = std::chrono::steady_clock::now();
   try {
@@ -77,41 +145,7 @@ PlayResult play(const Schedule& s, Device& dev, RunObserver* obs) {
     Instr clr;
     clr.ctr_clr = true;
     dev.step(clr, {});
-    const uint64_t n = s.size();
-    for (; t < n; ++t) {
-      const StepResult r = dev.step(s.instrs[t], s.data_at(t));
-      if (t == due_psum) {
-        if (!r.psum) {
-          protocol(t, fmt::format("no psum row after the step of slot {} (of_rd in slot {})", t, t - 1));
-        } else {
-          ++res.psum_rows;
-          if (obs) obs->on_psum(s, s.passes[pi], vi, {r.psum, cols});
-        }
-        ++vi;
-        due_psum = next_psum();
-      } else if (r.psum) {
-        protocol(t, fmt::format("psum row after the step of slot {}, but slot {} has no of_rd", t, t - 1));
-      }
-      if (t == due_out) {
-        const OutRead& rd = s.reads[ri];
-        if (!r.out) {
-          protocol(t, fmt::format("no out row after the step of slot {} (out_rd in slot {})", t, rd.slot));
-        } else {
-          ++res.out_rows;
-          golden::Tensor& o = res.outputs[s.items[rd.item].image];
-          const Item& it = s.items[rd.item];
-          for (int c = 0; c < rd.o1 - rd.o0; ++c) {
-            const size_t idx = conv ? (size_t(rd.o0 + c) * o.shape[1] + it.y) * o.shape[2] + it.x : size_t(rd.o0 + c);
-            o.data[idx] = r.out[c];
-          }
-          if (obs) obs->on_out(s, rd, {r.out, cols});
-        }
-        ++ri;
-        due_out = next_out();
-      } else if (r.out) {
-        protocol(t, fmt::format("out row after the step of slot {}, but slot {} has no out_rd", t, t - 2));
-      }
-    }
+    for (const uint64_t n = s.size(); t < n; ++t) player.after_step(t, dev.step(s.instrs[t], s.data_at(t)));
     dev.step(Instr{}, {});
   } catch (const PlayError&) {
     throw;
@@ -177,6 +211,72 @@ uint64_t ModelRun::total_cycles() const {
   return t;
 }
 
+namespace {
+
+// Max-pool or flatten of every image's activations, on the host.
+void run_host_layer(const golden::Layer& layer, std::vector<golden::Tensor>& acts) {
+  for (auto& a : acts) {
+    switch (layer.type) {
+      case golden::LayerType::maxpool2d:
+        a = host_maxpool(a, layer.kernel, layer.stride);
+        break;
+      case golden::LayerType::flatten:
+        a = host_flatten(a);
+        break;
+      case golden::LayerType::conv2d:
+      case golden::LayerType::linear:
+        throw std::logic_error(fmt::format("layer '{}': a {} does not run on the host", layer.name,
+                                           golden::layer_type_name(layer.type)));
+    }
+  }
+}
+
+// Images per schedule: conv layers are tiled image after image (their cost does not depend on the
+// batch), linear layers take the batch.
+int images_per_schedule(const golden::Layer& layer, const RunOptions& options, size_t images) {
+  switch (layer.type) {
+    case golden::LayerType::conv2d:
+      return std::max(1, options.conv_images_per_schedule);
+    case golden::LayerType::linear:
+      return options.linear_images_per_schedule > 0 ? options.linear_images_per_schedule : int(images);
+    case golden::LayerType::maxpool2d:
+    case golden::LayerType::flatten:
+      throw std::logic_error(fmt::format("layer '{}': a {} is not tiled", layer.name, golden::layer_type_name(layer.type)));
+  }
+  golden::throw_bad_layer_type(layer);
+}
+
+// A conv2d/linear layer on `dev`, schedule after schedule; acts become the layer's outputs.
+void run_device_layer(const golden::Model& model, int li, Device& dev, std::vector<golden::Tensor>& acts,
+                      std::span<const int> ids, RunObserver* observer, const RunOptions& options, LayerReport& rep,
+                      ModelRun& run) {
+  const golden::Layer& layer = model.layers[size_t(li)];
+  rep.device = std::string(dev.name());
+  rep.rows = dev.config().rows;
+  rep.cols = dev.config().cols;
+  rep.estimates = estimate_layer(dev.config(), layer, int(acts.size()));
+  const size_t per = size_t(images_per_schedule(layer, options, acts.size()));
+  std::vector<golden::Tensor> next(acts.size());
+  for (size_t i0 = 0; i0 < acts.size(); i0 += per) {
+    const size_t n = std::min(acts.size() - i0, per);
+    const Schedule s = tile_layer(dev.config(), layer, model.precision, std::span(acts).subspan(i0, n),
+                                  ids.subspan(i0, n), li, options.tiler);
+    PlayResult pr = play(s, dev, observer);
+    rep.strategy = s.strategy;
+    rep.schedules += 1;
+    rep.macs += s.macs;
+    for (unsigned k = 0; k < kNumCounters; ++k) rep.counters[k] += pr.counters[k];
+    rep.psum_rows += pr.psum_rows;
+    rep.out_rows += pr.out_rows;
+    rep.seconds += pr.seconds;
+    run.protocol_errors += pr.protocol_errors;
+    for (size_t k = 0; k < n; ++k) next[i0 + k] = std::move(pr.outputs[k]);
+  }
+  acts = std::move(next);
+}
+
+}  // namespace
+
 ModelRun run_model(const golden::Model& model, std::span<const std::span<const uint8_t>> images,
                    const DeviceFor& device_for, RunObserver* observer, const RunOptions& options,
                    std::span<const int> image_ids) {
@@ -197,39 +297,12 @@ ModelRun run_model(const golden::Model& model, std::span<const std::span<const u
     rep.name = layer.name;
     rep.describe = layer.describe();
     rep.images = int(images.size());
-    if (!layer.has_weights()) {
+    if (layer.has_weights()) {
+      run_device_layer(model, int(li), device_for(layer, int(li)), acts, ids, observer, options, rep, run);
+    } else {
       rep.device = "host";
-      for (auto& a : acts)
-        a = layer.type == golden::LayerType::maxpool2d ? host_maxpool(a, layer.kernel, layer.stride) : host_flatten(a);
-      run.layers.push_back(std::move(rep));
-      continue;
+      run_host_layer(layer, acts);
     }
-    Device& dev = device_for(layer, int(li));
-    rep.device = std::string(dev.name());
-    rep.rows = dev.config().rows;
-    rep.cols = dev.config().cols;
-    rep.estimates = estimate_layer(dev.config(), layer, int(images.size()));
-    const int per =
-        layer.type == golden::LayerType::conv2d
-            ? std::max(1, options.conv_images_per_schedule)
-            : (options.linear_images_per_schedule > 0 ? options.linear_images_per_schedule : int(images.size()));
-    std::vector<golden::Tensor> next(acts.size());
-    for (size_t i0 = 0; i0 < acts.size(); i0 += size_t(per)) {
-      const size_t n = std::min(acts.size() - i0, size_t(per));
-      const Schedule s = tile_layer(dev.config(), layer, model.precision, std::span(acts).subspan(i0, n),
-                                    std::span<const int>(ids).subspan(i0, n), int(li), options.tiler);
-      PlayResult pr = play(s, dev, observer);
-      rep.strategy = s.strategy;
-      rep.schedules += 1;
-      rep.macs += s.macs;
-      for (unsigned k = 0; k < kNumCounters; ++k) rep.counters[k] += pr.counters[k];
-      rep.psum_rows += pr.psum_rows;
-      rep.out_rows += pr.out_rows;
-      rep.seconds += pr.seconds;
-      run.protocol_errors += pr.protocol_errors;
-      for (size_t k = 0; k < n; ++k) next[i0 + k] = std::move(pr.outputs[k]);
-    }
-    acts = std::move(next);
     run.layers.push_back(std::move(rep));
   }
   for (auto& a : acts) {

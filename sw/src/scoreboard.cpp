@@ -71,6 +71,21 @@ Mismatch mismatch_in(const Schedule& s, Mismatch::Kind kind, int image) {
   return m;
 }
 
+// Trace windows, as [first, last) slots: from a few slots before the instruction a row answers
+// (its l0_rd or out_rd) to a few after the row is visible. Margins only: the timing is the event's.
+constexpr uint64_t kBefore = 8, kOutBefore = 64, kProtocolBefore = 32, kAfter = 8;
+
+std::pair<uint64_t, uint64_t> window(uint64_t issue, uint64_t visible, uint64_t before) {
+  return {issue > before ? issue - before : 0, visible + kAfter};
+}
+
+// Both windows of the row of event e.
+void set_windows(Mismatch& m, const Event& e) {
+  const uint64_t before = e.kind == EventKind::Psum ? kBefore : kOutBefore;
+  m.schedule_window = window(e.issue(), e.slot, before);
+  m.window = window(e.solo_issue(), e.solo, before);
+}
+
 // Channel o of a layer-wide tensor, {O, OH, OW} (conv2d) or {O} (linear), at item it.
 int64_t channel_at(const golden::Tensor& e, const Item& it, int o) {
   return it.y < 0 ? e.data[size_t(o)] : e.at(o, it.y, it.x);
@@ -114,21 +129,23 @@ const golden::Tensor& Scoreboard::expected_slice(const Schedule& s, const Slice&
   return cache_.emplace(key, std::move(value)).first->second;
 }
 
-void Scoreboard::on_psum(const Schedule& s, const Pass& pass, uint32_t i, std::span<const int64_t> row) {
+void Scoreboard::on_psum(const Schedule& s, const Event& e, std::span<const int64_t> row) {
+  const Pass& pass = s.passes[e.ref];
   const Slice& sl = s.slices[pass.slice];
-  const Item& it = s.items[pass.item0 + i];
+  const Item& it = s.item_of(e);
   const int image = s.images[it.image];
-  const golden::Tensor& e = expected_slice(s, sl, image);
+  const golden::Tensor& exp = expected_slice(s, sl, image);
   const unsigned cols = s.config.cols;
   const int n = sl.o1 - sl.o0;
   row_.assign(cols, 0);  // columns past the layer's outputs carry zero weights: their psums are 0
-  for (int c = 0; c < n; ++c) row_[size_t(c)] = channel_at(e, it, sl.o0 + c);
+  for (int c = 0; c < n; ++c) row_[size_t(c)] = channel_at(exp, it, sl.o0 + c);
 
   Mismatch place = mismatch_in(s, Mismatch::Kind::Psum, image);
   place.slice = sl;
   place.y = it.y;
   place.x = it.x;
-  place.slot = pass.of_rd_slot(i, s.config);
+  place.slot = pass.of_rd_slot(e.vec);
+  set_windows(place, e);
   if (tamper_psum) tamper_psum(place, row_);
   psum_checked_ += cols;
   for (unsigned c = 0; c < cols; ++c) {
@@ -142,13 +159,14 @@ void Scoreboard::on_psum(const Schedule& s, const Pass& pass, uint32_t i, std::s
   }
 }
 
-void Scoreboard::on_out(const Schedule& s, const OutRead& rd, std::span<const int64_t> row) {
+void Scoreboard::on_out(const Schedule& s, const Event& e, std::span<const int64_t> row) {
+  const OutRead& rd = s.reads[e.ref];
   const Item& it = s.items[rd.item];
   const int image = s.images[it.image];
-  const golden::Tensor& e = expected_.output(s.layer_index, *s.layer, image);
+  const golden::Tensor& exp = expected_.output(s.layer_index, *s.layer, image);
   const int n = rd.o1 - rd.o0;
   row_.assign(size_t(n), 0);
-  for (int c = 0; c < n; ++c) row_[size_t(c)] = channel_at(e, it, rd.o0 + c);
+  for (int c = 0; c < n; ++c) row_[size_t(c)] = channel_at(exp, it, rd.o0 + c);
 
   Mismatch place = mismatch_in(s, Mismatch::Kind::Output, image);
   place.slice.out_tile = rd.out_tile;
@@ -157,6 +175,7 @@ void Scoreboard::on_out(const Schedule& s, const OutRead& rd, std::span<const in
   place.y = it.y;
   place.x = it.x;
   place.slot = rd.slot;
+  set_windows(place, e);
   if (tamper_output) tamper_output(place, row_);
   out_checked_ += uint64_t(n);
   for (int c = 0; c < n; ++c) {
@@ -174,6 +193,9 @@ void Scoreboard::on_protocol(const Schedule& s, uint64_t slot, const std::string
   Mismatch m = mismatch_in(s, Mismatch::Kind::Protocol, s.images.empty() ? 0 : s.images.front());
   m.slot = slot;
   m.what = what;
+  m.schedule_window = window(slot, slot, kProtocolBefore);
+  // No event to map into the single-image schedule: only a schedule of one image is that schedule.
+  if (s.images.size() == 1) m.window = m.schedule_window;
   record(std::move(m), s);
 }
 
@@ -181,47 +203,7 @@ void Scoreboard::record(Mismatch m, const Schedule& s) {
   ++mismatches_;
   if (kept_.size() >= opt_.max_keep) return;
   if (m.kind == Mismatch::Kind::Psum) m.tile = s.describe(m.slice);
-  if (kept_.empty()) m.window = rerun_window(s, m);
   kept_.push_back(std::move(m));
-}
-
-// Re-tiles the layer for the mismatch's image alone and finds the same psum row / out row there.
-std::optional<std::pair<uint64_t, uint64_t>> Scoreboard::rerun_window(const Schedule& s, const Mismatch& m) {
-  if (!s.layer) return std::nullopt;
-  try {
-    const golden::Tensor& in = expected_.input(s.layer_index, *s.layer, m.image);
-    TilerOptions o = opt_.tiler;
-    o.strategy = s.strategy == Strategy::Linear ? std::nullopt : std::optional<Strategy>(s.strategy);
-    const int id = m.image;
-    const Schedule one =
-        tile_layer(s.config, *s.layer, expected_.precision(), std::span(&in, 1), std::span(&id, 1), s.layer_index, o);
-    const uint64_t rc = lat::l0rd_to_ofrd(s.config);
-    if (m.kind == Mismatch::Kind::Psum) {
-      for (const Pass& p : one.passes) {
-        const Slice& sl = one.slices[p.slice];
-        if (sl.red_tile != m.slice.red_tile || sl.out_tile != m.slice.out_tile || sl.ky != m.slice.ky ||
-            sl.kx != m.slice.kx)
-          continue;
-        for (uint32_t i = 0; i < p.count; ++i) {
-          const Item& it = one.items[p.item0 + i];
-          if (it.y != m.y || it.x != m.x) continue;
-          const uint64_t l0rd = p.first_l0rd + i;
-          return std::make_pair(l0rd > 8 ? l0rd - 8 : 0, l0rd + rc + lat::kOfRdToPsumOut + 8);
-        }
-      }
-    } else if (m.kind == Mismatch::Kind::Output) {
-      for (const OutRead& r : one.reads) {
-        const Item& it = one.items[r.item];
-        if (r.out_tile != m.slice.out_tile || it.y != m.y || it.x != m.x) continue;
-        const uint64_t back = 4 * rc;
-        return std::make_pair(r.slot > back ? r.slot - back : 0, r.slot + lat::kOutRdToOut + 8);
-      }
-    } else {
-      return std::make_pair(m.slot > 32 ? m.slot - 32 : 0, m.slot + 8);
-    }
-  } catch (const std::exception&) {
-  }
-  return std::nullopt;
 }
 
 std::string Scoreboard::format(const Mismatch& m) {
@@ -246,20 +228,12 @@ std::string Scoreboard::format(const Mismatch& m) {
   return {};
 }
 
-std::string Scoreboard::repro_command(const Mismatch& m) const {
-  std::string cmd = fmt::format("cosim layer --model {} --layer {} --image {} --device rtl --trace out.fst",
-                                opt_.model_dir.empty() ? "<model-dir>" : opt_.model_dir, m.layer, m.image);
-  if (m.window) cmd += fmt::format(" --trace-window {}:{}", m.window->first, m.window->second);
-  return cmd;
-}
-
 std::string Scoreboard::report() const {
   std::string s = fmt::format("scoreboard: {} psum values and {} outputs checked, {} mismatches\n", psum_checked_,
                               out_checked_, mismatches_);
   const size_t n = std::min(kept_.size(), opt_.max_print);
   for (size_t i = 0; i < n; ++i) s += "  " + format(kept_[i]) + "\n";
   if (mismatches_ > n) s += fmt::format("  ... and {} more\n", mismatches_ - n);
-  if (!kept_.empty()) s += "reproduce: " + repro_command(kept_.front()) + "\n";
   return s;
 }
 

@@ -57,7 +57,7 @@ class SlotPacker {
   }
 
   // One weight tile (w[c * rows + r]) streaming `vecs`: loads, commit, stream, of_rds.
-  // Fills the pass's first_l0rd, commit and wbuf.
+  // Fills the pass's first_l0rd, first_ofrd, commit and wbuf.
   void pass(std::span<const int32_t> w, std::span<const PassVec> vecs, bool acc, Pass& meta) {
     const unsigned rows = cfg_.rows, cols = cfg_.cols;
     const uint64_t rc = lat::l0rd_to_ofrd(cfg_);
@@ -115,6 +115,7 @@ class SlotPacker {
       next_l0rd_ = s0 + vecs.size();
     }
     meta.first_l0rd = s0;
+    meta.first_ofrd = s0 + rc;
     meta.commit = commit;
     meta.wbuf = static_cast<uint8_t>(b);
     meta.first_acc = acc;

@@ -62,6 +62,23 @@ using golden::Tensor;
 
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
+// What the array computes for a layer: the one dispatch on the layer type in the tiler.
+enum class ArrayOp { Conv, Linear };
+
+ArrayOp array_op(const Layer& l) {
+  switch (l.type) {
+    case LayerType::conv2d:
+      return ArrayOp::Conv;
+    case LayerType::linear:
+      return ArrayOp::Linear;
+    case LayerType::maxpool2d:
+    case LayerType::flatten:
+      throw std::invalid_argument(fmt::format("layer '{}' is a {}: only conv2d and linear run on the array", l.name,
+                                              golden::layer_type_name(l.type)));
+  }
+  golden::throw_bad_layer_type(l);
+}
+
 // Layer geometry in one place (conv2d; linear uses C = K features, H = W = OH = OW = 1).
 struct Geom {
   int C = 0, H = 1, W = 1, O = 0, K = 1, S = 1, P = 0, OH = 1, OW = 1;
@@ -70,7 +87,7 @@ struct Geom {
 
 Geom geometry(const Layer& l, const golden::Shape* in_shape) {
   Geom g;
-  if (l.type == LayerType::linear) {
+  if (array_op(l) == ArrayOp::Linear) {
     g.C = l.in_features;
     g.O = l.out_features;
     return g;
@@ -212,7 +229,7 @@ std::vector<Estimate> estimates_for(const CoreConfig& cfg, const Layer& l, const
   const uint64_t params = ot * C * (l.logits ? 1 : 3);
   std::vector<Estimate> out;
   const uint64_t n = std::max(images, 1);
-  if (l.type == LayerType::linear) {
+  if (array_op(l) == ArrayOp::Linear) {
     const LinearChunking c = plan_linear(cfg, g, images);
     const uint64_t kt = ceil_div(g.C, int(R));
     const uint64_t chunks = ceil_div(int(n), c.batch);
@@ -250,9 +267,7 @@ std::vector<Estimate> estimates_for(const CoreConfig& cfg, const Layer& l, const
 // Checks and data packing (no arithmetic: values are only placed into bit fields).
 // ---------------------------------------------------------------------------------------------
 void check_layer(const CoreConfig& cfg, const Layer& l, const golden::Precision& prec) {
-  if (l.type != LayerType::conv2d && l.type != LayerType::linear)
-    throw std::invalid_argument(fmt::format("layer '{}' is a {}: only conv2d and linear run on the array", l.name,
-                                            golden::layer_type_name(l.type)));
+  const ArrayOp op = array_op(l);
   if (unsigned(prec.act_bits) != cfg.act_bits || unsigned(prec.weight_bits) != cfg.weight_bits ||
       unsigned(prec.psum_bits) != cfg.psum_bits)
     throw std::invalid_argument(fmt::format(
@@ -262,7 +277,7 @@ void check_layer(const CoreConfig& cfg, const Layer& l, const golden::Precision&
   if (lat::l0rd_to_ofrd(cfg) > cfg.ofifo_depth - (cfg.cols - 1) || 3 > cfg.l0_depth - (cfg.rows - 1))
     throw std::invalid_argument(
         fmt::format("tiler: core '{}' FIFOs too shallow for streaming at the isa latency", cfg.name));
-  const size_t want = l.type == LayerType::linear ? size_t(l.out_features) * l.in_features
+  const size_t want = op == ArrayOp::Linear ? size_t(l.out_features) * l.in_features
                                                   : size_t(l.out_channels) * l.in_channels * l.kernel * l.kernel;
   if (l.weight.size() != want || l.bias.size() != size_t(l.outputs()) ||
       (!l.logits && (l.multiplier.size() != size_t(l.outputs()) || l.shift.size() != size_t(l.outputs()))))
@@ -546,6 +561,93 @@ void Builder::im2col() {
   });
 }
 
+// Every input is one image of the layer's input shape (the first one's, for conv2d).
+void check_inputs(const Layer& layer, std::span<const Tensor> inputs, std::span<const int> image_ids) {
+  if (inputs.empty()) throw std::invalid_argument(fmt::format("layer '{}': no input images", layer.name));
+  if (!image_ids.empty() && image_ids.size() != inputs.size())
+    throw std::invalid_argument(
+        fmt::format("layer '{}': {} image ids for {} inputs", layer.name, image_ids.size(), inputs.size()));
+  const golden::Shape& shape = inputs.front().shape;
+  const bool linear = array_op(layer) == ArrayOp::Linear;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& t = inputs[i];
+    const bool ok = linear ? (t.rank() == 1 && t.shape[0] == layer.in_features)
+                           : (t.rank() == 3 && t.shape[0] == layer.in_channels && t.shape == shape);
+    if (!ok || t.data.size() != std::accumulate(t.shape.begin(), t.shape.end(), size_t{1}, std::multiplies<>()))
+      throw std::invalid_argument(
+          fmt::format("layer '{}' ({}): input {} has the wrong shape", layer.name, layer.describe(), i));
+  }
+}
+
+// The schedule's description of the layer and the batch, and the strategy it will use.
+Schedule schedule_header(const CoreConfig& cfg, const Layer& layer, const Geom& g, std::span<const int> image_ids,
+                         size_t images, int layer_index, const TilerOptions& options) {
+  const bool linear = array_op(layer) == ArrayOp::Linear;
+  Schedule s;
+  s.config = cfg;
+  s.layer = &layer;
+  s.layer_index = layer_index;
+  s.layer_name = layer.name;
+  s.out_raw = layer.logits;
+  for (size_t i = 0; i < images; ++i) s.images.push_back(image_ids.empty() ? int(i) : image_ids[i]);
+  s.out_shape = linear ? std::vector<int>{g.O} : std::vector<int>{g.O, g.OH, g.OW};
+  s.macs = int64_t(images) * g.positions() * g.O * g.C * g.K * g.K;
+  s.estimates = estimates_for(cfg, layer, g, int(images));
+  if (linear) {
+    s.strategy = Strategy::Linear;
+  } else if (options.strategy) {
+    if (*options.strategy == Strategy::Linear)
+      throw std::invalid_argument(fmt::format("layer '{}': strategy linear for a conv2d layer", layer.name));
+    s.strategy = *options.strategy;
+  } else {
+    s.strategy = estimates_for(cfg, layer, g, 1).front().strategy;
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events: the one place that knows when results leave the core (the isa latencies, docs/isa.md).
+// ---------------------------------------------------------------------------------------------
+void emit_events(Schedule& s) {
+  const uint32_t psum_lead = lat::l0rd_to_ofrd(s.config) + lat::kOfRdToPsumOut;  // from the l0_rd
+  std::vector<Event> psums, outs;
+  psums.reserve(s.psum_rows());
+  for (uint32_t p = 0; p < s.passes.size(); ++p)
+    for (uint32_t i = 0; i < s.passes[p].count; ++i)
+      psums.push_back(Event{s.passes[p].first_l0rd + i + psum_lead, 0, p, i, psum_lead, EventKind::Psum});
+  outs.reserve(s.reads.size());
+  for (uint32_t r = 0; r < s.reads.size(); ++r)
+    outs.push_back(Event{s.reads[r].slot + lat::kOutRdToOut, 0, r, 0, lat::kOutRdToOut, EventKind::Out});
+  // Both lists are in slot order (passes stream one after another, reads are sorted); on a tie
+  // std::merge takes the psum row first.
+  s.events.resize(psums.size() + outs.size());
+  std::merge(psums.begin(), psums.end(), outs.begin(), outs.end(), s.events.begin(),
+             [](const Event& a, const Event& b) { return a.slot < b.slot; });
+}
+
+// What an event computes, independent of the batch: kind, slice (or output tile), output position.
+using EventKey = std::tuple<EventKind, uint32_t, uint32_t, int, int, int, int>;
+
+EventKey event_key(const Schedule& s, const Event& e) {
+  const Item& it = s.item_of(e);
+  if (e.kind == EventKind::Out) return {e.kind, 0, s.reads[e.ref].out_tile, -1, -1, it.y, it.x};
+  const Slice& sl = s.slices[s.passes[e.ref].slice];
+  return {e.kind, sl.red_tile, sl.out_tile, sl.ky, sl.kx, it.y, it.x};
+}
+
+// Event::solo from the schedule of one image alone. Timing depends on the layer, the strategy and
+// the number of images, never on activation values, so one single-image schedule serves all.
+void set_solo_slots(Schedule& s, const Schedule& one) {
+  std::map<EventKey, uint64_t> slot_of;
+  for (const Event& e : one.events) slot_of.emplace(event_key(one, e), e.slot);
+  for (Event& e : s.events) {
+    const auto it = slot_of.find(event_key(s, e));
+    if (it == slot_of.end())
+      throw std::logic_error(fmt::format("tiler: layer '{}': a row of the batch schedule is missing alone", s.layer_name));
+    e.solo = it->second;
+  }
+}
+
 }  // namespace
 
 std::vector<Estimate> estimate_layer(const CoreConfig& cfg, const golden::Layer& layer, int images) {
@@ -560,42 +662,10 @@ Schedule tile_layer(const CoreConfig& cfg, const golden::Layer& layer, const gol
                     std::span<const golden::Tensor> inputs, std::span<const int> image_ids, int layer_index,
                     const TilerOptions& options) {
   check_layer(cfg, layer, prec);
-  if (inputs.empty()) throw std::invalid_argument(fmt::format("layer '{}': no input images", layer.name));
-  if (!image_ids.empty() && image_ids.size() != inputs.size())
-    throw std::invalid_argument(
-        fmt::format("layer '{}': {} image ids for {} inputs", layer.name, image_ids.size(), inputs.size()));
-  const golden::Shape& shape = inputs.front().shape;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const Tensor& t = inputs[i];
-    const bool ok = layer.type == LayerType::linear
-                        ? (t.rank() == 1 && t.shape[0] == layer.in_features)
-                        : (t.rank() == 3 && t.shape[0] == layer.in_channels && t.shape == shape);
-    if (!ok || t.data.size() != std::accumulate(t.shape.begin(), t.shape.end(), size_t{1}, std::multiplies<>()))
-      throw std::invalid_argument(
-          fmt::format("layer '{}' ({}): input {} has the wrong shape", layer.name, layer.describe(), i));
-  }
-  const Geom g = geometry(layer, layer.type == LayerType::conv2d ? &shape : nullptr);
-
-  Schedule s;
-  s.config = cfg;
-  s.layer = &layer;
-  s.layer_index = layer_index;
-  s.layer_name = layer.name;
-  s.out_raw = layer.logits;
-  for (size_t i = 0; i < inputs.size(); ++i) s.images.push_back(image_ids.empty() ? int(i) : image_ids[i]);
-  s.out_shape = layer.type == LayerType::linear ? std::vector<int>{g.O} : std::vector<int>{g.O, g.OH, g.OW};
-  s.macs = int64_t(inputs.size()) * g.positions() * g.O * g.C * g.K * g.K;
-
-  s.estimates = estimates_for(cfg, layer, g, int(inputs.size()));
-  if (layer.type == LayerType::linear) {
-    s.strategy = Strategy::Linear;
-  } else if (options.strategy) {
-    if (*options.strategy == Strategy::Linear)
-      throw std::invalid_argument(fmt::format("layer '{}': strategy linear for a conv2d layer", layer.name));
-    s.strategy = *options.strategy;
-  } else {
-    s.strategy = estimates_for(cfg, layer, g, 1).front().strategy;
-  }
+  check_inputs(layer, inputs, image_ids);
+  const bool linear = array_op(layer) == ArrayOp::Linear;
+  const Geom g = geometry(layer, linear ? nullptr : &inputs.front().shape);
+  Schedule s = schedule_header(cfg, layer, g, image_ids, inputs.size(), layer_index, options);
 
   Builder b(cfg, layer, g, inputs, s);
   switch (s.strategy) {
@@ -611,6 +681,15 @@ Schedule tile_layer(const CoreConfig& cfg, const golden::Layer& layer, const gol
   }
   b.finish();
   std::stable_sort(s.reads.begin(), s.reads.end(), [](const OutRead& a, const OutRead& b) { return a.slot < b.slot; });
+  emit_events(s);
+  if (inputs.size() == 1) {
+    for (Event& e : s.events) e.solo = e.slot;
+  } else {
+    TilerOptions alone = options;
+    alone.strategy = linear ? std::nullopt : std::optional<Strategy>(s.strategy);
+    set_solo_slots(s, tile_layer(cfg, layer, prec, inputs.first(1), image_ids.empty() ? image_ids : image_ids.first(1),
+                                 layer_index, alone));
+  }
   return s;
 }
 

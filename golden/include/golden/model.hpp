@@ -17,8 +17,13 @@
 
 namespace golden {
 
+// Code that dispatches on the type switches over it without a default (so -Wall names every
+// switch a new type must reach) and calls throw_bad_layer_type after the switch.
 enum class LayerType { conv2d, linear, maxpool2d, flatten };
 const char* layer_type_name(LayerType t);
+struct Layer;
+// Throws std::invalid_argument naming the layer and its type value, which is outside LayerType.
+[[noreturn]] void throw_bad_layer_type(const Layer& l);
 
 // Shape of an activation between layers: {C, H, W} or {features}.
 using Shape = std::vector<int>;
@@ -46,8 +51,8 @@ struct Layer {
   Shape in_shape;  // computed by the loader from the chain
   Shape out_shape;
 
-  bool has_weights() const { return type == LayerType::conv2d || type == LayerType::linear; }
-  int outputs() const { return type == LayerType::conv2d ? out_channels : out_features; }
+  bool has_weights() const;
+  int outputs() const;  // output channels (conv2d) or features (linear); throws for the others
   // Multiply-accumulates for one image (0 for pool/flatten).
   int64_t macs() const;
   // "conv2d 1->32 k5 s1 p2 relu", "maxpool2d k3 s2", "linear 1152->128 relu", ...

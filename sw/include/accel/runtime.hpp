@@ -19,14 +19,14 @@
 
 namespace accel {
 
-// Receives what leaves the array, in slot order.
+// Receives what leaves the array, in slot order, each row with the schedule's event it answers.
 class RunObserver {
  public:
   virtual ~RunObserver() = default;
-  // Psum row of vector i of `pass` (its of_rd slot: pass.of_rd_slot(i, config)).
-  virtual void on_psum(const Schedule& s, const Pass& pass, uint32_t i, std::span<const int64_t> row) = 0;
-  // Out row of one out_rd (config.cols lanes; lanes o1 - o0 .. are not outputs).
-  virtual void on_out(const Schedule& s, const OutRead& read, std::span<const int64_t> row) = 0;
+  // Psum row of vector e.vec of s.passes[e.ref] (config.cols lanes).
+  virtual void on_psum(const Schedule& s, const Event& e, std::span<const int64_t> row) = 0;
+  // Out row of s.reads[e.ref] (config.cols lanes; lanes o1 - o0 .. are not outputs).
+  virtual void on_out(const Schedule& s, const Event& e, std::span<const int64_t> row) = 0;
   // The device showed a row in a slot where the schedule has none, or none where it has one.
   virtual void on_protocol(const Schedule& s, uint64_t slot, const std::string& what) = 0;
 };
@@ -50,7 +50,9 @@ struct PlayResult {
 };
 
 // reset(); one ctr_clr slot; the schedule; one no-op so the counters include its last slot.
-// Throws PlayError if the device throws.
+// Walks s.events: a row the device shows where no event is due, or none where one is, goes to
+// observer->on_protocol. Throws std::invalid_argument for events out of slot order or naming no
+// pass/read, PlayError if the device throws.
 PlayResult play(const Schedule& s, Device& dev, RunObserver* observer = nullptr);
 
 // Per layer of a model run (conv2d/linear on a device; max-pool/flatten on the host).

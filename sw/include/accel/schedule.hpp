@@ -42,22 +42,22 @@ struct Item {
 };
 
 // One weight tile streaming `count` vectors in consecutive slots. Vector i:
-//   xmem_rd in slot first_l0rd + i - 2, l0_rd in first_l0rd + i,
-//   of_rd in first_l0rd + i + Rows + Cols (lat::l0rd_to_ofrd), psum row visible after the step of
-//   that slot + lat::kOfRdToPsumOut.
+//   xmem_rd in slot first_l0rd + i - 2, l0_rd in first_l0rd + i, of_rd in first_ofrd + i.
+// When its psum row is visible is an Event of the schedule.
 struct Pass {
   uint32_t slice = 0;  // index into Schedule::slices
   uint32_t item0 = 0;  // vector i computes items[item0 + i]
   uint32_t count = 0;
   uint64_t first_l0rd = 0;
-  uint64_t commit = 0;     // slot of this tile's w_commit
-  uint8_t wbuf = 0;        // weight buffer (w_buf = l0_wsel)
-  bool first_acc = false;  // of_acc of its of_rds (false: the first contribution, overwrite)
+  uint64_t first_ofrd = 0;  // of_rd of vector 0
+  uint64_t commit = 0;      // slot of this tile's w_commit
+  uint8_t wbuf = 0;         // weight buffer (w_buf = l0_wsel)
+  bool first_acc = false;   // of_acc of its of_rds (false: the first contribution, overwrite)
 
-  uint64_t of_rd_slot(uint32_t i, const CoreConfig& c) const { return first_l0rd + i + lat::l0rd_to_ofrd(c); }
+  uint64_t of_rd_slot(uint32_t i) const { return first_ofrd + i; }
 };
 
-// One out_rd: the SFP read-out of one pmem row, visible after the step of slot + lat::kOutRdToOut.
+// One out_rd: the SFP read-out of one pmem row (visible when its Event says).
 // Lane c is output o0 + c of items[item] (c < o1 - o0; the other lanes are not outputs).
 struct OutRead {
   uint64_t slot = 0;
@@ -65,6 +65,25 @@ struct OutRead {
   uint32_t out_tile = 0;
   int o0 = 0, o1 = 0;
   uint32_t pmem_row = 0;
+};
+
+// One row the core shows at its output, as the tiler expects it (docs/tiler.md "Events"): the
+// runtime and the scoreboard walk these and know no latency.
+enum class EventKind : uint8_t {
+  Psum,  // a psum row: vector `vec` of passes[ref]
+  Out,   // an out row: reads[ref]
+};
+struct Event {
+  uint64_t slot = 0;  // the row is visible at the core's output after the step of this slot
+  uint64_t solo = 0;  // `slot` in the schedule of this event's image alone (tile_layer of that one
+                      // image, same strategy): what `cosim layer --image I` plays
+  uint32_t ref = 0;   // index into Schedule::passes (Psum) or Schedule::reads (Out)
+  uint32_t vec = 0;   // Psum: the vector of the pass; Out: 0
+  uint32_t lead = 0;  // slots from the instruction it answers (the vector's l0_rd, the out_rd) to `slot`
+  EventKind kind = EventKind::Psum;
+
+  uint64_t issue() const { return slot - lead; }       // that l0_rd / out_rd
+  uint64_t solo_issue() const { return solo - lead; }  // the same in the single-image schedule
 };
 
 // Cost model of one strategy for the schedule's batch (docs/tiler.md "Estimates").
@@ -100,6 +119,8 @@ struct Schedule {
   std::vector<Item> items;
   std::vector<Pass> passes;    // in slot order
   std::vector<OutRead> reads;  // in slot order
+  // Every row the core shows, in slot order (a psum row before an out row of the same slot).
+  std::vector<Event> events;
 
   size_t size() const { return instrs.size(); }
   DataSpan data_at(size_t slot) const {
@@ -109,6 +130,9 @@ struct Schedule {
     return {data.data() + size_t(i) * w, w};
   }
   uint64_t psum_rows() const;  // number of of_rd
+  const Item& item_of(const Event& e) const {
+    return items[e.kind == EventKind::Psum ? passes[e.ref].item0 + e.vec : reads[e.ref].item];
+  }
   // "ic 8..15 kp (1,2) -> oc 0..7" / "rows 16..23 -> oc 8..15" / "in 64..71 -> out 0..7"
   std::string describe(const Slice& s) const;
   // "image 3 (y 4, x 7)" / "image 3"

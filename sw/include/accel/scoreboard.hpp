@@ -4,14 +4,13 @@
 // from golden/; nothing here multiplies or accumulates.
 //
 // On a mismatch it keeps the place (layer, image, tile, kernel position, column, output
-// coordinate, slot) and both values, prints at most ten, and gives the command that reruns that
-// layer for that image with a trace window around the first bad slot. The verdict is the number of
-// mismatching values (0 = pass).
+// coordinate, slot, trace windows) and both values, and lists at most ten. The windows come from
+// the schedule's events; the command line that reruns a place is the command-line layer's
+// (sim/include/accel/sim/reproduce.hpp). The verdict is the number of mismatching values (0 = pass).
 #pragma once
 
 #include <accel/runtime.hpp>
 #include <accel/schedule.hpp>
-#include <accel/tiler.hpp>
 #include <cstdint>
 #include <functional>
 #include <golden/model.hpp>
@@ -70,6 +69,7 @@ class GoldenLayerValues final : public ExpectedValues {
   std::map<int, std::pair<golden::Tensor, golden::Tensor>> io_;  // image -> (input, output)
 };
 
+// The place of one mismatching value, and both values.
 struct Mismatch {
   enum class Kind { Psum, Output, Protocol };
   Kind kind = Kind::Psum;
@@ -85,24 +85,26 @@ struct Mismatch {
   uint64_t slot = 0;   // of_rd / out_rd slot in the played schedule (protocol: the step)
   int64_t device = 0, expected = 0;
   std::string what;  // protocol: the runtime's message
-  // First mismatch only: the slot window around it in the single-image schedule of the layer
-  // (tile_layer for that one image, same options), for the reproduction command.
+  // Slots [first, last) to trace around the row: from before the l0_rd / out_rd it answers to
+  // after it is visible (protocol: around the step).
+  // window: in the schedule of that image alone (Event::solo), which `cosim layer --image` plays;
+  // absent for a protocol error in a schedule of several images.
   std::optional<std::pair<uint64_t, uint64_t>> window;
+  // schedule_window: in the schedule as played.
+  std::optional<std::pair<uint64_t, uint64_t>> schedule_window;
 };
 
 struct ScoreboardOptions {
   size_t max_print = 10;   // mismatches listed by report()
   size_t max_keep = 1000;  // mismatches kept with their place
-  std::string model_dir;   // for the reproduction command ("<model-dir>" if empty)
-  TilerOptions tiler;      // the options the schedules were made with (for the rerun window)
 };
 
 class Scoreboard final : public RunObserver {
  public:
   explicit Scoreboard(ExpectedValues& expected, ScoreboardOptions options = {});
 
-  void on_psum(const Schedule& s, const Pass& pass, uint32_t i, std::span<const int64_t> row) override;
-  void on_out(const Schedule& s, const OutRead& read, std::span<const int64_t> row) override;
+  void on_psum(const Schedule& s, const Event& e, std::span<const int64_t> row) override;
+  void on_out(const Schedule& s, const Event& e, std::span<const int64_t> row) override;
   void on_protocol(const Schedule& s, uint64_t slot, const std::string& what) override;
 
   // The verdict: mismatching values (psum lanes, output lanes, protocol errors). 0 = pass.
@@ -113,9 +115,7 @@ class Scoreboard final : public RunObserver {
 
   // One line per mismatch.
   static std::string format(const Mismatch& m);
-  // cosim layer --model DIR --layer NAME --image I --device rtl --trace out.fst --trace-window A:B
-  std::string repro_command(const Mismatch& m) const;
-  // Summary, the first max_print mismatches, the reproduction command of the first.
+  // Summary and the first max_print mismatches.
   std::string report() const;
 
   // Test hooks: change the expected row (lanes 0..cols-1) before it is compared, to show that a
@@ -125,7 +125,6 @@ class Scoreboard final : public RunObserver {
  private:
   const golden::Tensor& expected_slice(const Schedule& s, const Slice& sl, int image);
   void record(Mismatch m, const Schedule& s);
-  std::optional<std::pair<uint64_t, uint64_t>> rerun_window(const Schedule& s, const Mismatch& m);
 
   ExpectedValues& expected_;
   ScoreboardOptions opt_;

@@ -30,10 +30,9 @@ std::string lane_header(const char* step, int n, const char* lane, unsigned lane
                      lanes >= 2 ? lanes - 2 : 0);
 }
 
-}  // namespace
-
-ExportResult export_vectors(const fs::path& dir, const CoreConfig& cfg, const golden::Layer& layer,
-                            const golden::Tensor& input, const ExportOptions& options) {
+// The tile of an export and its padded geometry, checked against the layer and the input.
+ExportResult plan_export(const CoreConfig& cfg, const golden::Layer& layer, const golden::Tensor& input,
+                         const ExportOptions& options, int pad) {
   if (layer.type != golden::LayerType::conv2d)
     throw std::invalid_argument(fmt::format("export-vectors: layer '{}' is a {}, not a conv2d", layer.name,
                                             golden::layer_type_name(layer.type)));
@@ -58,10 +57,8 @@ ExportResult export_vectors(const fs::path& dir, const CoreConfig& cfg, const go
                     (O + Q - 1) / Q - 1, O, Q));
   res.c1 = std::min(C, res.c0 + R);
   res.o1 = std::min(O, res.o0 + Q);
-  const int pad = options.padding >= 0 ? options.padding : layer.padding;
-  const int H = input.height(), W = input.width();
-  res.padded_height = H + 2 * pad;
-  res.padded_width = W + 2 * pad;
+  res.padded_height = input.height() + 2 * pad;
+  res.padded_width = input.width() + 2 * pad;
   res.kernel = K;
   res.stride = S;
   if (K < 1 || S < 1 || K > res.padded_height || K > res.padded_width)
@@ -69,32 +66,39 @@ ExportResult export_vectors(const fs::path& dir, const CoreConfig& cfg, const go
                                             res.padded_height, res.padded_width));
   res.out_height = (res.padded_height - K) / S + 1;
   res.out_width = (res.padded_width - K) / S + 1;
-  const int positions = res.padded_height * res.padded_width, outputs = res.out_height * res.out_width;
+  return res;
+}
 
-  // Values must fit the widths of the configuration (the files have no other way to say them).
+int64_t weight_at(const golden::Layer& l, int o, int c, int ky, int kx) {
+  return l.weight[((size_t(o) * l.in_channels + c) * l.kernel + ky) * l.kernel + kx];
+}
+
+// Values must fit the widths of the configuration (the files have no other way to say them).
+void check_tile_values(const CoreConfig& cfg, const golden::Layer& layer, const golden::Tensor& input,
+                       const ExportResult& res) {
+  const int K = layer.kernel;
   const int64_t amax = (int64_t{1} << cfg.act_bits) - 1;
   for (int c = res.c0; c < res.c1; ++c)
-    for (int y = 0; y < H; ++y)
-      for (int x = 0; x < W; ++x)
+    for (int y = 0; y < input.height(); ++y)
+      for (int x = 0; x < input.width(); ++x)
         if (input.at(c, y, x) < 0 || input.at(c, y, x) > amax)
           throw std::invalid_argument(
               fmt::format("export-vectors: activation {} at channel {} (y {}, x {}) outside "
                           "0..{} ({} bits of core '{}')",
                           input.at(c, y, x), c, y, x, amax, cfg.act_bits, cfg.name));
   const int64_t wmin = -(int64_t{1} << (cfg.weight_bits - 1)), wmax = -wmin - 1;
-  auto weight = [&](int o, int c, int ky, int kx) -> int64_t {
-    return layer.weight[((size_t(o) * C + c) * K + ky) * K + kx];
-  };
   for (int o = res.o0; o < res.o1; ++o)
     for (int c = res.c0; c < res.c1; ++c)
       for (int k = 0; k < K * K; ++k)
-        if (weight(o, c, k / K, k % K) < wmin || weight(o, c, k / K, k % K) > wmax)
+        if (weight_at(layer, o, c, k / K, k % K) < wmin || weight_at(layer, o, c, k / K, k % K) > wmax)
           throw std::invalid_argument(
               fmt::format("export-vectors: weight {} of output {} input {} kij {} outside "
                           "{}..{} ({} bits of core '{}')",
-                          weight(o, c, k / K, k % K), o, c, k, wmin, wmax, cfg.weight_bits, cfg.name));
+                          weight_at(layer, o, c, k / K, k % K), o, c, k, wmin, wmax, cfg.weight_bits, cfg.name));
+}
 
-  // The directory must not hold other vector files: they would make the set ambiguous.
+// The directory must not hold other vector files: they would make the set ambiguous.
+void prepare_dir(const fs::path& dir, int K, const ExportOptions& options) {
   std::set<std::string> ours{"activation.txt", "output.txt"};
   for (int k = 0; k < K * K; ++k) {
     ours.insert(fmt::format("weight_kij{}.txt", k));
@@ -120,75 +124,121 @@ ExportResult export_vectors(const fs::path& dir, const CoreConfig& cfg, const go
   } else if (!fs::create_directories(dir, ec) && ec) {
     throw VectorFileError(dir, 0, "cannot create the directory: " + ec.message());
   }
+}
 
-  const std::string what = options.description.empty() ? layer.describe() : options.description;
-  const std::string info = fmt::format(
-      "# {}: input channels {}..{}, output channels {}..{}, padding {} -> {}x{} padded, kernel {}, stride {}, "
-      "{}x{} outputs; core {} (cosim export-vectors)",
-      what, res.c0, res.c1 - 1, res.o0, res.o1 - 1, pad, res.padded_height, res.padded_width, K, S, res.out_height,
-      res.out_width, cfg.name);
-  auto write = [&](const std::string& name, const std::array<std::string, kVectorHeaderLines>& header,
-                   const LineFormat& f, const std::vector<int64_t>& values) {
-    write_vector_file(dir / name, header, f, values);
-    res.files.push_back(dir / name);
-  };
+// Writes the files of one export into dir, recording them in res.files.
+class TileWriter {
+ public:
+  TileWriter(const fs::path& dir, const CoreConfig& cfg, const golden::Layer& layer, const golden::Tensor& input,
+             const ExportOptions& options, int pad, ExportResult& res)
+      : dir_(dir), cfg_(cfg), l_(layer), in_(input), opt_(options), pad_(pad), res_(res) {
+    const std::string what = options.description.empty() ? layer.describe() : options.description;
+    info_ = fmt::format(
+        "# {}: input channels {}..{}, output channels {}..{}, padding {} -> {}x{} padded, kernel {}, stride {}, "
+        "{}x{} outputs; core {} (cosim export-vectors)",
+        what, res.c0, res.c1 - 1, res.o0, res.o1 - 1, pad, res.padded_height, res.padded_width, res.kernel, res.stride,
+        res.out_height, res.out_width, cfg.name);
+    psum_header_ = {lane_header("time", 0, "col", cfg.cols), lane_header("time", 1, "col", cfg.cols), info_};
+  }
 
   // Activations: the padded tile, channel c0 + r on row r (zero past the layer's channels).
-  {
-    std::vector<int64_t> a(size_t(positions) * R, 0);
-    for (int nij = 0; nij < positions; ++nij) {
-      const int y = nij / res.padded_width - pad, x = nij % res.padded_width - pad;
+  void activations() {
+    const int R = int(cfg_.rows), H = in_.height(), W = in_.width();
+    std::vector<int64_t> a(size_t(positions()) * R, 0);
+    for (int nij = 0; nij < positions(); ++nij) {
+      const int y = nij / res_.padded_width - pad_, x = nij % res_.padded_width - pad_;
       if (y < 0 || y >= H || x < 0 || x >= W) continue;
-      for (int r = 0; r < res.c1 - res.c0; ++r) a[size_t(nij) * R + r] = input.at(res.c0 + r, y, x);
+      for (int r = 0; r < res_.c1 - res_.c0; ++r) a[size_t(nij) * R + r] = in_.at(res_.c0 + r, y, x);
     }
-    write("activation.txt", {lane_header("time", 0, "row", cfg.rows), lane_header("time", 1, "row", cfg.rows), info},
-          activation_format(cfg), a);
-  }
-  // Weights: per kernel position, line o = column o (output o0 + o), lane r = input c0 + r.
-  for (int k = 0; k < K * K; ++k) {
-    std::vector<int64_t> w(size_t(Q) * R, 0);
-    for (int o = 0; o < res.o1 - res.o0; ++o)
-      for (int r = 0; r < res.c1 - res.c0; ++r) w[size_t(o) * R + r] = weight(res.o0 + o, res.c0 + r, k / K, k % K);
-    write(fmt::format("weight_kij{}.txt", k),
-          {lane_header("col", 0, "row", cfg.rows), lane_header("col", 1, "row", cfg.rows), info}, weight_format(cfg),
-          w);
+    write("activation.txt", {lane_header("time", 0, "row", cfg_.rows), lane_header("time", 1, "row", cfg_.rows), info_},
+          activation_format(cfg_), a);
   }
 
-  const golden::Precision prec{int(cfg.act_bits), int(cfg.weight_bits), int(cfg.psum_bits)};
-  const std::array<std::string, kVectorHeaderLines> psum_header{lane_header("time", 0, "col", cfg.cols),
-                                                                lane_header("time", 1, "col", cfg.cols), info};
+  // Weights: per kernel position, line o = column o (output o0 + o), lane r = input c0 + r.
+  void weights() {
+    const int R = int(cfg_.rows), Q = int(cfg_.cols), K = l_.kernel;
+    for (int k = 0; k < K * K; ++k) {
+      std::vector<int64_t> w(size_t(Q) * R, 0);
+      for (int o = 0; o < res_.o1 - res_.o0; ++o)
+        for (int r = 0; r < res_.c1 - res_.c0; ++r)
+          w[size_t(o) * R + r] = weight_at(l_, res_.o0 + o, res_.c0 + r, k / K, k % K);
+      write(fmt::format("weight_kij{}.txt", k),
+            {lane_header("col", 0, "row", cfg_.rows), lane_header("col", 1, "row", cfg_.rows), info_},
+            weight_format(cfg_), w);
+    }
+  }
+
   // Psums: kernel position kij alone at every padded input position nij. Golden's partial
   // accumulator of the slice (channels c0..c1, the one position) for a 1 x 1 kernel with the
   // layer's padding is exactly that: out(y, x) = sum_c in_padded[c][y][x] * w[o][c][ky][kx].
-  if (options.psums) {
+  void psums() {
+    const int C = l_.in_channels, O = l_.out_channels, K = l_.kernel, Q = int(cfg_.cols);
     std::vector<int64_t> all;
     for (int k = 0; k < K * K; ++k) {
       std::vector<int32_t> w1(size_t(O) * C);
       for (int o = 0; o < O; ++o)
-        for (int c = 0; c < C; ++c) w1[size_t(o) * C + c] = int32_t(weight(o, c, k / K, k % K));
-      const golden::Tensor ps = golden::conv2d_partial_acc(input, w1, golden::ConvParams{C, O, 1, 1, pad}, prec,
-                                                           golden::ConvSlice{res.c0, res.c1, {{0, 0}}, res.o0, res.o1});
-      std::vector<int64_t> v(size_t(positions) * Q, 0);
-      for (int nij = 0; nij < positions; ++nij)
-        for (int o = 0; o < res.o1 - res.o0; ++o)
-          v[size_t(nij) * Q + o] = ps.at(o, nij / res.padded_width, nij % res.padded_width);
-      if (options.combined_psum)
+        for (int c = 0; c < C; ++c) w1[size_t(o) * C + c] = int32_t(weight_at(l_, o, c, k / K, k % K));
+      const golden::Tensor ps = golden::conv2d_partial_acc(
+          in_, w1, golden::ConvParams{C, O, 1, 1, pad_}, prec(), golden::ConvSlice{res_.c0, res_.c1, {{0, 0}}, res_.o0, res_.o1});
+      std::vector<int64_t> v(size_t(positions()) * Q, 0);
+      for (int nij = 0; nij < positions(); ++nij)
+        for (int o = 0; o < res_.o1 - res_.o0; ++o)
+          v[size_t(nij) * Q + o] = ps.at(o, nij / res_.padded_width, nij % res_.padded_width);
+      if (opt_.combined_psum)
         all.insert(all.end(), v.begin(), v.end());
       else
-        write(fmt::format("psum_kij{}.txt", k), psum_header, psum_format(cfg), v);
+        write(fmt::format("psum_kij{}.txt", k), psum_header_, psum_format(cfg_), v);
     }
-    if (options.combined_psum) write("psum.txt", psum_header, psum_format(cfg), all);
+    if (opt_.combined_psum) write("psum.txt", psum_header_, psum_format(cfg_), all);
   }
+
   // Output: the tile slice's accumulator over every kernel position, ReLU, no bias.
-  {
-    const golden::Tensor acc = golden::relu(
-        golden::conv2d_partial_acc(input, layer.weight, golden::ConvParams{C, O, K, S, pad}, prec,
-                                   golden::ConvSlice{res.c0, res.c1, golden::all_kernel_positions(K), res.o0, res.o1}));
+  void output() {
+    const int C = l_.in_channels, O = l_.out_channels, K = l_.kernel, Q = int(cfg_.cols);
+    const golden::Tensor acc = golden::relu(golden::conv2d_partial_acc(
+        in_, l_.weight, golden::ConvParams{C, O, K, l_.stride, pad_}, prec(),
+        golden::ConvSlice{res_.c0, res_.c1, golden::all_kernel_positions(K), res_.o0, res_.o1}));
+    const int outputs = res_.out_height * res_.out_width;
     std::vector<int64_t> v(size_t(outputs) * Q, 0);
     for (int p = 0; p < outputs; ++p)
-      for (int o = 0; o < res.o1 - res.o0; ++o) v[size_t(p) * Q + o] = acc.at(o, p / res.out_width, p % res.out_width);
-    write("output.txt", psum_header, psum_format(cfg), v);
+      for (int o = 0; o < res_.o1 - res_.o0; ++o)
+        v[size_t(p) * Q + o] = acc.at(o, p / res_.out_width, p % res_.out_width);
+    write("output.txt", psum_header_, psum_format(cfg_), v);
   }
+
+ private:
+  int positions() const { return res_.padded_height * res_.padded_width; }
+  golden::Precision prec() const { return {int(cfg_.act_bits), int(cfg_.weight_bits), int(cfg_.psum_bits)}; }
+  void write(const std::string& name, const std::array<std::string, kVectorHeaderLines>& header, const LineFormat& f,
+             const std::vector<int64_t>& values) {
+    write_vector_file(dir_ / name, header, f, values);
+    res_.files.push_back(dir_ / name);
+  }
+
+  const fs::path& dir_;
+  const CoreConfig& cfg_;
+  const golden::Layer& l_;
+  const golden::Tensor& in_;
+  const ExportOptions& opt_;
+  int pad_;
+  ExportResult& res_;
+  std::string info_;
+  std::array<std::string, kVectorHeaderLines> psum_header_;
+};
+
+}  // namespace
+
+ExportResult export_vectors(const fs::path& dir, const CoreConfig& cfg, const golden::Layer& layer,
+                            const golden::Tensor& input, const ExportOptions& options) {
+  const int pad = options.padding >= 0 ? options.padding : layer.padding;
+  ExportResult res = plan_export(cfg, layer, input, options, pad);
+  check_tile_values(cfg, layer, input, res);
+  prepare_dir(dir, layer.kernel, options);
+  TileWriter w(dir, cfg, layer, input, options, pad, res);
+  w.activations();
+  w.weights();
+  if (options.psums) w.psums();
+  w.output();
   return res;
 }
 

@@ -75,9 +75,9 @@ class ReplayObserver final : public RunObserver {
   ReplayObserver(const ConvVectors& v, const GoldenVectors& g, ReplayResult& r, size_t keep)
       : v_(v), g_(g), r_(r), keep_(keep) {}
 
-  void on_psum(const Schedule& s, const Pass& pass, uint32_t i, std::span<const int64_t> row) override {
-    const Slice& sl = s.slices[pass.slice];
-    const Item& it = s.items[pass.item0 + i];
+  void on_psum(const Schedule& s, const Event& e, std::span<const int64_t> row) override {
+    const Slice& sl = s.slices[s.passes[e.ref].slice];
+    const Item& it = s.item_of(e);
     const int iy = it.y * v_.stride + sl.ky, ix = it.x * v_.stride + sl.kx;
     const int nij = iy * v_.padded_width + ix, kij = sl.ky * v_.kernel + sl.kx;
     const unsigned cols = v_.config.cols;
@@ -112,7 +112,8 @@ class ReplayObserver final : public RunObserver {
     if (ok) ++r_.psum_rows_matched;
   }
 
-  void on_out(const Schedule& s, const OutRead& read, std::span<const int64_t> row) override {
+  void on_out(const Schedule& s, const Event& e, std::span<const int64_t> row) override {
+    const OutRead& read = s.reads[e.ref];
     const Item& it = s.items[read.item];
     const int p = it.y * v_.out_width + it.x;
     const size_t line = size_t(p);
