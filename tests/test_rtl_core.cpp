@@ -116,7 +116,7 @@ struct Schedule {
 Schedule schedule_tiles(Program& p, const std::vector<TileJob>& tiles, std::size_t data_from,
                         const std::vector<Vec>& xmem, const std::vector<std::size_t>& xmem_written,
                         std::map<unsigned, Vec>& pmem) {
-  const CoreConfig& c = p.config();
+  const CoreConfig& c = p.config;
   Schedule s;
   std::size_t data_cursor = data_from, prev_commit = 0, next_start = 0;
   std::vector<long> last_rd = {-1000000, -1000000};
@@ -132,7 +132,7 @@ Schedule schedule_tiles(Program& p, const std::vector<TileJob>& tiles, std::size
       std::vector<int32_t> wc(c.rows);
       for (unsigned r = 0; r < c.rows; ++r) wc[r] = static_cast<int32_t>(job.w[r][col]);
       p.at(slot).w_load = true;
-      p.data(slot, accel::pack_weight_column(c, wc));
+      p.set_data(slot, accel::pack_weight_column(c, wc));
       ++slot;
     }
     data_cursor = slot;
@@ -203,14 +203,14 @@ std::size_t write_xmem(Program& p, std::size_t slot, const std::vector<Vec>& xme
     while (p.has_data(slot)) ++slot;
     p.at(slot).xmem_wr = true;
     p.at(slot).xmem_wr_addr = static_cast<uint16_t>(k);
-    p.data(slot, act_word(p.config(), xmem[k]));
+    p.set_data(slot, act_word(p.config, xmem[k]));
     written[k] = slot++;
   }
   return slot;
 }
 
 void write_params(Program& p, std::size_t& slot, const SfpParams& prm) {
-  const CoreConfig& c = p.config();
+  const CoreConfig& c = p.config;
   for (unsigned col = 0; col < c.cols; ++col) {
     const std::pair<accel::SfpParam, int64_t> ps[] = {{accel::SfpParam::Bias, prm.bias[col]},
                                                       {accel::SfpParam::Mult, prm.mult[col]},
@@ -220,7 +220,7 @@ void write_params(Program& p, std::size_t& slot, const SfpParams& prm) {
       p.at(slot).par_wr = true;
       p.at(slot).par_sel = sel;
       p.at(slot).par_col = static_cast<uint8_t>(col);
-      p.data(slot, accel::pack_param(c, static_cast<uint32_t>(v)));
+      p.set_data(slot, accel::pack_param(c, static_cast<uint32_t>(v)));
       ++slot;
     }
   }
@@ -332,7 +332,7 @@ StreamFigures back_to_back(const CoreConfig& c, unsigned tiles, unsigned vectors
     for (unsigned k = 0; k < vectors; ++k, ++slot) {
       p.at(slot).xmem_wr = true;
       p.at(slot).xmem_wr_addr = static_cast<uint16_t>(k);
-      p.data(slot, act_word(c, xmem[k]));
+      p.set_data(slot, act_word(c, xmem[k]));
       written[k] = slot;
     }
   }
@@ -357,7 +357,7 @@ StreamFigures back_to_back(const CoreConfig& c, unsigned tiles, unsigned vectors
         const unsigned k = t * vectors + v;
         p.at(cur).xmem_wr = true;
         p.at(cur).xmem_wr_addr = static_cast<uint16_t>(k);
-        p.data(cur, act_word(c, xmem[k]));
+        p.set_data(cur, act_word(c, xmem[k]));
         written[k] = cur++;
       }
     }
@@ -404,13 +404,13 @@ TEST_CASE("core: the worked example of docs/isa.md runs slot by slot", "[rtl][co
   for (unsigned k = 0; k < 4; ++k) {  // slots 0..3: xmem_wr
     p.at(k).xmem_wr = true;
     p.at(k).xmem_wr_addr = k;
-    p.data(k, act_word(c, a[k]));
+    p.set_data(k, act_word(c, a[k]));
   }
   for (unsigned k = 0; k < 8; ++k) {  // slots 4..11: w_load, column 7 first
     std::vector<int32_t> wc(8);
     for (unsigned r = 0; r < 8; ++r) wc[r] = static_cast<int32_t>(w[r][7 - k]);
     p.at(4 + k).w_load = true;
-    p.data(4 + k, accel::pack_weight_column(c, wc));
+    p.set_data(4 + k, accel::pack_weight_column(c, wc));
   }
   p.at(12).w_commit = true;  // buffer 0
   for (unsigned k = 0; k < 4; ++k) {
@@ -498,7 +498,7 @@ TEST_CASE("core: counters split every cycle into one category by priority", "[rt
   write_xmem(p, 1, xmem, written);  // slots 1..3: host transfer
   for (unsigned k = 0; k < c.cols; ++k) {  // slots 4..9: weight load
     p.at(4 + k).w_load = true;
-    p.data(4 + k, accel::pack_weight_column(c, std::vector<int32_t>(c.rows, 1)));
+    p.set_data(4 + k, accel::pack_weight_column(c, std::vector<int32_t>(c.rows, 1)));
   }
   p.at(10).w_commit = true;  // weight load (commit)
   p.at(10).xmem_rd = true;
@@ -506,10 +506,10 @@ TEST_CASE("core: counters split every cycle into one category by priority", "[rt
   p.at(11).xmem_rd_addr = 1;
   p.at(12).l0_rd = true;  // compute wins over the host transfer in the same slot
   p.at(12).par_wr = true;
-  p.data(12, accel::pack_param(c, 5));
+  p.set_data(12, accel::pack_param(c, 5));
   p.at(13).l0_rd = true;  // compute wins over a weight load
   p.at(13).w_load = true;
-  p.data(13, accel::pack_weight_column(c, std::vector<int32_t>(c.rows, 1)));
+  p.set_data(13, accel::pack_weight_column(c, std::vector<int32_t>(c.rows, 1)));
   p.at(23).of_rd = true;  // stall (drain / SFP only)
   p.at(24).of_rd = true;
   accel::sim::run(*sim, p, 0);  // slots 0..24 stepped
@@ -632,9 +632,15 @@ TEST_CASE("harness: packed-word and row paths agree with the Instr path", "[rtl]
   std::vector<int64_t> ra(c.cols), rb(c.cols);
   unsigned rows = 0;
   for (std::size_t n = 0; n < p.size() + 4; ++n) {
-    const accel::sim::Slot s = n < p.size() ? p[n] : accel::sim::Slot{};
-    a->step(s.instr, s.data);
-    b->apply_words(accel::pack(s.instr), s.data.words());
+    const Instr in = n < p.size() ? p.instrs[n] : Instr{};
+    const accel::DataSpan w = n < p.size() ? p.data_at(n) : accel::DataSpan{};
+    BitVec d;  // the same word through the BitVec interface
+    if (!w.empty()) {
+      d = BitVec(c.data_bits());
+      std::copy(w.begin(), w.end(), d.words().begin());
+    }
+    a->step(in, d);
+    b->apply_words(accel::pack(in), w);
     b->tick();
     REQUIRE(a->psum_valid() == b->psum_valid());
     if (a->psum_valid()) {

@@ -5,6 +5,7 @@
 
 #include <accel/device.hpp>
 #include <accel/isa.hpp>
+#include <accel/slot_stream.hpp>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -95,10 +96,8 @@ struct Estimate {
   uint64_t cycles = 0;         // estimated schedule length
 };
 
-inline constexpr uint32_t kNoData = std::numeric_limits<uint32_t>::max();
-
-struct Schedule {
-  CoreConfig config{};
+// The stream (config, instrs, data_of, data: slot_stream.hpp) and what its rows are.
+struct Schedule : SlotStream {
   const golden::Layer* layer = nullptr;  // the layer tiled (owned by the caller)
   int layer_index = -1;                  // in the model, -1 for a layer on its own
   std::string layer_name;
@@ -109,11 +108,6 @@ struct Schedule {
   bool out_raw = false;             // logits layer: out lanes are raw acc + bias
   int64_t macs = 0;                 // real multiply-accumulates (layer MACs x images)
 
-  // The stream: one instruction per slot; the data word of slot t is data[data_of[t] * words ...].
-  std::vector<Instr> instrs;
-  std::vector<uint32_t> data_of;  // per slot, kNoData when the slot does not use data_i
-  std::vector<uint32_t> data;     // data_words(config) uint32 per entry
-
   // Metadata: every of_rd belongs to exactly one pass, every out_rd is one OutRead.
   std::vector<Slice> slices;
   std::vector<Item> items;
@@ -122,13 +116,6 @@ struct Schedule {
   // Every row the core shows, in slot order (a psum row before an out row of the same slot).
   std::vector<Event> events;
 
-  size_t size() const { return instrs.size(); }
-  DataSpan data_at(size_t slot) const {
-    const uint32_t i = data_of[slot];
-    if (i == kNoData) return {};
-    const unsigned w = data_words(config);
-    return {data.data() + size_t(i) * w, w};
-  }
   uint64_t psum_rows() const;  // number of of_rd
   const Item& item_of(const Event& e) const {
     return items[e.kind == EventKind::Psum ? passes[e.ref].item0 + e.vec : reads[e.ref].item];

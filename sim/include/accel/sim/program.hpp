@@ -1,9 +1,9 @@
-// A slot-indexed instruction program for the core, and a runner that records every psum row
-// and read-out the core emits. Tests and small tools build schedules with it: fields of one
-// slot are set independently (p.at(n).l0_rd = true; p.at(n).of_rd = true; ...).
+// A runner that plays a hand-built slot program on the core and records every psum row and
+// read-out it emits, for tests and small tools.
 #pragma once
 
 #include <accel/isa.hpp>
+#include <accel/slot_stream.hpp>
 #include <accel/sim/core_sim.hpp>
 
 #include <cstdint>
@@ -13,40 +13,9 @@
 
 namespace accel::sim {
 
-struct Slot {
-  Instr instr;
-  BitVec data;  // empty: zeros
-};
-
-class Program {
- public:
-  explicit Program(const CoreConfig& config) : config_(config) {}
-
-  // The instruction of slot n (the program grows with no-ops as needed).
-  Instr& at(std::size_t n) {
-    grow(n);
-    return slots_[n].instr;
-  }
-  // data_i of slot n. Throws if the slot already carries data (data_i is one word per slot).
-  void data(std::size_t n, BitVec d) {
-    grow(n);
-    if (!slots_[n].data.words().empty())
-      throw std::logic_error("Program: slot " + std::to_string(n) + " already uses data_i");
-    slots_[n].data = std::move(d);
-  }
-  bool has_data(std::size_t n) const { return n < slots_.size() && !slots_[n].data.words().empty(); }
-
-  std::size_t size() const { return slots_.size(); }
-  const Slot& operator[](std::size_t n) const { return slots_.at(n); }
-  const CoreConfig& config() const { return config_; }
-
- private:
-  void grow(std::size_t n) {
-    if (n >= slots_.size()) slots_.resize(n + 1);
-  }
-  CoreConfig config_;
-  std::vector<Slot> slots_;
-};
+// Programs are the project's one stream type (accel::SlotStream, slot_stream.hpp): fields of one
+// slot are set independently, p.at(n).l0_rd = true; p.set_data(n, word); ...
+using Program = SlotStream;
 
 // A psum row (psum_o) or read-out (out_o) seen after the step of slot `slot`.
 struct Row {
@@ -77,8 +46,8 @@ inline RunResult run(CoreSim& sim, const Program& p, std::size_t drain = 8) {
     }
   };
   for (std::size_t n = 0; n < p.size() + drain; ++n) {
-    if (n < p.size()) sim.step(p[n].instr, p[n].data);
-    else sim.step(Instr{});
+    sim.apply_words(pack(n < p.size() ? p.instrs[n] : Instr{}), n < p.size() ? p.data_at(n) : DataSpan{});
+    sim.tick();
     observe(n);
   }
   return r;
