@@ -193,8 +193,8 @@ module core
 
   // Weight-buffer hazard tracking (assertion only): wbusy_q[b] counts down the cycles until the
   // last vector popped with buffer b has passed the last tile; a commit to b is legal when it
-  // is at most 1 (docs/isa.md: lat_l0rd_to_commit = Rows + Cols - 2).
-  localparam int unsigned DrainCycles = Rows + Cols - 2;
+  // is at most 1 (the package's host-contract latency lat_l0rd_to_commit, docs/isa.md).
+  localparam int unsigned DrainCycles = lat_l0rd_to_commit(Rows, Cols);
   logic [1:0][15:0] wbusy_d, wbusy_q;
 
   always_comb begin

@@ -42,7 +42,7 @@ class PlainDevice final : public Device {
   std::string_view name() const override { return "plain"; }
   void reset() override { sim_->reset(); }
   StepResult step(const Instr& instr, DataSpan data) override {
-    sim_->apply_words(pack_fast(instr), data);
+    sim_->apply_words(pack(instr), data);
     sim_->tick();
     StepResult r;
     if (sim_->psum_valid()) {

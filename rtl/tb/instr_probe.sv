@@ -1,7 +1,11 @@
-// Test top: splits an instr_t into its fields, to check the C++ packer against the package.
+// Test top: splits an instr_t into its fields and shows the package's latencies, to check the
+// C++ side (sw/include/accel/isa_fields.def, accel::lat) against the package.
 module instr_probe
   import accel_pkg::*;
-(
+#(
+  parameter int unsigned ProbeRows = 5,  // shape for the latency functions
+  parameter int unsigned ProbeCols = 3
+) (
   input  instr_t                instr_i,         // packed instruction word
   output logic                  xmem_wr_o,       // instr_i.xmem_wr
   output logic [AddrBits-1:0]   xmem_wr_addr_o,  // instr_i.xmem_wr_addr
@@ -23,7 +27,17 @@ module instr_probe
   output logic [1:0]            par_sel_o,       // instr_i.par_sel
   output logic [ColIdxBits-1:0] par_col_o,       // instr_i.par_col
   output logic                  ctr_clr_o,       // instr_i.ctr_clr
-  output logic [31:0]           instr_bits_o     // $bits(instr_t)
+  output logic [31:0]           instr_bits_o,    // $bits(instr_t)
+  output logic [7:0]            lat_xmem_wr_to_xmem_rd_o,  // LatXmemWrToXmemRd
+  output logic [7:0]            lat_xmem_rd_to_l0_rd_o,    // LatXmemRdToL0Rd
+  output logic [7:0]            lat_load_to_commit_o,      // LatLoadToCommit
+  output logic [7:0]            lat_commit_to_l0_rd_o,     // LatCommitToL0Rd
+  output logic [7:0]            lat_of_rd_to_psum_out_o,   // LatOfRdToPsumOut
+  output logic [7:0]            lat_of_rd_to_out_rd_o,     // LatOfRdToOutRd
+  output logic [7:0]            lat_par_wr_to_out_rd_o,    // LatParWrToOutRd
+  output logic [7:0]            lat_out_rd_to_out_o,       // LatOutRdToOut
+  output logic [15:0]           lat_l0rd_to_ofrd_o,        // lat_l0rd_to_ofrd(ProbeRows, ProbeCols)
+  output logic [15:0]           lat_l0rd_to_commit_o       // lat_l0rd_to_commit(ProbeRows, ProbeCols)
 );
 
   assign xmem_wr_o      = instr_i.xmem_wr;
@@ -47,5 +61,16 @@ module instr_probe
   assign par_col_o      = instr_i.par_col;
   assign ctr_clr_o      = instr_i.ctr_clr;
   assign instr_bits_o   = 32'(InstrBits);
+
+  assign lat_xmem_wr_to_xmem_rd_o = 8'(LatXmemWrToXmemRd);
+  assign lat_xmem_rd_to_l0_rd_o   = 8'(LatXmemRdToL0Rd);
+  assign lat_load_to_commit_o     = 8'(LatLoadToCommit);
+  assign lat_commit_to_l0_rd_o    = 8'(LatCommitToL0Rd);
+  assign lat_of_rd_to_psum_out_o  = 8'(LatOfRdToPsumOut);
+  assign lat_of_rd_to_out_rd_o    = 8'(LatOfRdToOutRd);
+  assign lat_par_wr_to_out_rd_o   = 8'(LatParWrToOutRd);
+  assign lat_out_rd_to_out_o      = 8'(LatOutRdToOut);
+  assign lat_l0rd_to_ofrd_o       = 16'(lat_l0rd_to_ofrd(ProbeRows, ProbeCols));
+  assign lat_l0rd_to_commit_o     = 16'(lat_l0rd_to_commit(ProbeRows, ProbeCols));
 
 endmodule

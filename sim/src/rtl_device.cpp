@@ -28,7 +28,7 @@ void RtlDevice::reset() {
 }
 
 StepResult RtlDevice::step(const Instr& instr, DataSpan data) {
-  sim_->apply_words(pack_fast(instr), data);
+  sim_->apply_words(pack(instr), data);
   try {
     sim_->tick();
   } catch (const AssertionFailure& e) {

@@ -17,29 +17,9 @@ golden::Tensor make_tensor(const std::vector<int>& shape) {
   return t;
 }
 
-std::string instr_str(const Instr& in) {
-  std::string s;
-  auto add = [&](std::string_view f) {
-    if (!s.empty()) s += ' ';
-    s += f;
-  };
-  if (in.xmem_wr) add(fmt::format("xmem_wr {}", in.xmem_wr_addr));
-  if (in.xmem_rd) add(fmt::format("xmem_rd {}", in.xmem_rd_addr));
-  if (in.w_load) add("w_load");
-  if (in.w_commit) add(fmt::format("w_commit {}", in.w_buf));
-  if (in.l0_rd) add(fmt::format("l0_rd wsel {}", in.l0_wsel));
-  if (in.of_rd) add(fmt::format("of_rd {} {}", in.of_acc ? "acc" : "set", in.of_addr));
-  if (in.out_rd) add(fmt::format("out_rd {}{}{}", in.out_addr, in.out_raw ? " raw" : "", in.out_relu ? " relu" : ""));
-  if (in.par_wr) add(fmt::format("par_wr col {} sel {}", in.par_col, static_cast<unsigned>(in.par_sel)));
-  if (in.ctr_clr) add("ctr_clr");
-  return s.empty() ? "no-op" : s;
-}
-
 void check_device(const Schedule& s, const Device& dev) {
   const CoreConfig& cfg = s.config;
-  if (dev.config().rows != cfg.rows || dev.config().cols != cfg.cols || dev.config().act_bits != cfg.act_bits ||
-      dev.config().weight_bits != cfg.weight_bits || dev.config().psum_bits != cfg.psum_bits ||
-      dev.config().xmem_depth != cfg.xmem_depth || dev.config().pmem_depth != cfg.pmem_depth)
+  if (!dev.config().same_shape(cfg))
     throw std::invalid_argument(
         fmt::format("schedule for core '{}' played on a '{}' {} device", cfg.name, dev.config().name, dev.name()));
 }
@@ -150,7 +130,7 @@ PlayResult play(const Schedule& s, Device& dev, RunObserver* obs) {
   } catch (const PlayError&) {
     throw;
   } catch (const std::exception& e) {
-    const std::string where = t < s.size() ? instr_str(s.instrs[t]) : "the closing no-op";
+    const std::string where = t < s.size() ? to_string(s.instrs[t]) : "the closing no-op";
     throw PlayError(fmt::format("layer '{}' on the {} device, schedule slot {} ({}): {}", s.layer_name, dev.name(), t,
                                 where, e.what()),
                     t);

@@ -107,7 +107,7 @@ class VerilatedCoreTarget final : public CoreTarget {
     const unsigned w = config().psum_bits;
     for (unsigned c = 0; c < config().cols; ++c) {
       const uint64_t u = v.range(int(c * w + w - 1), int(c * w)).to_uint64();
-      dst[c] = (w < 64 && ((u >> (w - 1)) & 1u)) ? int64_t(u | (~uint64_t{0} << w)) : int64_t(u);
+      dst[c] = sign_extend(u, w);
     }
   }
   void out_lanes(int64_t* dst) const override {

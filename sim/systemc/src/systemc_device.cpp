@@ -215,7 +215,7 @@ void SystemcDevice::close_trace() {
 StepResult SystemcDevice::step(const Instr& instr, DataSpan data) {
   HostInitiator& h = *lane_->host;
   if (armed_ && slot_ == armed_->begin) lane_->target->trace_open(armed_->path);
-  h.instr = pack_fast(instr);
+  h.instr = pack(instr);
   h.data = data;
   lane_->run(HostInitiator::Job::Step);
   if (h.status != TLM_OK_RESPONSE) throw DeviceError(slot_, last_error());

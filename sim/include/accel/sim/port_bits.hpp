@@ -1,8 +1,8 @@
-// Copying between accel::BitVec / lanes and Verilator port types (CData..QData or VlWide<N>).
-// For test benches and harnesses that hold a Verilated model; needs verilated.h.
+// Verilator port types (CData..QData or VlWide<N>) as spans of 32-bit words, for the bit helpers
+// of accel/bits.hpp. For test benches and harnesses that hold a Verilated model; needs verilated.h.
 #pragma once
 
-#include <accel/isa.hpp>
+#include <accel/bits.hpp>
 #include <verilated.h>
 
 #include <cstdint>
@@ -11,6 +11,9 @@
 
 namespace accel::sim::detail {
 
+using accel::sign_extend;
+
+// Sets a port from words (missing words are zero).
 template <class T>
 inline void write_port(T& port, std::span<const uint32_t> w) {
   if constexpr (std::is_integral_v<T>) {
@@ -27,39 +30,24 @@ inline void write_port(T& port, std::span<const uint32_t> w) {
 // Bits [lsb +: width] of a port, width <= 64.
 template <class T>
 inline uint64_t read_port(const T& port, unsigned lsb, unsigned width) {
-  uint64_t v;
   if constexpr (std::is_integral_v<T>) {
-    v = static_cast<uint64_t>(port) >> lsb;
+    return (static_cast<uint64_t>(port) >> lsb) & low_mask(width);
   } else {
-    const unsigned w0 = lsb / 32, sh = lsb % 32;
-    constexpr unsigned n = sizeof(T) / sizeof(EData);
-    uint64_t lo = port[w0];
-    if (w0 + 1 < n) lo |= uint64_t(port[w0 + 1]) << 32;
-    v = lo >> sh;
-    if (sh != 0 && width + sh > 64 && w0 + 2 < n) v |= uint64_t(port[w0 + 2]) << (64 - sh);
+    constexpr std::size_t n = sizeof(T) / sizeof(EData);
+    return get_bits(std::span<const uint32_t>(port.data(), n), lsb, width);
   }
-  return width >= 64 ? v : (v & ((uint64_t{1} << width) - 1));
 }
 
 // Sets bits [lsb +: width] of a port to the low bits of v, width <= 64.
 template <class T>
 inline void write_bits(T& port, unsigned lsb, unsigned width, uint64_t v) {
-  for (unsigned b = 0; b < width; ++b) {
-    const unsigned p = lsb + b;
-    const bool bit = (v >> b) & 1u;
-    if constexpr (std::is_integral_v<T>) {
-      const T m = static_cast<T>(T{1} << p);
-      port = bit ? static_cast<T>(port | m) : static_cast<T>(port & ~m);
-    } else {
-      const EData m = EData{1} << (p % 32);
-      port[p / 32] = bit ? (port[p / 32] | m) : (port[p / 32] & ~m);
-    }
+  if constexpr (std::is_integral_v<T>) {
+    const uint64_t m = low_mask(width) << lsb;
+    port = static_cast<T>((static_cast<uint64_t>(port) & ~m) | ((v << lsb) & m));
+  } else {
+    constexpr std::size_t n = sizeof(T) / sizeof(EData);
+    put_bits(std::span<uint32_t>(port.data(), n), lsb, width, v);
   }
-}
-
-inline int64_t sign_extend(uint64_t v, unsigned width) {
-  if (width < 64 && ((v >> (width - 1)) & 1u)) v |= ~uint64_t{0} << width;
-  return static_cast<int64_t>(v);
 }
 
 }  // namespace accel::sim::detail

@@ -1,7 +1,7 @@
 // accel::Device over the Verilated core (accel::sim::CoreSim): the runtime plays a Schedule on
 // the RTL slot for slot, exactly as on the functional device.
 //
-// Hot path, per slot: one pack_fast() of the instruction, apply_words() (no allocation), one
+// Hot path, per slot: one pack() of the instruction, apply_words() (no allocation), one
 // tick(), two port-valid checks; a whole psum/out row is copied only after a step that shows one.
 // An RTL assertion becomes a DeviceError naming the slot and the simulator's %Error line (the
 // process never aborts).
