@@ -3,6 +3,7 @@
 // expected psums and outputs come from golden's partial accumulators of the tile slice.
 #include <fmt/format.h>
 
+#include <accel/config_precision.hpp>
 #include <accel/random_layer.hpp>
 #include <accel/vectors.hpp>
 #include <golden/network.hpp>
@@ -154,7 +155,7 @@ ExportResult export_vectors(const fs::path& dir, const CoreConfig& cfg, const go
           w);
   }
 
-  const golden::Precision prec{int(cfg.act_bits), int(cfg.weight_bits), int(cfg.psum_bits)};
+  const golden::Precision prec = precision_of(cfg);
   const std::array<std::string, kVectorHeaderLines> psum_header{lane_header("time", 0, "col", cfg.cols),
                                                                 lane_header("time", 1, "col", cfg.cols), info};
   // Psums: kernel position kij alone at every padded input position nij. Golden's partial
@@ -197,7 +198,7 @@ ExportResult export_random_vectors(const fs::path& dir, const CoreConfig& cfg, c
   RandomConvSpec cs = spec.conv;
   if (cs.in_channels <= 0) cs.in_channels = int(cfg.rows);
   if (cs.out_channels <= 0) cs.out_channels = int(cfg.cols);
-  const golden::Precision prec{int(cfg.act_bits), int(cfg.weight_bits), int(cfg.psum_bits)};
+  const golden::Precision prec = precision_of(cfg);
   std::mt19937 rng(spec.seed);
   const golden::Layer layer = random_conv(cs, prec, rng);
   const std::vector<golden::Tensor> in = random_inputs(layer, 1, prec.act_bits, rng);
