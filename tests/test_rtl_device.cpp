@@ -3,10 +3,12 @@
 // the functional and RTL devices step for step identical (rows and counters); a vector set
 // exported and replayed on the ece284 RTL; a corrupted expectation caught at its place; an RTL
 // assertion as a DeviceError; tracing a slot window; the slot rate.
+#include <accel/config_precision.hpp>
 #include <fmt/format.h>
 
 #include <accel/functional_device.hpp>
 #include <accel/random_layer.hpp>
+#include <accel/report/report_text.hpp>
 #include <accel/runtime.hpp>
 #include <accel/scoreboard.hpp>
 #include <accel/sim/rtl_device.hpp>
@@ -36,8 +38,6 @@ unsigned base_seed() {
   return s ? unsigned(std::strtoul(s, nullptr, 10)) : 1000u;
 }
 
-golden::Precision prec_of(const CoreConfig& c) { return {int(c.act_bits), int(c.weight_bits), int(c.psum_bits)}; }
-
 // A small random conv or linear layer, its inputs and a forced conv strategy, from one seed.
 struct RandomCase {
   golden::Layer layer;
@@ -48,7 +48,7 @@ struct RandomCase {
 
 RandomCase random_case(const CoreConfig& cfg, unsigned seed) {
   std::mt19937 rng(seed);
-  const golden::Precision prec = prec_of(cfg);
+  const golden::Precision prec = precision_of(cfg);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   RandomCase c;
   if (seed % 3 != 2) {
@@ -87,9 +87,9 @@ TEST_CASE("rtl device: random conv and linear layers are bit-exact with golden",
       const unsigned seed = seed0 + k * 3 + ci;
       RandomCase c = random_case(*cfg, seed);
       INFO(c.what);
-      GoldenLayerValues ev(c.layer, prec_of(*cfg), c.inputs);
+      GoldenLayerValues ev(c.layer, precision_of(*cfg), c.inputs);
       Scoreboard sb(ev, ScoreboardOptions{10, 100, "", c.options});
-      const Schedule s = tile_layer(*cfg, c.layer, prec_of(*cfg), c.inputs, {}, -1, c.options);
+      const Schedule s = tile_layer(*cfg, c.layer, precision_of(*cfg), c.inputs, {}, -1, c.options);
       const PlayResult r = play(s, dev, &sb);
       INFO(sb.report());
       CHECK(sb.mismatches() == 0);
@@ -130,7 +130,7 @@ TEST_CASE("rtl device: functional and RTL devices agree on every row and counter
       const unsigned seed = seed0 + 2 * unsigned(&cfg - kConfigs.data()) + k;
       RandomCase c = random_case(cfg, seed);
       INFO(c.what);
-      const Schedule s = tile_layer(cfg, c.layer, prec_of(cfg), c.inputs, {}, -1, c.options);
+      const Schedule s = tile_layer(cfg, c.layer, precision_of(cfg), c.inputs, {}, -1, c.options);
       FunctionalDevice f(cfg);
       RtlDevice r(cfg);
       f.reset();
