@@ -11,6 +11,7 @@
 #include <accel/report/report_text.hpp>
 #include <accel/runtime.hpp>
 #include <accel/scoreboard.hpp>
+#include <accel/sim/device_factory.hpp>
 #include <accel/sim/rtl_device.hpp>
 #include <accel/tiler.hpp>
 #include <accel/vectors.hpp>
@@ -279,4 +280,21 @@ TEST_CASE("rtl device: trace writes an FST of the slot window only", "[rtl]") {
   play(s, dev);
   CHECK(!fs::exists(f));
   CHECK_THROWS_AS(dev.trace(f.string(), 5, 5), std::invalid_argument);
+}
+
+TEST_CASE("device factory: every device by name, one error naming the names otherwise", "[rtl][systemc]") {
+  const std::vector<std::string_view> names(sim::device_names().begin(), sim::device_names().end());
+  CHECK(names == std::vector<std::string_view>{"rtl", "functional", "systemc"});
+  CHECK(sim::device_list(sim::device_names()) == "rtl, functional or systemc");
+  CHECK(sim::device_list(sim::device_names(), "|", "|") == "rtl|functional|systemc");
+  for (std::string_view name : names) {
+    INFO(name);
+    const std::unique_ptr<Device> d = sim::make_device(name, kEce284);
+    CHECK(d->name() == name);
+    CHECK(d->config().name == "ece284");
+  }
+  CHECK_THROWS_WITH(sim::make_device("gpu", kInt8), "unknown device 'gpu' (expected rtl, functional or systemc)");
+  CHECK_THROWS_WITH(sim::make_device("systemc", kInt4), Catch::Contains("no SystemC model"));
+  const std::unique_ptr<Device> f = sim::make_device("functional", kInt8);
+  CHECK_THROWS_WITH(sim::start_trace(*f, "/tmp/never.fst", 0, 1), Catch::Contains("cannot trace"));
 }
