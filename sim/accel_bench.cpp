@@ -2,6 +2,7 @@
 // back-to-back weight tiles (double-buffered, activations reused from xmem), one thread.
 //
 //   accel-bench [--config int8] [--cycles 2000000] [--vectors 64] [--trace FILE ...]
+#include <accel/config_text.hpp>
 #include <accel/isa.hpp>
 #include <accel/sim/core_sim.hpp>
 
@@ -79,8 +80,8 @@ int run(const std::string& config_name, uint64_t cycles, unsigned vectors, uint3
   const CoreConfig& c = accel::config_by_name(config_name);
   if (vectors < c.rows + c.cols || vectors > c.xmem_depth)
     throw std::invalid_argument(fmt::format("--vectors must be in {}..{}", c.rows + c.cols, c.xmem_depth));
-  fmt::print("accel-bench: config {} ({}x{}, {}/{}/{}), {} vectors per tile, seed {}\n", c.name,
-             c.rows, c.cols, c.act_bits, c.weight_bits, c.psum_bits, vectors, seed);
+  fmt::print("accel-bench: config {} ({}), {} vectors per tile, seed {}\n", c.name, accel::config_widths(c), vectors,
+             seed);
   std::mt19937 rng(seed);
   auto sim = accel::sim::make_core_sim(c);
   if (!trace.empty()) sim->trace(trace, trace_begin, trace_end);

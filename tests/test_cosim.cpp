@@ -1,13 +1,11 @@
 // The cosim program, run as a process (COSIM_EXE from CMake) from the repository root: every bad
 // input gives exactly one "error:" line and a non-zero exit; a model layer with a trace window;
-// the scoreboard's reproduction command line as printed; mnist with a JSON report; export-vectors
-// then vectors.
+// the reproduction command line as cosim prints it; mnist and layer with a JSON report;
+// export-vectors then vectors.
 #include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <accel/scoreboard.hpp>
-#include <accel/sim/reproduce.hpp>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -40,11 +38,11 @@ fs::path scratch(const std::string& name) {
   return d;
 }
 
-// `cosim ARGS` in the repository root, stdout and stderr captured.
-Run cosim(const std::string& args) {
+// A shell command line run in the repository root, stdout and stderr captured.
+Run in_root(const std::string& command) {
   const fs::path d = scratch("io");
-  const std::string cmd = fmt::format("cd '{}' && CI=1 '{}' {} >'{}' 2>'{}'", ACCEL_ROOT, COSIM_EXE, args,
-                                      (d / "out").string(), (d / "err").string());
+  const std::string cmd = fmt::format("cd '{}' && CI=1 {} >'{}' 2>'{}'", ACCEL_ROOT, command, (d / "out").string(),
+                                      (d / "err").string());
   const int st = std::system(cmd.c_str());
   Run r;
   r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -53,6 +51,9 @@ Run cosim(const std::string& args) {
   fs::remove_all(d);
   return r;
 }
+
+// `cosim ARGS` in the repository root.
+Run cosim(const std::string& args) { return in_root(fmt::format("'{}' {}", COSIM_EXE, args)); }
 
 // One line "error: ...", containing `what`, and a non-zero exit.
 void check_error(const std::string& args, const std::string& what) {
@@ -126,27 +127,61 @@ TEST_CASE("cosim: a model layer on the RTL passes and traces its slot window", "
   fs::remove_all(d);
 }
 
-TEST_CASE("cosim: the scoreboard's reproduction command runs as printed", "[cosim][rtl][mnist]") {
-  // The command cosim prints for a conv2 mismatch of image 3 (docs/tiler.md).
-  accel::Mismatch m;
-  m.layer = "conv2";
-  m.image = 3;
-  m.window = std::make_pair(uint64_t{640}, uint64_t{671});
-  std::string cmd = accel::sim::rerun_model_layer(m, "models/mnist_int8");
-  CHECK(cmd ==
-        "cosim layer --model models/mnist_int8 --layer conv2 --image 3 --device rtl --trace out.fst "
-        "--trace-window 640:671");
-  REQUIRE(cmd.rfind("cosim layer ", 0) == 0);
-  const fs::path d = scratch("repro");
-  cmd = cmd.substr(6);
-  const auto at = cmd.find("out.fst");
+TEST_CASE("cosim: the printed reproduction command runs as printed from the repository root", "[cosim][rtl][mnist]") {
+  // A corrupted expectation of fc2 (the test hook): the scoreboard must report it, cosim must print
+  // the rerun command with its own path as typed from the repository root.
+  const Run bad = cosim(fmt::format("mnist --model models/mnist_int8 {} --limit 1 --device functional "
+                                    "--inject-mismatch fc2",
+                                    kImages));
+  INFO(bad.out << bad.err);
+  CHECK(bad.code == 1);
+  CHECK_THAT(bad.out, Catch::Contains("result: FAIL"));
+  const auto at = bad.out.find("reproduce: ");
   REQUIRE(at != std::string::npos);
-  cmd.replace(at, 7, (d / "out.fst").string());
-  const Run r = cosim(cmd);
+  std::string cmd = bad.out.substr(at + 11, bad.out.find('\n', at) - at - 11);
+  const std::string exe = fs::relative(COSIM_EXE, ACCEL_ROOT).string();
+  REQUIRE(cmd.rfind(exe + " layer --model models/mnist_int8 --layer fc2 --image 0 --device rtl", 0) == 0);
+  const auto window = cmd.find("--trace-window ");
+  REQUIRE(window != std::string::npos);
+  const std::string ab = cmd.substr(window + 15);
+  const uint64_t a = std::stoull(ab.substr(0, ab.find(':'))), b = std::stoull(ab.substr(ab.find(':') + 1));
+  const fs::path d = scratch("repro");
+  const auto fst = cmd.find("out.fst");
+  REQUIRE(fst != std::string::npos);
+  cmd.replace(fst, 7, (d / "out.fst").string());
+  const Run r = in_root(cmd);
   INFO(cmd << "\n" << r.out << r.err);
   CHECK(r.code == 0);
-  CHECK_THAT(r.out, Catch::Contains("schedule slots 640..670"));
+  CHECK_THAT(r.out, Catch::Contains(fmt::format("schedule slots {}..{}", a, b - 1)));
   CHECK(fs::exists(d / "out.fst"));
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: layer writes the JSON report", "[cosim][mnist]") {
+  const fs::path d = scratch("layerjson");
+  const Run r = cosim(fmt::format("layer --model models/mnist_int8 --layer fc2 --image 2 --device functional --json {}",
+                                  (d / "l.json").string()));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("result: PASS"));
+  const auto j = nlohmann::json::parse(slurp(d / "l.json"));
+  CHECK(j["command"] == "layer");
+  CHECK(j["model"] == "mnist_int8");
+  CHECK(j["config"] == "int8");
+  CHECK(j["devices"] == "functional");
+  CHECK(j["first_image"] == 2);
+  CHECK(j["mismatches"] == 0);
+  CHECK(j["passed"] == true);
+  REQUIRE(j["layers"].size() == 1);
+  const auto& l = j["layers"][0];
+  CHECK(l["name"] == "fc2");
+  CHECK(l["strategy"] == "linear");
+  CHECK(l["psum_rows_checked"].get<uint64_t>() > 0);
+  CHECK(l["psum_rows_checked"] == l["schedule"]["psum_rows"]);
+  CHECK(l["cycles"] == l["schedule"]["slots"]);
+  CHECK(l["compute_cycles"].get<uint64_t>() + l["weight_load_cycles"].get<uint64_t>() +
+            l["host_transfer_cycles"].get<uint64_t>() + l["stall_cycles"].get<uint64_t>() ==
+        l["cycles"].get<uint64_t>());
   fs::remove_all(d);
 }
 

@@ -1,10 +1,12 @@
 // Whole networks through the functional device, every psum row and every layer output checked by
 // the scoreboard: a random model of the MNIST network's shape (always), and 20 real held-out
 // MNIST images through models/mnist_int8, bit-exact with golden and with the exporter's logits.
+#include <accel/config_precision.hpp>
 #include <fmt/format.h>
 
 #include <accel/functional_device.hpp>
 #include <accel/random_layer.hpp>
+#include <accel/report/report_text.hpp>
 #include <accel/runtime.hpp>
 #include <accel/scoreboard.hpp>
 #include <catch2/catch.hpp>
@@ -47,7 +49,7 @@ TEST_CASE("functional device: a random MNIST-shaped network is bit-exact with go
   // The int8 model also runs on odd4x6 (same widths, 4x6 array, 1 K-word memories).
   for (const CoreConfig& cfg : kConfigs) {
     INFO("config " << cfg.name);
-    const golden::Precision prec{int(cfg.act_bits), int(cfg.weight_bits), int(cfg.psum_bits)};
+    const golden::Precision prec = precision_of(cfg);
     std::mt19937 rng(seed + unsigned(prec.psum_bits + prec.act_bits));
     const golden::Model m = random_mnist_model(prec, rng);
     std::uniform_int_distribution<int> px(0, 255);

@@ -2,6 +2,7 @@
 // layers and 20 MNIST images bit-exact with golden, and every psum row, out row and counter equal
 // to the plain Verilated harness (accel::sim::make_core_sim) playing the same schedule; the
 // bridge's answers to malformed transactions; RTL assertions as DeviceError.
+#include <accel/config_precision.hpp>
 #include <fmt/format.h>
 
 #include <accel/random_layer.hpp>
@@ -120,7 +121,7 @@ TEST_CASE("systemc device: random layers match golden and the plain Verilated co
   for (const CoreConfig* cfg : {&configs::int8, &configs::ece284}) {
     SystemcDevice sc(*cfg);
     PlainDevice plain(*cfg);
-    const golden::Precision prec{int(cfg->act_bits), int(cfg->weight_bits), int(cfg->psum_bits)};
+    const golden::Precision prec = precision_of(*cfg);
     std::uniform_int_distribution<int> ch(1, 20), hw(3, 8), k(1, 3), feat(1, 40);
     for (int n = 0; n < 6; ++n) {
       golden::Layer layer;

@@ -2,10 +2,12 @@
 // layers tiled with each strategy, played on the functional device, every psum row and every output
 // checked by the scoreboard against golden, for every core configuration; the schedule's own
 // timing; memory chunking; the strategy choice and the utilization of the MNIST network's shapes.
+#include <accel/config_precision.hpp>
 #include <fmt/format.h>
 
 #include <accel/functional_device.hpp>
 #include <accel/random_layer.hpp>
+#include <accel/report/report_text.hpp>
 #include <accel/runtime.hpp>
 #include <accel/scoreboard.hpp>
 #include <accel/tiler.hpp>
@@ -18,10 +20,6 @@
 using namespace accel;
 
 namespace {
-
-golden::Precision precision_of(const CoreConfig& c) {
-  return golden::Precision{int(c.act_bits), int(c.weight_bits), int(c.psum_bits)};
-}
 
 struct Checked {
   uint64_t mismatches = 0;

@@ -295,25 +295,4 @@ ModelRun run_model(const golden::Model& model, std::span<const std::span<const u
   return run;
 }
 
-std::string format_report(const LayerReport& l) {
-  if (l.device == "host") return fmt::format("{:<8} {:<28} host", l.name, l.describe);
-  std::string est;
-  for (const Estimate& e : l.estimates) {
-    if (!est.empty()) est += ", ";
-    est += fmt::format("{} {}", strategy_name(e.strategy), e.cycles);
-  }
-  return fmt::format(
-      "{:<8} {:<28} {:<10} {:<12} MACs {:>11}  cycles {:>10} (compute {}, weight {}, host {}, stall {})  "
-      "util {:5.1f}%  {:.2f} Mslots/s  est: {}",
-      l.name, l.describe, l.device, strategy_name(l.strategy), l.macs, l.total(), l.counters[1], l.counters[2],
-      l.counters[3], l.counters[4], 100.0 * l.utilization(), l.slots_per_second() / 1e6, est);
-}
-
-std::string format_report(const ModelRun& run) {
-  std::string s;
-  for (const LayerReport& l : run.layers) s += format_report(l) + "\n";
-  s += fmt::format("network: {} cycles, utilization {:.1f}%\n", run.total_cycles(), 100.0 * run.utilization());
-  return s;
-}
-
 }  // namespace accel

@@ -112,8 +112,4 @@ ModelRun run_model(const golden::Model& model, std::span<const std::span<const u
                    const DeviceFor& device_for, RunObserver* observer = nullptr, const RunOptions& options = {},
                    std::span<const int> image_ids = {});
 
-// One text block: a line per layer (MACs, cycles by category, utilization, slots/s).
-std::string format_report(const ModelRun& run);
-std::string format_report(const LayerReport& layer);
-
 }  // namespace accel

@@ -3,6 +3,7 @@
 // expected psums and outputs come from golden's partial accumulators of the tile slice.
 #include <fmt/format.h>
 
+#include <accel/config_precision.hpp>
 #include <accel/random_layer.hpp>
 #include <accel/vectors.hpp>
 #include <golden/network.hpp>
@@ -247,7 +248,7 @@ ExportResult export_random_vectors(const fs::path& dir, const CoreConfig& cfg, c
   RandomConvSpec cs = spec.conv;
   if (cs.in_channels <= 0) cs.in_channels = int(cfg.rows);
   if (cs.out_channels <= 0) cs.out_channels = int(cfg.cols);
-  const golden::Precision prec{int(cfg.act_bits), int(cfg.weight_bits), int(cfg.psum_bits)};
+  const golden::Precision prec = precision_of(cfg);
   std::mt19937 rng(spec.seed);
   const golden::Layer layer = random_conv(cs, prec, rng);
   const std::vector<golden::Tensor> in = random_inputs(layer, 1, prec.act_bits, rng);

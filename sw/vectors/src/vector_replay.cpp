@@ -2,6 +2,7 @@
 // (docs/vector-files.md "Replay").
 #include <fmt/format.h>
 
+#include <accel/config_precision.hpp>
 #include <accel/runtime.hpp>
 #include <accel/tiler.hpp>
 #include <accel/vectors.hpp>
@@ -42,10 +43,6 @@ golden::Tensor vector_input(const ConvVectors& v) {
 }
 
 namespace {
-
-golden::Precision precision_of(const CoreConfig& c) {
-  return golden::Precision{int(c.act_bits), int(c.weight_bits), int(c.psum_bits)};
-}
 
 // Golden's values for the set: per kernel position kij the psum at every input position (a 1x1
 // convolution of the padded input with that position's weights: {Cols, H, W}), and the output

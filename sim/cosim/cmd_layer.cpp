@@ -1,0 +1,278 @@
+// cosim layer: one layer, from a model or random, on a device, every psum row and output checked
+// (docs/cosim.md "cosim layer").
+#include <accel/config_precision.hpp>
+#include <accel/random_layer.hpp>
+#include <accel/report/check_counter.hpp>
+#include <accel/report/report_json.hpp>
+#include <accel/report/report_text.hpp>
+#include <accel/runtime.hpp>
+#include <accel/scoreboard.hpp>
+#include <accel/sim/device_factory.hpp>
+#include <accel/tiler.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <golden/idx.hpp>
+#include <golden/model.hpp>
+#include <golden/network.hpp>
+#include <memory>
+#include <optional>
+#include <random>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "commands.hpp"
+#include "model_inputs.hpp"
+#include "options.hpp"
+#include "repro.hpp"
+
+namespace accel::cosim {
+
+namespace {
+
+namespace fs = std::filesystem;
+using report::RunReport;
+using Window = std::pair<uint64_t, uint64_t>;
+
+struct ShapeArgs {
+  std::string kind = "conv";
+  int in_ch = 8, out_ch = 8, size = 6, kernel = 3, stride = 1, padding = 1;
+  int in_features = 64, out_features = 16, batch = 1;
+  bool logits = false;
+};
+
+struct LayerArgs {
+  std::string model, layer, images, device{sim::rtl_device_name()}, config, strategy = "auto", trace, window;
+  std::string json_path;
+  int image = 0;
+  uint32_t seed = 1;
+  ShapeArgs shape;
+  std::vector<std::string> given;  // the random shape flags given, for the reproduction command
+};
+
+std::optional<Strategy> parse_strategy(const std::string& s) {
+  if (s == "auto") return std::nullopt;
+  if (s == "im2col") return Strategy::Im2col;
+  if (s == "kernel-major") return Strategy::KernelMajor;
+  throw UsageError(fmt::format("unknown strategy '{}' (expected auto, im2col or kernel-major)", s));
+}
+
+Window parse_window(const std::string& w) {
+  const auto bad = [&] { return UsageError(fmt::format("--trace-window '{}': expected A:B (slots, A < B)", w)); };
+  const auto num = [&](const std::string& s) -> uint64_t {
+    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) throw bad();
+    return std::stoull(s);
+  };
+  const auto colon = w.find(':');
+  if (colon == std::string::npos) throw bad();
+  const uint64_t a = num(w.substr(0, colon)), b = num(w.substr(colon + 1));
+  if (b <= a) throw bad();
+  return {a, b};
+}
+
+golden::Layer random_layer(const ShapeArgs& s, const golden::Precision& prec, std::mt19937& rng) {
+  if (s.kind == "conv") {
+    if (s.in_ch < 1 || s.out_ch < 1 || s.size < 1 || s.kernel < 1 || s.stride < 1 || s.padding < 0 ||
+        s.size + 2 * s.padding < s.kernel)
+      throw UsageError(fmt::format("bad conv shape: in-ch {} out-ch {} size {} kernel {} stride {} padding {}",
+                                   s.in_ch, s.out_ch, s.size, s.kernel, s.stride, s.padding));
+    RandomConvSpec spec;
+    spec.in_channels = s.in_ch;
+    spec.out_channels = s.out_ch;
+    spec.kernel = s.kernel;
+    spec.stride = s.stride;
+    spec.padding = s.padding;
+    spec.height = spec.width = s.size;
+    spec.relu = !s.logits;
+    spec.logits = s.logits;
+    return random_conv(spec, prec, rng);
+  }
+  if (s.kind == "linear") {
+    if (s.in_features < 1 || s.out_features < 1)
+      throw UsageError(fmt::format("bad linear shape: in-features {} out-features {}", s.in_features, s.out_features));
+    return random_linear({s.in_features, s.out_features, !s.logits, s.logits}, prec, rng);
+  }
+  throw UsageError(fmt::format("unknown --kind '{}' (expected conv or linear)", s.kind));
+}
+
+// The flags that only make sense together; the trace window.
+std::optional<Window> check_flags(const LayerArgs& a) {
+  const bool from_model = !a.model.empty();
+  if (from_model && a.layer.empty()) throw UsageError("--model needs --layer NAME");
+  if (!from_model && !a.layer.empty()) throw UsageError("--layer needs --model DIR");
+  if (from_model && !a.given.empty())
+    throw UsageError(fmt::format("{} applies to random layers (without --model)", a.given.front()));
+  if (a.shape.batch < 1) throw UsageError("--batch must be at least 1");
+  std::optional<Window> window;
+  if (!a.window.empty()) {
+    if (a.trace.empty()) throw UsageError("--trace-window needs --trace FILE");
+    window = parse_window(a.window);
+  }
+  const auto traced = sim::traced_device_names();
+  if (!a.trace.empty() && std::find(traced.begin(), traced.end(), a.device) == traced.end())
+    throw UsageError(
+        fmt::format("--trace needs --device {}", sim::device_list(traced, ", --device ", " or --device ")));
+  return window;
+}
+
+// The layer, its inputs and golden's view of them.
+struct LayerInput {
+  std::optional<golden::Model> model;
+  golden::Layer own;  // a random layer
+  const golden::Layer* layer = nullptr;
+  int index = -1;
+  std::vector<golden::Tensor> inputs;
+  std::vector<int> ids;
+  std::vector<uint8_t> pixels;
+  std::unique_ptr<ExpectedValues> expected;
+  const CoreConfig* cfg = nullptr;
+  golden::Precision prec;
+};
+
+// Layer `a.layer` of the model on golden's own input of that layer for image `a.image`.
+void model_input(const LayerArgs& a, LayerInput& in, RunReport& r) {
+  in.model = load_model_checked(a.model);
+  in.cfg = &config_for_model(in.model->precision, a.config);
+  in.prec = in.model->precision;
+  in.index = layer_index(*in.model, a.layer);
+  in.layer = &in.model->layers[size_t(in.index)];
+  r.images_file = a.images.empty() ? default_images(*in.model) : a.images;
+  const golden::ImageSet set = golden::read_idx_images(r.images_file);
+  check_images_fit(*in.model, set);
+  check_image_index(a.image, set, r.images_file);
+  const auto px = set.image(a.image);
+  in.pixels.assign(px.begin(), px.end());
+  in.inputs.push_back(golden::run_network(*in.model, in.pixels).input_of(size_t(in.index)));
+  in.ids.push_back(a.image);
+  std::vector<std::span<const uint8_t>> imgs{std::span<const uint8_t>(in.pixels)};
+  in.expected = std::make_unique<GoldenModelValues>(*in.model, imgs, in.ids);
+  r.model = in.model->name;
+  r.model_dir = a.model;
+  r.images_in_file = set.count;
+  r.first_image = a.image;
+  r.images = 1;
+}
+
+// A random layer of `a.shape` and its random inputs, seeded with `a.seed`.
+void random_input(const LayerArgs& a, LayerInput& in, RunReport& r) {
+  in.cfg = &config_named(a.config.empty() ? "int8" : a.config);
+  in.prec = precision_of(*in.cfg);
+  std::mt19937 rng(a.seed);
+  in.own = random_layer(a.shape, in.prec, rng);
+  in.layer = &in.own;
+  in.inputs = random_inputs(in.own, a.shape.batch, in.prec.act_bits, rng);
+  in.expected = std::make_unique<GoldenLayerValues>(in.own, in.prec, in.inputs);
+  r.seed = a.seed;
+  r.images = a.shape.batch;
+}
+
+// The layer's row as planned: strategy, estimates, the schedule's shape and MACs.
+report::LayerRow schedule_row(const golden::Layer& layer, const Schedule& s, const Device& dev) {
+  report::LayerRow row = report::named_row(layer.name, layer.describe(), std::string(dev.name()));
+  row.strategy = std::string(strategy_name(s.strategy));
+  for (const Estimate& e : s.estimates) row.estimates.push_back({std::string(strategy_name(e.strategy)), e.cycles});
+  row.schedule = report::ScheduleShape{s.size(), s.passes.size(), s.psum_rows(), s.reads.size()};
+  return row;
+}
+
+// --trace: an FST of the window (default: the whole schedule). Schedule slot n is device slot n + 1
+// (play() steps a ctr_clr slot first).
+sim::DeviceTrace start_trace(const LayerArgs& a, Device& dev, const Schedule& s, std::optional<Window> window) {
+  if (a.trace.empty()) return {};
+  const fs::path p(a.trace);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  const Window w = window.value_or(Window{0, s.size()});
+  sim::DeviceTrace t = sim::start_trace(dev, a.trace, w.first + 1, w.second + 1);
+  fmt::print("trace: {} (schedule slots {}..{})\n", a.trace, w.first, w.second - 1);
+  return t;
+}
+
+std::string rerun(const LayerArgs& a, const LayerInput& in, const Scoreboard& sb) {
+  if (sb.kept().empty()) return {};
+  RerunFlags f{a.images, in.model ? a.config : "", a.strategy};
+  if (in.model) return rerun_model_layer(sb, a.model, f);
+  return rerun_random_layer(sb.kept().front(), *in.cfg, a.seed, a.given, f);
+}
+
+void play_checked(const LayerArgs& a, LayerInput& in, Device& dev, const Schedule& s, RunReport& r) {
+  Scoreboard sb(*in.expected);
+  report::CheckCounter checks(sb);
+  const PlayResult p = play(s, dev, &checks);
+  report::LayerRow& row = r.layers.front();
+  report::add_play(row, p.counters, s.macs, p.seconds, in.cfg->rows, in.cfg->cols);
+  row.schedules = 1;
+  checks.fill(row, in.index);
+  r.device_seconds = p.seconds;
+  r.protocol_errors = p.protocol_errors;
+  r.passed = sb.mismatches() == 0 && p.protocol_errors == 0;
+  report::set_scoreboard(r, sb, rerun(a, in, sb));
+}
+
+int run_layer(const LayerArgs& a) {
+  const std::optional<Window> window = check_flags(a);
+  TilerOptions topt;
+  topt.strategy = parse_strategy(a.strategy);
+  LayerInput in;
+  RunReport r;
+  r.command = "layer";
+  r.batch = 1;
+  a.model.empty() ? random_input(a, in, r) : model_input(a, in, r);
+  r.layers.push_back(report::named_row(in.layer->name, in.layer->describe(), ""));
+  fmt::print("{}", report::text_header(r));
+
+  std::unique_ptr<Device> dev = sim::make_device(a.device, *in.cfg);
+  report::set_config(r, *in.cfg);
+  r.devices = std::string(dev->name());
+  fmt::print("{}", report::text_config(r));
+  const Schedule s = tile_layer(*in.cfg, *in.layer, in.prec, in.inputs, in.ids, in.index, topt);
+  r.layers.front() = schedule_row(*in.layer, s, *dev);
+  fmt::print("{}", report::text_schedule(r.layers.front()));
+
+  const sim::DeviceTrace trace = start_trace(a, *dev, s, window);
+  play_checked(a, in, *dev, s, r);
+  fmt::print("{}", report::text_results(r));
+  if (!a.json_path.empty()) report::write_json(r, a.json_path);
+  return r.passed ? 0 : 1;
+}
+
+}  // namespace
+
+Command add_layer_command(CLI::App& app) {
+  auto a = std::make_shared<LayerArgs>();
+  CLI::App* c = app.add_subcommand("layer", "one layer (from a model, or random) on a device, checked");
+  c->add_option("--model", a->model, "model directory");
+  c->add_option("--layer", a->layer, "layer name in the model");
+  c->add_option("--image", a->image, "image number in the image set (default 0)");
+  c->add_option("--images", a->images, "IDX3 images (default: the model's reference set)");
+  c->add_option("--seed", a->seed, "random layer seed (default 1)");
+  ShapeArgs& sh = a->shape;
+  const FlagOptions shape{
+      {"--kind", c->add_option("--kind", sh.kind, "random layer: conv|linear")},
+      {"--in-ch", c->add_option("--in-ch", sh.in_ch, "conv input channels (8)")},
+      {"--out-ch", c->add_option("--out-ch", sh.out_ch, "conv output channels (8)")},
+      {"--size", c->add_option("--size", sh.size, "conv input height = width (6)")},
+      {"--kernel", c->add_option("--kernel", sh.kernel, "conv kernel (3)")},
+      {"--stride", c->add_option("--stride", sh.stride, "conv stride (1)")},
+      {"--padding", c->add_option("--padding", sh.padding, "conv padding (1)")},
+      {"--in-features", c->add_option("--in-features", sh.in_features, "linear inputs (64)")},
+      {"--out-features", c->add_option("--out-features", sh.out_features, "linear outputs (16)")},
+      {"--batch", c->add_option("--batch", sh.batch, "random inputs (1)")},
+  };
+  CLI::Option* logits = c->add_flag("--logits", sh.logits, "random layer: raw logits output instead of requantized");
+  add_device_option(c, a->device, "", fmt::format(" (default {})", sim::rtl_device_name()));
+  c->add_option("--config", a->config, "core configuration (default: the model's, int8 for random layers)");
+  c->add_option("--strategy", a->strategy, "conv2d: auto|im2col|kernel-major");
+  c->add_option("--trace", a->trace, "FST trace file (RTL device)");
+  c->add_option("--trace-window", a->window, "A:B, schedule slots [A, B) to trace");
+  c->add_option("--json", a->json_path, "write the report as JSON");
+  return {c, [a, shape, logits] {
+            a->given = given_flags(shape);
+            if (logits->count() > 0) a->given.push_back("--logits");
+            return run_layer(*a);
+          }};
+}
+
+}  // namespace accel::cosim

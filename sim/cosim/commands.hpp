@@ -1,0 +1,20 @@
+// The subcommands of cosim (docs/cosim.md). Each adds itself to the command line with its own
+// options and arguments, and says what runs it once parsed; main.cpp parses and dispatches.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace accel::cosim {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;  // the exit code: 0 pass, 1 mismatch (errors are thrown)
+};
+
+Command add_mnist_command(CLI::App& app);    // cmd_mnist.cpp
+Command add_layer_command(CLI::App& app);    // cmd_layer.cpp
+Command add_vectors_command(CLI::App& app);  // cmd_vectors.cpp
+Command add_export_command(CLI::App& app);   // cmd_export.cpp
+
+}  // namespace accel::cosim

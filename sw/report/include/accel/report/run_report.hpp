@@ -1,0 +1,98 @@
+// One run of cosim (mnist, layer, ...), as data: what ran where, per-layer rows (strategy,
+// estimates, MACs, cycles by category, utilization, checked rows and mismatches), accuracy and
+// agreement where they apply, the scoreboard's first mismatches and the rerun command. Filled from
+// the runtime's ModelRun/LayerReport and the scoreboard; the writers (report_text.hpp,
+// report_json.hpp) only read it.
+#pragma once
+
+#include <accel/runtime.hpp>
+#include <accel/scoreboard.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace accel::report {
+
+struct StrategyEstimate {
+  std::string strategy;  // strategy_name()
+  uint64_t cycles = 0;
+  bool operator==(const StrategyEstimate&) const = default;
+};
+
+// The one schedule a single-layer run played.
+struct ScheduleShape {
+  uint64_t slots = 0, passes = 0, psum_rows = 0, out_rows = 0;
+  bool operator==(const ScheduleShape&) const = default;
+};
+
+struct LayerRow {
+  std::string name, describe;
+  std::string device;  // "host" (max-pool, flatten): nothing below is set
+  std::string strategy;
+  std::vector<StrategyEstimate> estimates;
+  int64_t macs = 0;
+  uint64_t cycles = 0, compute_cycles = 0, weight_load_cycles = 0, host_transfer_cycles = 0, stall_cycles = 0;
+  double utilization = 0;  // macs / (rows * cols * cycles)
+  int schedules = 0;
+  uint64_t psum_rows_checked = 0, psum_mismatches = 0;
+  uint64_t out_rows_checked = 0, out_mismatches = 0, protocol_errors = 0;
+  double seconds = 0;  // device time
+  std::optional<ScheduleShape> schedule;
+
+  bool on_host() const { return device == "host"; }
+  bool operator==(const LayerRow&) const = default;
+};
+
+// `count` of `total` images (correct predictions, bit-identical logits).
+struct Tally {
+  int count = 0, total = 0;
+  double percent() const { return total ? 100.0 * count / total : 0.0; }
+  bool operator==(const Tally&) const = default;
+};
+
+struct RunReport {
+  std::string command;           // "mnist", "layer"
+  std::string model, model_dir;  // empty for a random layer
+  std::optional<uint32_t> seed;  // random layer
+  std::string config, widths;    // configuration name, "8x8, 8/8/32"
+  unsigned rows = 0, cols = 0;
+  std::string devices;  // mnist: "conv1=rtl, ..."; layer: the device
+  int images = 0, first_image = 0, images_in_file = 0, batch = 0;
+  std::string images_file;
+  std::vector<LayerRow> layers;
+  std::optional<Tally> accuracy, golden_accuracy, agreement;  // mnist
+  uint64_t psum_values_checked = 0, output_values_checked = 0, mismatches = 0, protocol_errors = 0;
+  std::vector<std::string> first_mismatches;  // Scoreboard::format, at most kListedMismatches
+  std::string reproduce;                      // the command that reruns the first mismatch
+  double device_seconds = 0, golden_seconds = 0, wall_seconds = 0;
+  bool passed = false;
+
+  // Sums over the device layers.
+  uint64_t network_cycles() const;
+  int64_t network_macs() const;
+  double network_utilization() const;  // network MACs / (rows * cols * network cycles)
+  double cycles_per_image(uint64_t cycles) const { return images ? double(cycles) / images : 0.0; }
+  double simulated_cycles_per_second() const;
+  bool operator==(const RunReport&) const = default;
+};
+
+inline constexpr size_t kListedMismatches = 10;
+
+// A row with only its name, description and device set.
+LayerRow named_row(std::string name, std::string describe, std::string device);
+// The configuration fields of a report (name, widths, rows, cols).
+void set_config(RunReport& r, const CoreConfig& c);
+
+// A row of a runtime layer report (utilization from its own rows and cols).
+LayerRow layer_row(const LayerReport& l);
+// Adds one played schedule (or batch of them): counters, MACs, device time; utilization again.
+void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, unsigned rows, unsigned cols);
+// Adds one more batch of the same layer (counters, MACs, time, schedules) to `row`.
+void accumulate(LayerRow& row, const LayerReport& l, unsigned rows, unsigned cols);
+// The rows of a whole model run, and its protocol errors.
+RunReport from_model_run(const ModelRun& run);
+// The scoreboard's counts, its first mismatches and the rerun command (kept only on a mismatch).
+void set_scoreboard(RunReport& r, const Scoreboard& sb, const std::string& reproduce);
+
+}  // namespace accel::report

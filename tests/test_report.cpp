@@ -1,0 +1,185 @@
+// The run report (sw/report): hand-built reports through the text and JSON writers, expected lines
+// written by hand; a JSON round trip gives back the same report.
+#include <accel/report/report_json.hpp>
+#include <accel/report/report_text.hpp>
+#include <accel/report/run_report.hpp>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+
+using namespace accel;
+using namespace accel::report;
+
+namespace {
+
+// mnist, 4 images: a host layer and one RTL layer with one bad output row, 3 mismatches in all.
+RunReport mnist_report() {
+  RunReport r;
+  r.command = "mnist";
+  r.model = "tiny";
+  r.model_dir = "models/tiny";
+  set_config(r, configs::int8);
+  r.devices = "fc=rtl";
+  r.images = 4;
+  r.images_in_file = 10;
+  r.images_file = "img.gz";
+  r.batch = 2;
+  r.layers.push_back(named_row("pool", "maxpool 2", "host"));
+  LayerRow fc = named_row("fc", "linear 64->8", "rtl");
+  fc.strategy = "linear";
+  fc.estimates = {{"linear", 90}};
+  fc.macs = 2560;
+  fc.cycles = 100;
+  fc.compute_cycles = 40;
+  fc.weight_load_cycles = 30;
+  fc.host_transfer_cycles = 20;
+  fc.stall_cycles = 10;
+  fc.utilization = 0.4;  // 2560 / (8 * 8 * 100)
+  fc.schedules = 2;
+  fc.psum_rows_checked = 5;
+  fc.out_rows_checked = 2;
+  fc.out_mismatches = 1;
+  fc.seconds = 0.5;
+  r.layers.push_back(fc);
+  r.accuracy = Tally{3, 4};
+  r.golden_accuracy = Tally{4, 4};
+  r.agreement = Tally{3, 4};
+  r.psum_values_checked = 40;
+  r.output_values_checked = 32;
+  r.mismatches = 3;
+  r.first_mismatches = {"fc image 1 output: channel 3", "fc image 1 output: channel 4"};
+  r.reproduce = "build/sim/cosim layer --model models/tiny --layer fc --image 1";
+  r.device_seconds = 0.5;
+  r.golden_seconds = 0.25;
+  r.wall_seconds = 1.0;
+  r.passed = false;
+  return r;
+}
+
+// layer: a random conv on the functional device, no mismatch.
+RunReport layer_report() {
+  RunReport r;
+  r.command = "layer";
+  r.seed = 7;
+  set_config(r, configs::int8);
+  r.devices = "functional";
+  r.images = 2;
+  r.batch = 1;
+  LayerRow l = named_row("random_conv", "conv 8->8 k3", "functional");
+  l.strategy = "im2col";
+  l.estimates = {{"im2col", 110}, {"kernel-major", 200}};
+  l.schedule = ScheduleShape{120, 3, 30, 6};
+  l.macs = 3840;
+  l.cycles = 120;
+  l.compute_cycles = 60;
+  l.weight_load_cycles = 30;
+  l.host_transfer_cycles = 20;
+  l.stall_cycles = 10;
+  l.utilization = 0.5;  // 3840 / (8 * 8 * 120)
+  l.schedules = 1;
+  l.psum_rows_checked = 30;
+  l.out_rows_checked = 6;
+  l.seconds = 0.001;
+  r.layers.push_back(l);
+  r.psum_values_checked = 100;
+  r.output_values_checked = 20;
+  r.device_seconds = 0.001;
+  r.passed = true;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("report: the mnist text has the table, the totals and the scoreboard", "[report]") {
+  const RunReport r = mnist_report();
+  CHECK(text_header(r) ==
+        "cosim mnist: model tiny (models/tiny), config int8 (8x8, 8/8/32)\n"
+        "devices: fc=rtl\n"
+        "images: 4 of 10 from img.gz, batch 2, deterministic (no seed)\n");
+  const std::string head =
+      "layer    strategy     device             MACs      cycles     compute  w-load   host  stall   util  psum rows"
+      "   bad  out rows   bad";
+  const std::string pool = "pool     -            host      ";
+  const std::string fc =
+      "fc       linear       rtl                2560         100          40      30     20     10  40.0%          5"
+      "     0         2     1";
+  CHECK(text_results(r) ==
+        "\n" + head + "\n" + pool + "\n" + fc + "\n" +
+            "network: 100 cycles, 25 cycles per image, 2560 MACs, utilization 40.0% (every cycle of every layer)\n"
+            "accuracy: 3/4 (75.00%)\n"
+            "golden accuracy: 4/4 (100.00%)\n"
+            "agreement with golden: 3/4 images with bit-identical logits (75.00%)\n"
+            "simulated: 0.00 M cycles/s (100 cycles in 0.50 s on the devices); golden 0.25 s; wall time 1.00 s\n"
+            "scoreboard: 40 psum values and 32 outputs checked, 3 mismatches\n"
+            "  fc image 1 output: channel 3\n"
+            "  fc image 1 output: channel 4\n"
+            "  ... and 1 more\n"
+            "reproduce: build/sim/cosim layer --model models/tiny --layer fc --image 1\n"
+            "result: FAIL\n");
+}
+
+TEST_CASE("report: the layer text has the schedule, the counters and the verdict", "[report]") {
+  CHECK(format_text(layer_report()) ==
+        "cosim layer: random random_conv (conv 8->8 k3), 2 inputs, seed 7\n"
+        "config int8 (8x8, 8/8/32), device functional\n"
+        "schedule: im2col, 120 slots, 3 passes, 30 psum rows, 6 out rows (estimates: im2col 110 kernel-major 200)\n"
+        "cycles 120 (compute 60, weight-load 30, host-transfer 20, stall 10), utilization 50.0%, 0.12 M slots/s\n"
+        "checked: 30 psum rows, 6 out rows, 0 protocol errors\n"
+        "scoreboard: 100 psum values and 20 outputs checked, 0 mismatches\n"
+        "result: PASS\n");
+}
+
+TEST_CASE("report: JSON keys of a hand-built mnist report", "[report]") {
+  const nlohmann::json j = to_json(mnist_report());
+  CHECK(j["command"] == "mnist");
+  CHECK(j["config"] == "int8");
+  CHECK(j["rows"] == 8);
+  CHECK(j["images"] == 4);
+  REQUIRE(j["layers"].size() == 2);
+  CHECK(j["layers"][0] == nlohmann::json{{"name", "pool"}, {"describe", "maxpool 2"}, {"device", "host"}});
+  CHECK(j["layers"][1]["cycles_per_image"] == 25.0);
+  CHECK(j["layers"][1]["out_mismatches"] == 1);
+  CHECK(j["network"]["cycles"] == 100);
+  CHECK(j["network"]["utilization"] == 0.4);
+  CHECK(j["accuracy"] == nlohmann::json{{"correct", 3}, {"total", 4}, {"percent", 75.0}});
+  CHECK(j["agreement"]["identical"] == 3);
+  CHECK(j["simulated_cycles_per_second"] == 200.0);
+  CHECK(j["first_mismatches"].size() == 2);
+  CHECK(j["passed"] == false);
+}
+
+TEST_CASE("report: a JSON round trip gives back the same report", "[report]") {
+  for (const RunReport& r : {mnist_report(), layer_report()}) {
+    INFO(r.command);
+    const nlohmann::json j = nlohmann::json::parse(to_json(r).dump(2));
+    CHECK(from_json(j) == r);
+    CHECK(j.contains("accuracy") == r.accuracy.has_value());
+    CHECK(j.contains("seed") == r.seed.has_value());
+  }
+}
+
+TEST_CASE("report: a runtime layer report becomes a row", "[report]") {
+  LayerReport l;
+  l.name = "conv1";
+  l.describe = "conv 1->8";
+  l.device = "functional";
+  l.strategy = Strategy::Im2col;
+  l.estimates = {Estimate{Strategy::Im2col, 0, 0, 0, 300}};
+  l.macs = 6400;
+  l.counters = {200, 100, 50, 30, 20};
+  l.psum_rows = 12;
+  l.out_rows = 4;
+  l.schedules = 1;
+  l.rows = l.cols = 8;
+  LayerRow row = layer_row(l);
+  CHECK(row.strategy == "im2col");
+  CHECK(row.estimates == std::vector<StrategyEstimate>{{"im2col", 300}});
+  CHECK(row.utilization == 0.5);  // 6400 / (8 * 8 * 200)
+  accumulate(row, l, 8, 8);
+  CHECK(row.cycles == 400);
+  CHECK(row.stall_cycles == 40);
+  CHECK(row.psum_rows_checked == 24);
+  CHECK(row.schedules == 2);
+  CHECK(row.utilization == 0.5);
+  CHECK(format_report(l) == text_layer_line(layer_row(l)));
+}
