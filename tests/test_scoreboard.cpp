@@ -1,7 +1,7 @@
 // The scoreboard can fail, and says where: one corrupted expected psum, one corrupted device psum,
 // one corrupted expected output, a device that drops a row; at most ten listed; trace windows
 // around the bad row in the schedule as played and in the single-image schedule. The scoreboard
-// formats no rerun command (sim/include/accel/sim/reproduce.hpp does, tests/test_cosim.cpp).
+// formats no rerun command (sim/cosim/repro.cpp does, tests/test_cosim.cpp).
 #include <fmt/format.h>
 
 #include <accel/functional_device.hpp>

@@ -6,7 +6,7 @@
 // On a mismatch it keeps the place (layer, image, tile, kernel position, column, output
 // coordinate, slot, trace windows) and both values, and lists at most ten. The windows come from
 // the schedule's events; the command line that reruns a place is the command-line layer's
-// (sim/include/accel/sim/reproduce.hpp). The verdict is the number of mismatching values (0 = pass).
+// (sim/cosim/repro.cpp). The verdict is the number of mismatching values (0 = pass).
 #pragma once
 
 #include <accel/runtime.hpp>
