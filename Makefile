@@ -17,7 +17,7 @@ CONFIG_ARG = $(if $(CONFIG),--config $(CONFIG))
 # cosim brings the verilated model it needs up to date before it runs (sim/src/core_loader.cpp).
 RUN_COSIM  = ACCEL_REBUILD_MODELS=1 $(COSIM)
 
-.PHONY: help all deps deps-test deps-wave deps-train configure build test sim mnist regress wave lint \
+.PHONY: format help all deps deps-test deps-wave deps-train configure build test sim mnist regress wave lint \
         bench train data clean
 
 help:
@@ -29,6 +29,7 @@ help:
 	@echo "make wave       a traced MNIST layer and the GTKWave layout (MODEL, LAYER, IMAGE, WINDOW, CONFIG)"
 	@echo "make lint       verilator --lint-only -Wall, every configuration"
 	@echo "make bench      simulation speed per configuration, build times, edit-to-result times"
+	@echo "make format     clang-format -i the C++ (.clang-format)"
 	@echo "make build      configure and build everything; make clean removes $(BUILD)/"
 	@echo "make deps       install missing Debian packages (each target does this itself)"
 	@echo "make train      retrain and re-export every model (PyTorch, CPU); make data re-fetches MNIST"
@@ -91,6 +92,9 @@ data: deps-train
 
 train: deps-train
 	bash golden/train/train_all.sh
+
+format:
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.h' | grep -E '^(sw|sim|golden|tests)/')
 
 clean:
 	rm -rf $(BUILD)

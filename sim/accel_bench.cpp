@@ -75,8 +75,8 @@ std::vector<BitVec> random_weight_tile(const CoreConfig& c, std::mt19937& rng) {
   return cols;
 }
 
-int run(const std::string& config_name, uint64_t cycles, unsigned vectors, uint32_t seed,
-        const std::string& trace, uint64_t trace_begin, uint64_t trace_end) {
+int run(const std::string& config_name, uint64_t cycles, unsigned vectors, uint32_t seed, const std::string& trace,
+        uint64_t trace_begin, uint64_t trace_end) {
   const CoreConfig& c = accel::config_by_name(config_name);
   if (vectors < c.rows + c.cols || vectors > c.xmem_depth)
     throw std::invalid_argument(fmt::format("--vectors must be in {}..{}", c.rows + c.cols, c.xmem_depth));
@@ -116,8 +116,7 @@ int run(const std::string& config_name, uint64_t cycles, unsigned vectors, uint3
 
   // Periods alternate buffers; the weights cycle through four tiles.
   std::vector<std::vector<Slot>> periods;
-  for (unsigned t = 0; t < 8; ++t)
-    periods.push_back(tile_period(c, vectors, t % 2, false, weights[(t + 1) % 4]));
+  for (unsigned t = 0; t < 8; ++t) periods.push_back(tile_period(c, vectors, t % 2, false, weights[(t + 1) % 4]));
   const std::vector<Slot> first = tile_period(c, vectors, 0, true, weights[1]);
 
   uint64_t psum_rows = 0;
@@ -138,11 +137,12 @@ int run(const std::string& config_name, uint64_t cycles, unsigned vectors, uint3
   const double secs = std::chrono::duration<double>(t1 - t0).count();
   const uint64_t total = sim->counter(accel::Counter::Total);
   const uint64_t compute = sim->counter(accel::Counter::Compute);
-  fmt::print("accel-bench: {} cycles in {:.3f} s = {:.2f} M cycles/s wall, {:.2f} M cycles/s per "
-             "CPU second (one thread, trace {})\n",
-             n, secs, double(n) / secs / 1e6, double(n) / cpu / 1e6, trace.empty() ? "off" : "on");
-  fmt::print("accel-bench: RTL counters: compute {} of {} cycles ({:.2f} %), {} psum rows out\n",
-             compute, total, 100.0 * double(compute) / double(total), psum_rows);
+  fmt::print(
+      "accel-bench: {} cycles in {:.3f} s = {:.2f} M cycles/s wall, {:.2f} M cycles/s per "
+      "CPU second (one thread, trace {})\n",
+      n, secs, double(n) / secs / 1e6, double(n) / cpu / 1e6, trace.empty() ? "off" : "on");
+  fmt::print("accel-bench: RTL counters: compute {} of {} cycles ({:.2f} %), {} psum rows out\n", compute, total,
+             100.0 * double(compute) / double(total), psum_rows);
   return 0;
 }
 

@@ -41,8 +41,8 @@ fs::path scratch(const std::string& name) {
 // A shell command line run in the repository root, stdout and stderr captured.
 Run in_root(const std::string& command) {
   const fs::path d = scratch("io");
-  const std::string cmd = fmt::format("cd '{}' && CI=1 {} >'{}' 2>'{}'", ACCEL_ROOT, command, (d / "out").string(),
-                                      (d / "err").string());
+  const std::string cmd =
+      fmt::format("cd '{}' && CI=1 {} >'{}' 2>'{}'", ACCEL_ROOT, command, (d / "out").string(), (d / "err").string());
   const int st = std::system(cmd.c_str());
   Run r;
   r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
@@ -68,7 +68,8 @@ void check_error(const std::string& args, const std::string& what) {
   CHECK_THAT(r.err, Catch::Contains(what));
 }
 
-const std::string kImages = "--images data/mnist/test-images-idx3-ubyte.gz --labels data/mnist/test-labels-idx1-ubyte.gz";
+const std::string kImages =
+    "--images data/mnist/test-images-idx3-ubyte.gz --labels data/mnist/test-labels-idx1-ubyte.gz";
 
 }  // namespace
 
@@ -109,9 +110,10 @@ TEST_CASE("cosim: each bad input gives one error line and a non-zero exit", "[co
 
 // Runs fc2 of image 0 on `device` with a trace of slots 10..60 into <dir>/fc2.fst; checks it passed.
 Run traced_fc2(const std::string& device, const fs::path& dir) {
-  const Run r = cosim(fmt::format("layer --model models/mnist_int8 --layer fc2 --image 0 --device {} --trace {} "
-                                  "--trace-window 10:60",
-                                  device, (dir / "fc2.fst").string()));
+  const Run r =
+      cosim(fmt::format("layer --model models/mnist_int8 --layer fc2 --image 0 --device {} --trace {} "
+                        "--trace-window 10:60",
+                        device, (dir / "fc2.fst").string()));
   INFO(r.out << r.err);
   CHECK(r.code == 0);
   CHECK(r.err.empty());
@@ -130,9 +132,10 @@ TEST_CASE("cosim: a model layer on the RTL passes and traces its slot window", "
 TEST_CASE("cosim: the printed reproduction command runs as printed from the repository root", "[cosim][rtl][mnist]") {
   // A corrupted expectation of fc2 (the test hook): the scoreboard must report it, cosim must print
   // the rerun command with its own path as typed from the repository root.
-  const Run bad = cosim(fmt::format("mnist --model models/mnist_int8 {} --limit 1 --device functional "
-                                    "--inject-mismatch fc2",
-                                    kImages));
+  const Run bad =
+      cosim(fmt::format("mnist --model models/mnist_int8 {} --limit 1 --device functional "
+                        "--inject-mismatch fc2",
+                        kImages));
   INFO(bad.out << bad.err);
   CHECK(bad.code == 1);
   CHECK_THAT(bad.out, Catch::Contains("result: FAIL"));

@@ -60,8 +60,7 @@ struct SfpParams {
 };
 
 // Contract steps 2 and 3 (or the raw logit), written out with 128-bit intermediates.
-int64_t readout(const CoreConfig& c, int64_t acc, int64_t bias, int64_t m, int64_t s, bool raw,
-                bool relu) {
+int64_t readout(const CoreConfig& c, int64_t acc, int64_t bias, int64_t m, int64_t s, bool raw, bool relu) {
   int64_t y = acc + bias;
   if (relu && y < 0) y = 0;
   if (raw) return y;
@@ -82,12 +81,12 @@ std::vector<std::string> compare_rows(const std::string& what, const std::vector
     diffs.push_back(fmt::format("{}: {} rows expected, {} seen", what, want.size(), got.size()));
   for (std::size_t i = 0; i < std::min(want.size(), got.size()) && diffs.size() < limit; ++i) {
     if (want[i].slot != got[i].slot)
-      diffs.push_back(fmt::format("{} row {}: expected after slot {}, seen after slot {}", what, i,
-                                  want[i].slot, got[i].slot));
+      diffs.push_back(
+          fmt::format("{} row {}: expected after slot {}, seen after slot {}", what, i, want[i].slot, got[i].slot));
     for (std::size_t col = 0; col < want[i].v.size() && diffs.size() < limit; ++col)
       if (want[i].v[col] != got[i].v[col])
-        diffs.push_back(fmt::format("{} row {} (slot {}) column {}: expected {}, RTL {}", what, i,
-                                    want[i].slot, col, want[i].v[col], got[i].v[col]));
+        diffs.push_back(fmt::format("{} row {} (slot {}) column {}: expected {}, RTL {}", what, i, want[i].slot, col,
+                                    want[i].v[col], got[i].v[col]));
   }
   return diffs;
 }
@@ -136,8 +135,8 @@ Schedule schedule_tiles(Program& p, const std::vector<TileJob>& tiles, std::size
       ++slot;
     }
     data_cursor = slot;
-    const std::size_t commit = std::max<long>(long(slot - 1 + lat::kLoadToCommit),
-                                              last_rd[buf] + long(lat::l0rd_to_commit(c)));
+    const std::size_t commit =
+        std::max<long>(long(slot - 1 + lat::kLoadToCommit), last_rd[buf] + long(lat::l0rd_to_commit(c)));
     p.at(commit).w_commit = true;
     p.at(commit).w_buf = buf;
     std::size_t start = std::max(commit + lat::kCommitToL0Rd, next_start) + job.extra_delay;
@@ -196,8 +195,7 @@ BitVec act_word(const CoreConfig& c, const Vec& a) {
 }
 
 // Writes xmem words in consecutive data slots starting at `slot`; returns the next free slot.
-std::size_t write_xmem(Program& p, std::size_t slot, const std::vector<Vec>& xmem,
-                       std::vector<std::size_t>& written) {
+std::size_t write_xmem(Program& p, std::size_t slot, const std::vector<Vec>& xmem, std::vector<std::size_t>& written) {
   written.assign(xmem.size(), 0);
   for (std::size_t k = 0; k < xmem.size(); ++k) {
     while (p.has_data(slot)) ++slot;
@@ -312,8 +310,7 @@ struct StreamFigures {
 // `tiles` weight tiles of `vectors` vectors each. reuse: every tile streams the same activations
 // (already in xmem, as a convolution's kernel positions or a linear layer's output tiles do);
 // otherwise each tile's activations go through data_i while the previous tile streams.
-StreamFigures back_to_back(const CoreConfig& c, unsigned tiles, unsigned vectors, bool reuse,
-                           uint32_t seed) {
+StreamFigures back_to_back(const CoreConfig& c, unsigned tiles, unsigned vectors, bool reuse, uint32_t seed) {
   std::mt19937 rng(seed);
   auto sim = accel::sim::make_core_sim(c);
   sim->reset();
@@ -369,9 +366,8 @@ StreamFigures back_to_back(const CoreConfig& c, unsigned tiles, unsigned vectors
   const auto diffs = compare_rows("psum", s.psums, got.psums);
   for (const auto& d : diffs) UNSCOPED_INFO(d);
   CHECK(diffs.empty());
-  StreamFigures f{sim->counter(Counter::Total), sim->counter(Counter::Compute),
-                  sim->counter(Counter::WeightLoad), sim->counter(Counter::HostTransfer),
-                  sim->counter(Counter::Stall)};
+  StreamFigures f{sim->counter(Counter::Total), sim->counter(Counter::Compute), sim->counter(Counter::WeightLoad),
+                  sim->counter(Counter::HostTransfer), sim->counter(Counter::Stall)};
   CHECK(f.total == p.size() - 1 - clear);
   CHECK(f.compute + f.weight + f.host + f.stall == f.total);
   CHECK(f.compute == uint64_t(tiles) * vectors);
@@ -462,10 +458,9 @@ TEST_CASE("core: a corrupted expectation is reported with its place", "[rtl][cor
   CHECK(compare_rows("psum", want, got).size() == 2);
 }
 
-#define ACCEL_CORE_RANDOM(CFG, KCFG)                                                             \
-  TEST_CASE("core: random tiles accumulate and read out exactly (" CFG ")",                     \
-            "[rtl][core][random][" CFG "]") {                                                    \
-    random_tiles_test(KCFG, 12);                                                                  \
+#define ACCEL_CORE_RANDOM(CFG, KCFG)                                                                          \
+  TEST_CASE("core: random tiles accumulate and read out exactly (" CFG ")", "[rtl][core][random][" CFG "]") { \
+    random_tiles_test(KCFG, 12);                                                                              \
   }
 #define ACCEL_CORE_RANDOM_OF(NAME) ACCEL_CORE_RANDOM(#NAME, accel::configs::NAME)
 ACCEL_FOR_EACH_CONFIG(ACCEL_CORE_RANDOM_OF)
@@ -473,14 +468,16 @@ ACCEL_FOR_EACH_CONFIG(ACCEL_CORE_RANDOM_OF)
 TEST_CASE("core: back-to-back double-buffered tiles keep the array computing", "[rtl][core][perf]") {
   for (const CoreConfig* c : {&accel::configs::int8, &accel::configs::odd4x6}) {
     const StreamFigures f = back_to_back(*c, 16, 64, true, test_seed());
-    fmt::print("back-to-back ({}), 16 tiles x 64 vectors, activations reused: compute {}/{} = "
-               "{:.1f} % (weight {}, host {}, stall {})\n",
-               c->name, f.compute, f.total, 100.0 * f.fraction(), f.weight, f.host, f.stall);
+    fmt::print(
+        "back-to-back ({}), 16 tiles x 64 vectors, activations reused: compute {}/{} = "
+        "{:.1f} % (weight {}, host {}, stall {})\n",
+        c->name, f.compute, f.total, 100.0 * f.fraction(), f.weight, f.host, f.stall);
     CHECK(f.fraction() >= 0.90);
     const StreamFigures g = back_to_back(*c, 16, 64, false, test_seed());
-    fmt::print("back-to-back ({}), 16 tiles x 64 vectors, fresh activations via data_i: compute "
-               "{}/{} = {:.1f} % (weight {}, host {}, stall {})\n",
-               c->name, g.compute, g.total, 100.0 * g.fraction(), g.weight, g.host, g.stall);
+    fmt::print(
+        "back-to-back ({}), 16 tiles x 64 vectors, fresh activations via data_i: compute "
+        "{}/{} = {:.1f} % (weight {}, host {}, stall {})\n",
+        c->name, g.compute, g.total, 100.0 * g.fraction(), g.weight, g.host, g.stall);
     // data_i carries 64 vectors + Cols weight columns per 64 compute slots: at most 64/(64+Cols).
     CHECK(g.fraction() >= 0.8);
     CHECK(g.fraction() <= 64.0 / (64.0 + c->cols));
@@ -495,7 +492,7 @@ TEST_CASE("core: counters split every cycle into one category by priority", "[rt
   std::vector<Vec> xmem(3, Vec(c.rows, 1));
   std::vector<std::size_t> written;
   p.at(0).ctr_clr = true;
-  write_xmem(p, 1, xmem, written);  // slots 1..3: host transfer
+  write_xmem(p, 1, xmem, written);         // slots 1..3: host transfer
   for (unsigned k = 0; k < c.cols; ++k) {  // slots 4..9: weight load
     p.at(4 + k).w_load = true;
     p.set_data(4 + k, accel::pack_weight_column(c, std::vector<int32_t>(c.rows, 1)));
@@ -512,8 +509,8 @@ TEST_CASE("core: counters split every cycle into one category by priority", "[rt
   p.set_data(13, accel::pack_weight_column(c, std::vector<int32_t>(c.rows, 1)));
   p.at(23).of_rd = true;  // stall (drain / SFP only)
   p.at(24).of_rd = true;
-  accel::sim::run(*sim, p, 0);  // slots 0..24 stepped
-  sim->step();                   // counters now include slot 24
+  accel::sim::run(*sim, p, 0);                // slots 0..24 stepped
+  sim->step();                                // counters now include slot 24
   CHECK(sim->counter(Counter::Total) == 24);  // slots 1..24
   CHECK(sim->counter(Counter::Compute) == 2);
   CHECK(sim->counter(Counter::WeightLoad) == 7);
@@ -597,7 +594,7 @@ TEST_CASE("core: a weight commit under in-flight vectors fires an assertion", "[
   p.at(0).w_commit = true;  // buffer 0 (zeros)
   p.at(0).xmem_rd = true;
   p.at(1).xmem_rd = true;
-  p.at(2).l0_rd = true;     // vector in flight with buffer 0 until slot 2 + Rows + Cols - 2
+  p.at(2).l0_rd = true;  // vector in flight with buffer 0 until slot 2 + Rows + Cols - 2
   p.at(3).l0_rd = true;
   p.at(3).l0_wsel = 1;
   p.at(4).w_commit = true;  // buffer 1 while a buffer-1 vector is in flight: illegal
@@ -650,8 +647,7 @@ TEST_CASE("harness: packed-word and row paths agree with the Instr path", "[rtl]
     }
   }
   CHECK(rows == 6);
-  for (unsigned k = 0; k < accel::kNumCounters; ++k)
-    CHECK(a->counter(Counter(k)) == b->counter(Counter(k)));
+  for (unsigned k = 0; k < accel::kNumCounters; ++k) CHECK(a->counter(Counter(k)) == b->counter(Counter(k)));
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -259,8 +259,8 @@ TEST_CASE("rtl device: an RTL assertion is a DeviceError naming the slot, and th
   uint64_t t = 0;
   while (!s.instrs[t].w_load) ++t;
   s.instrs[t].xmem_wr = true;  // shares data_i with the w_load
-  CHECK_THROWS_WITH(play(s, dev), Catch::Contains("on the rtl device, schedule slot") &&
-                                      Catch::Contains("RTL assertion failed"));
+  CHECK_THROWS_WITH(play(s, dev),
+                    Catch::Contains("on the rtl device, schedule slot") && Catch::Contains("RTL assertion failed"));
   // A clean schedule plays after the failure.
   const Schedule ok = tile_layer(configs::int8, layer, golden::kInt8, x);
   const PlayResult r = play(ok, dev);
@@ -297,7 +297,8 @@ TEST_CASE("device factory: every device by name, one error naming the names othe
     CHECK(d->name() == name);
     CHECK(d->config().name == "ece284");
   }
-  CHECK_THROWS_WITH(sim::make_device("gpu", configs::int8), "unknown device 'gpu' (expected rtl, functional or systemc)");
+  CHECK_THROWS_WITH(sim::make_device("gpu", configs::int8),
+                    "unknown device 'gpu' (expected rtl, functional or systemc)");
   CoreConfig wide = configs::int4;  // a shape no model of that name has
   wide.psum_bits = 24;
   CHECK_THROWS_WITH(sim::make_device("systemc", wide), Catch::Contains("differs from the SystemC model"));

@@ -120,12 +120,12 @@ void mac_tile_test(const CoreConfig& c) {
   CHECK(mac(amax, 1, 0) == amax * wmax);
   CHECK(mac(0, 0, 5) == 5);
   if (c.name == "int8") {
-    CHECK(mac(255, 0, 0) == -32640);           // 255 * -128
-    CHECK(mac(255, 1, 100) == 32485);          // 100 + 255 * 127
+    CHECK(mac(255, 0, 0) == -32640);   // 255 * -128
+    CHECK(mac(255, 1, 100) == 32485);  // 100 + 255 * 127
   }
   if (c.name == "ece284") {
-    CHECK(mac(15, 0, -32700) == 32716);        // -32700 - 120 = -32820, wraps to +32716
-    CHECK(mac(15, 1, 32700) == -32731);        // 32700 + 105 = 32805, wraps to -32731
+    CHECK(mac(15, 0, -32700) == 32716);  // -32700 - 120 = -32820, wraps to +32716
+    CHECK(mac(15, 1, 32700) == -32731);  // 32700 + 105 = 32805, wraps to -32731
   }
   // Wrap at PsumBits.
   const int64_t pmax = (int64_t{1} << (P - 1)) - 1;
@@ -146,7 +146,7 @@ void mac_tile_test(const CoreConfig& c) {
   b->tile_w_buf_i = 0;
   CHECK(mac(2, 0, 0) == 2 * wmin);
   b->tile_w_commit_i = 0;
-  CHECK(mac(2, 0, 0) == 2);  // now buffer 0 holds 1
+  CHECK(mac(2, 0, 0) == 2);         // now buffer 0 holds 1
   CHECK(mac(2, 1, 0) == 2 * wmax);  // buffer 1 untouched
   CHECK(b.errors == 0);
 }
@@ -200,7 +200,7 @@ void mac_array_test(const CoreConfig& c) {
     for (auto& x : v) x = adist(rng);
   auto sel_of = [&](unsigned v) { return v < half ? 0u : 1u; };
 
-  std::vector<std::vector<int64_t>> got(C);            // column c's psums in arrival order
+  std::vector<std::vector<int64_t>> got(C);  // column c's psums in arrival order
   std::vector<std::vector<unsigned>> got_cycle(C);
   for (unsigned t = 0; t < N + R + C + 4; ++t) {
     b->arr_act_valid_i = 0;
@@ -259,8 +259,12 @@ void l0_test(const CoreConfig& c) {
   std::bernoulli_distribution coin(0.5);
 
   Bench<M> b;
-  std::deque<std::vector<uint64_t>> queue;            // what L0 holds (row 0's view)
-  struct Pop { unsigned cycle; std::vector<uint64_t> v; unsigned sel; };
+  std::deque<std::vector<uint64_t>> queue;  // what L0 holds (row 0's view)
+  struct Pop {
+    unsigned cycle;
+    std::vector<uint64_t> v;
+    unsigned sel;
+  };
   std::vector<Pop> pops;
   unsigned checked = 0;
   const unsigned cycles = 600;
@@ -348,8 +352,7 @@ void ofifo_test(const CoreConfig& c) {
     INFO("cycle " << t);
     REQUIRE(bool(b->of_valid_o) == complete);
     if (complete && coin(rng)) {
-      for (unsigned col = 0; col < C; ++col)
-        CHECK(read_port(b->of_data_o, col * P, P) == rows[popped][col]);
+      for (unsigned col = 0; col < C; ++col) CHECK(read_port(b->of_data_o, col * P, P) == rows[popped][col]);
       b->of_pop_i = 1;
       ++popped;
     }
@@ -418,8 +421,7 @@ struct SfpDriver {
     b.tick();
     REQUIRE(b->sfp_out_valid_o == 1);
     std::vector<int64_t> out(c.cols);
-    for (unsigned col = 0; col < c.cols; ++col)
-      out[col] = static_cast<int64_t>(read_port(b->sfp_out_o, col * 64, 64));
+    for (unsigned col = 0; col < c.cols; ++col) out[col] = static_cast<int64_t>(read_port(b->sfp_out_o, col * 64, 64));
     return out;
   }
   // Read-out of a row holding acc in every column, with the same parameters in every column.
@@ -472,7 +474,7 @@ void sfp_bias_relu_test(const CoreConfig& c) {
   CHECK(d.read(1, true, false)[0] == -30);  // -50 + 20
   CHECK(d.read(1, true, true)[0] == 0);     // ReLU
   d.par_all(80, 1, 0);
-  CHECK(d.read(1, true, true)[0] == 30);    // -50 + 80
+  CHECK(d.read(1, true, true)[0] == 30);  // -50 + 80
   // Per-column bias: column col gets bias 10 * col.
   for (unsigned col = 0; col < c.cols; ++col) d.par(SfpParam::Bias, col, 10 * col);
   const auto out = d.read(1, true, false);
@@ -536,39 +538,31 @@ void sfp_requant_test(const CoreConfig& c) {
     d.par(accel::SfpParam::Shift, col, 0);
   }
   const auto out = d.read(9, false, false);
-  for (unsigned col = 0; col < c.cols; ++col)
-    CHECK(out[col] == std::min<int64_t>(3 * (col + 1), qmax));
+  for (unsigned col = 0; col < c.cols; ++col) CHECK(out[col] == std::min<int64_t>(3 * (col + 1), qmax));
   CHECK(b.errors == 0);
 }
 
 }  // namespace
 
-#define ACCEL_UNIT_TESTS(CFG, KCFG, MODEL)                                                        \
-  TEST_CASE("mac_tile: multiplies, accumulates, wraps and double-buffers (" CFG ")",            \
-            "[rtl][unit][" CFG "]") {                                                            \
-    mac_tile_test<MODEL>(KCFG);                                                                  \
-  }                                                                                              \
-  TEST_CASE("mac_array: random tiles match a matrix product (" CFG ")",                         \
-            "[rtl][unit][random][" CFG "]") {                                                    \
-    mac_array_test<MODEL>(KCFG);                                                                 \
-  }                                                                                              \
-  TEST_CASE("l0: keeps order and skews row r by r cycles (" CFG ")",                            \
-            "[rtl][unit][random][" CFG "]") {                                                    \
-    l0_test<MODEL>(KCFG);                                                                        \
-  }                                                                                              \
-  TEST_CASE("ofifo: de-skews columns and pops whole rows in order (" CFG ")",                   \
-            "[rtl][unit][random][" CFG "]") {                                                    \
-    ofifo_test<MODEL>(KCFG);                                                                     \
-  }                                                                                              \
-  TEST_CASE("sfp: accumulates with forwarding and wraps (" CFG ")", "[rtl][unit][" CFG "]") {   \
-    sfp_accumulate_test<MODEL>(KCFG);                                                            \
-  }                                                                                              \
-  TEST_CASE("sfp: adds bias and applies ReLU (" CFG ")", "[rtl][unit][" CFG "]") {              \
-    sfp_bias_relu_test<MODEL>(KCFG);                                                             \
-  }                                                                                              \
-  TEST_CASE("sfp: requantizes with half-up rounding and clamps (" CFG ")",                      \
-            "[rtl][unit][" CFG "]") {                                                            \
-    sfp_requant_test<MODEL>(KCFG);                                                               \
+#define ACCEL_UNIT_TESTS(CFG, KCFG, MODEL)                                                                            \
+  TEST_CASE("mac_tile: multiplies, accumulates, wraps and double-buffers (" CFG ")", "[rtl][unit][" CFG "]") {        \
+    mac_tile_test<MODEL>(KCFG);                                                                                       \
+  }                                                                                                                   \
+  TEST_CASE("mac_array: random tiles match a matrix product (" CFG ")", "[rtl][unit][random][" CFG "]") {             \
+    mac_array_test<MODEL>(KCFG);                                                                                      \
+  }                                                                                                                   \
+  TEST_CASE("l0: keeps order and skews row r by r cycles (" CFG ")", "[rtl][unit][random][" CFG "]") {                \
+    l0_test<MODEL>(KCFG);                                                                                             \
+  }                                                                                                                   \
+  TEST_CASE("ofifo: de-skews columns and pops whole rows in order (" CFG ")", "[rtl][unit][random][" CFG "]") {       \
+    ofifo_test<MODEL>(KCFG);                                                                                          \
+  }                                                                                                                   \
+  TEST_CASE("sfp: accumulates with forwarding and wraps (" CFG ")", "[rtl][unit][" CFG "]") {                         \
+    sfp_accumulate_test<MODEL>(KCFG);                                                                                 \
+  }                                                                                                                   \
+  TEST_CASE("sfp: adds bias and applies ReLU (" CFG ")", "[rtl][unit][" CFG "]") { sfp_bias_relu_test<MODEL>(KCFG); } \
+  TEST_CASE("sfp: requantizes with half-up rounding and clamps (" CFG ")", "[rtl][unit][" CFG "]") {                  \
+    sfp_requant_test<MODEL>(KCFG);                                                                                    \
   }
 
 // One set per configuration of rtl/configs.txt.

@@ -170,7 +170,7 @@ TEST_CASE("runtime: a layer type outside golden::LayerType is a clear error", "[
   const std::vector<uint8_t> px(784, 1);
   const std::vector<std::span<const uint8_t>> images{px};
   FunctionalDevice dev(configs::int8);
-  CHECK_THROWS_WITH(run_model(m, images, [&](const golden::Layer&, int) -> Device& { return dev; }),
-                    Catch::Contains(fmt::format("layer '{}': layer type value 7 is not a known layer type",
-                                                m.layers[1].name)));
+  CHECK_THROWS_WITH(
+      run_model(m, images, [&](const golden::Layer&, int) -> Device& { return dev; }),
+      Catch::Contains(fmt::format("layer '{}': layer type value 7 is not a known layer type", m.layers[1].name)));
 }

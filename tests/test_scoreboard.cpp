@@ -142,7 +142,8 @@ TEST_CASE("scoreboard: a corrupted device psum is reported at exactly its place"
   const golden::Tensor& x = f.in[it.image];
   TilerOptions o;
   o.strategy = Strategy::KernelMajor;
-  const Schedule one = tile_layer(configs::int8, f.layer, golden::kInt8, std::span(&x, 1), std::span(&m.image, 1), 3, o);
+  const Schedule one =
+      tile_layer(configs::int8, f.layer, golden::kInt8, std::span(&x, 1), std::span(&m.image, 1), 3, o);
   bool found = false;
   for (const Pass& q : one.passes) {
     if (one.slices[q.slice].red_tile != m.slice.red_tile || one.slices[q.slice].out_tile != m.slice.out_tile ||

@@ -177,9 +177,11 @@ TEST_CASE("systemc device: 20 MNIST images through models/mnist_int8 match golde
   Recorder on_sc(&sb), on_plain;
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
-  const ModelRun a = run_model(m, images, [&](const golden::Layer&, int) -> Device& { return sc; }, &on_sc);
+  const ModelRun a = run_model(
+      m, images, [&](const golden::Layer&, int) -> Device& { return sc; }, &on_sc);
   const auto t1 = clock::now();
-  const ModelRun b = run_model(m, images, [&](const golden::Layer&, int) -> Device& { return plain; }, &on_plain);
+  const ModelRun b = run_model(
+      m, images, [&](const golden::Layer&, int) -> Device& { return plain; }, &on_plain);
   const auto t2 = clock::now();
   const double ts = std::chrono::duration<double>(t1 - t0).count();
   const double tp = std::chrono::duration<double>(t2 - t1).count();
@@ -279,7 +281,8 @@ TEST_CASE("systemc bridge: malformed transactions get a TLM error response and a
   CHECK(counter(dev.counters(), Counter::Total) == counter(before, Counter::Total) + 1);
 }
 
-TEST_CASE("systemc device: an RTL assertion is a DeviceError naming the slot and not an abort", "[systemc][bad_input]") {
+TEST_CASE("systemc device: an RTL assertion is a DeviceError naming the slot and not an abort",
+          "[systemc][bad_input]") {
   SystemcDevice dev(configs::int8);
   sim::CoreSim::echo_messages(false);
   Instr pop;
@@ -301,7 +304,8 @@ TEST_CASE("systemc device: an RTL assertion is a DeviceError naming the slot and
   CHECK(counter(dev.counters(), Counter::Total) == 1);
 }
 
-TEST_CASE("systemc device: one per configuration per process, of the configuration's own shape", "[systemc][bad_input]") {
+TEST_CASE("systemc device: one per configuration per process, of the configuration's own shape",
+          "[systemc][bad_input]") {
   SystemcDevice a(configs::int8);
   CHECK_THROWS_WITH(SystemcDevice(configs::int8),
                     "a SystemcDevice for 'int8' already exists: one per configuration per process at a time");

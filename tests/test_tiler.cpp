@@ -240,7 +240,8 @@ TEST_CASE("tiler: events name every psum row and out row in slot order, and thei
     CHECK(outs == s.reads.size());
     // Event::solo is the same row's slot in the schedule of that image alone.
     for (size_t img = 0; img < x.size(); ++img) {
-      const Schedule one = tile_layer(configs::int8, *layer, golden::kInt8, std::span(&x[img], 1), std::span(&ids[img], 1), 2, opt);
+      const Schedule one =
+          tile_layer(configs::int8, *layer, golden::kInt8, std::span(&x[img], 1), std::span(&ids[img], 1), 2, opt);
       std::map<std::tuple<int, uint32_t, uint32_t, int, int, int, int>, uint64_t> alone;
       auto key = [](const Schedule& sc, const Event& e) {
         const Item& it = sc.item_of(e);

@@ -42,8 +42,8 @@ ExportResult export_model_layer(const ExportArgs& a, const CoreConfig& cfg, cons
   check_images_fit(model, set);
   const int image = a.image.value_or(0);
   check_image_index(image, set, images_path);
-  fmt::print("cosim export-vectors: model {} layer {} image {}, config {} ({})\n", model.name, a.layer, image,
-             cfg.name, config_widths(cfg));
+  fmt::print("cosim export-vectors: model {} layer {} image {}, config {} ({})\n", model.name, a.layer, image, cfg.name,
+             config_widths(cfg));
   return export_model_vectors(a.out, cfg, model, a.layer, set.image(image), eo);
 }
 
@@ -69,10 +69,10 @@ int run_export(const ExportArgs& a) {
   eo.combined_psum = a.combined;
   if (a.in_tile < 0 || a.out_tile < 0) throw UsageError("--in-tile and --out-tile must be >= 0");
   const ExportResult r = a.model.empty() ? export_random_layer(a, cfg, eo) : export_model_layer(a, cfg, eo);
-  fmt::print("tile: input channels {}..{}, output channels {}..{}; padded input {}x{}, kernel {}, stride {}, "
-             "output {}x{}\n",
-             r.c0, r.c1 - 1, r.o0, r.o1 - 1, r.padded_height, r.padded_width, r.kernel, r.stride, r.out_height,
-             r.out_width);
+  fmt::print(
+      "tile: input channels {}..{}, output channels {}..{}; padded input {}x{}, kernel {}, stride {}, "
+      "output {}x{}\n",
+      r.c0, r.c1 - 1, r.o0, r.o1 - 1, r.padded_height, r.padded_width, r.kernel, r.stride, r.out_height, r.out_width);
   fmt::print("wrote {} files to {}\n", r.files.size(), a.out);
   fmt::print("replay: {}\n", replay_vectors_command(a.out, cfg, r.stride));
   return 0;

@@ -77,8 +77,8 @@ golden::Layer random_layer(const ShapeArgs& s, const golden::Precision& prec, st
   if (s.kind == "conv") {
     if (s.in_ch < 1 || s.out_ch < 1 || s.size < 1 || s.kernel < 1 || s.stride < 1 || s.padding < 0 ||
         s.size + 2 * s.padding < s.kernel)
-      throw UsageError(fmt::format("bad conv shape: in-ch {} out-ch {} size {} kernel {} stride {} padding {}",
-                                   s.in_ch, s.out_ch, s.size, s.kernel, s.stride, s.padding));
+      throw UsageError(fmt::format("bad conv shape: in-ch {} out-ch {} size {} kernel {} stride {} padding {}", s.in_ch,
+                                   s.out_ch, s.size, s.kernel, s.stride, s.padding));
     RandomConvSpec spec;
     spec.in_channels = s.in_ch;
     spec.out_channels = s.out_ch;

@@ -96,8 +96,15 @@ class MnistRun {
  public:
   MnistRun(const MnistArgs& a, const golden::Model& model, const CoreConfig& cfg, const golden::Dataset& data,
            Clock::time_point t_start)
-      : a_(a), model_(model), cfg_(cfg), data_(data), pool_(cfg), expected_(model), sb_(expected_),
-        checks_(sb_), t_start_(t_start) {
+      : a_(a),
+        model_(model),
+        cfg_(cfg),
+        data_(data),
+        pool_(cfg),
+        expected_(model),
+        sb_(expected_),
+        checks_(sb_),
+        t_start_(t_start) {
     if (!a.inject.empty()) {
       const std::string layer = model.layers[size_t(layer_index(model, a.inject))].name;
       sb_.tamper_output = [layer](const Mismatch& place, std::span<int64_t> exp) {
@@ -202,8 +209,8 @@ void MnistRun::progress(int b) const {
   if (!show_progress()) return;
   const double el = seconds_since(t_run_);
   const int done = std::min(n_, (b + 1) * a_.batch);
-  fmt::print(stderr, "\rbatch {}/{}, images {}/{}, {:.2f} M simulated cycles/s, ETA {:.0f} s   ", b + 1, batches_,
-             done, n_, r_.device_seconds > 0 ? cycles_so_far_ / r_.device_seconds / 1e6 : 0.0,
+  fmt::print(stderr, "\rbatch {}/{}, images {}/{}, {:.2f} M simulated cycles/s, ETA {:.0f} s   ", b + 1, batches_, done,
+             n_, r_.device_seconds > 0 ? cycles_so_far_ / r_.device_seconds / 1e6 : 0.0,
              done ? el / done * (n_ - done) : 0.0);
   if (b + 1 == batches_) fmt::print(stderr, "\n");
 }
@@ -248,8 +255,8 @@ Command add_mnist_command(CLI::App& app) {
   c->add_option("--labels", a->labels, "IDX1 labels, raw or .gz")->required();
   c->add_option("--limit", a->limit, "first N images only (0: all)")->check(CLI::NonNegativeNumber);
   c->add_option("--batch", a->batch, "images per run_model call (default 100)")->check(CLI::PositiveNumber);
-  CLI::Option* dev = add_device_option(c, a->device, "default device of the conv/linear layers: ",
-                                       " (systemc: all of them on the SystemC model)");
+  CLI::Option* dev = add_device_option(
+      c, a->device, "default device of the conv/linear layers: ", " (systemc: all of them on the SystemC model)");
   c->add_option("--rtl-layers", a->rtl_layers,
                 "comma-separated layers on the RTL (the rest: --device, default functional)");
   c->add_option("--json", a->json_path, "write the report as JSON");

@@ -21,8 +21,8 @@ int layer_index(const golden::Model& m, const std::string& name) {
   for (size_t i = 0; i < m.layers.size(); ++i) {
     if (m.layers[i].name == name) {
       if (!m.layers[i].has_weights())
-        throw UsageError(fmt::format("layer '{}' of model '{}' is a {} (runs on the host, not the core)", name,
-                                     m.name, golden::layer_type_name(m.layers[i].type)));
+        throw UsageError(fmt::format("layer '{}' of model '{}' is a {} (runs on the host, not the core)", name, m.name,
+                                     golden::layer_type_name(m.layers[i].type)));
       return int(i);
     }
     if (m.layers[i].has_weights()) names += (names.empty() ? "" : ", ") + m.layers[i].name;

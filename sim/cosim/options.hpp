@@ -31,8 +31,7 @@ const CoreConfig& config_named(const std::string& name);
 const CoreConfig& config_for_model(const golden::Precision& p, const std::string& forced);
 
 // --device NAME, its help `before` + the factory's device names ("rtl|functional|systemc") + `after`.
-CLI::Option* add_device_option(CLI::App* app, std::string& device, const std::string& before,
-                               const std::string& after);
+CLI::Option* add_device_option(CLI::App* app, std::string& device, const std::string& before, const std::string& after);
 
 std::vector<std::string> split_commas(const std::string& s);
 

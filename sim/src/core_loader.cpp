@@ -97,10 +97,15 @@ void* model_symbol(const std::string& library, const char* name) {
 }
 
 void check_model_params(const CoreConfig& claimed, const CoreConfig& built, const std::string& library) {
-  const std::pair<const char*, unsigned> want[] = {
-      {"Rows", claimed.rows},           {"Cols", claimed.cols},           {"ActBits", claimed.act_bits},
-      {"WeightBits", claimed.weight_bits}, {"PsumBits", claimed.psum_bits}, {"XmemDepth", claimed.xmem_depth},
-      {"PmemDepth", claimed.pmem_depth}, {"L0Depth", claimed.l0_depth},   {"OfifoDepth", claimed.ofifo_depth}};
+  const std::pair<const char*, unsigned> want[] = {{"Rows", claimed.rows},
+                                                   {"Cols", claimed.cols},
+                                                   {"ActBits", claimed.act_bits},
+                                                   {"WeightBits", claimed.weight_bits},
+                                                   {"PsumBits", claimed.psum_bits},
+                                                   {"XmemDepth", claimed.xmem_depth},
+                                                   {"PmemDepth", claimed.pmem_depth},
+                                                   {"L0Depth", claimed.l0_depth},
+                                                   {"OfifoDepth", claimed.ofifo_depth}};
   const unsigned got[] = {built.rows,       built.cols,       built.act_bits, built.weight_bits, built.psum_bits,
                           built.xmem_depth, built.pmem_depth, built.l0_depth, built.ofifo_depth};
   std::string diff;

@@ -153,8 +153,7 @@ class VerilatedCoreSim final : public CoreSim {
     if (trace_ && trace_->isOpen()) trace_->close();
   }
   void check_col(unsigned col) const {
-    if (col >= config_.cols)
-      throw std::out_of_range(fmt::format("column {} of a {}-column core", col, config_.cols));
+    if (col >= config_.cols) throw std::out_of_range(fmt::format("column {} of a {}-column core", col, config_.cols));
   }
   void check_errors() {
     if (!context_->gotError()) return;

@@ -88,8 +88,8 @@ DeviceTrace start_trace(Device& device, const std::string& path, uint64_t begin,
     target.trace(path, begin, end);
     return DeviceTrace([&target] { target.close_trace(); });
   }
-  throw std::invalid_argument(fmt::format("device {} cannot trace (expected {})", device.name(),
-                                          device_list(kTraced, ", ", " or ")));
+  throw std::invalid_argument(
+      fmt::format("device {} cannot trace (expected {})", device.name(), device_list(kTraced, ", ", " or ")));
 }
 
 }  // namespace accel::sim

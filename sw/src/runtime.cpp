@@ -33,14 +33,14 @@ void check_events(const Schedule& s) {
     const Event& e = s.events[k];
     const unsigned kind = e.kind == EventKind::Psum ? 0 : 1;
     const bool known = kind == 0 ? e.ref < s.passes.size() && e.vec < s.passes[e.ref].count : e.ref < s.reads.size();
-    const char* what = !known                                           ? "names no pass vector or read"
-                       : e.slot >= s.size()                             ? "lies past the schedule's end"
-                       : k > 0 && e.slot < s.events[k - 1].slot         ? "is out of slot order"
-                       : seen[kind] && e.slot <= last[kind]             ? "repeats a slot of its kind"
-                                                                        : nullptr;
+    const char* what = !known                                   ? "names no pass vector or read"
+                       : e.slot >= s.size()                     ? "lies past the schedule's end"
+                       : k > 0 && e.slot < s.events[k - 1].slot ? "is out of slot order"
+                       : seen[kind] && e.slot <= last[kind]     ? "repeats a slot of its kind"
+                                                                : nullptr;
     if (what)
-      throw std::invalid_argument(fmt::format("layer '{}': schedule event {} (slot {}) {}", s.layer_name, k, e.slot,
-                                              what));
+      throw std::invalid_argument(
+          fmt::format("layer '{}': schedule event {} (slot {}) {}", s.layer_name, k, e.slot, what));
     last[kind] = e.slot;
     seen[kind] = true;
   }
@@ -205,8 +205,8 @@ void run_host_layer(const golden::Layer& layer, std::vector<golden::Tensor>& act
         break;
       case golden::LayerType::conv2d:
       case golden::LayerType::linear:
-        throw std::logic_error(fmt::format("layer '{}': a {} does not run on the host", layer.name,
-                                           golden::layer_type_name(layer.type)));
+        throw std::logic_error(
+            fmt::format("layer '{}': a {} does not run on the host", layer.name, golden::layer_type_name(layer.type)));
     }
   }
 }
@@ -221,7 +221,8 @@ int images_per_schedule(const golden::Layer& layer, const RunOptions& options, s
       return options.linear_images_per_schedule > 0 ? options.linear_images_per_schedule : int(images);
     case golden::LayerType::maxpool2d:
     case golden::LayerType::flatten:
-      throw std::logic_error(fmt::format("layer '{}': a {} is not tiled", layer.name, golden::layer_type_name(layer.type)));
+      throw std::logic_error(
+          fmt::format("layer '{}': a {} is not tiled", layer.name, golden::layer_type_name(layer.type)));
   }
   golden::throw_bad_layer_type(layer);
 }

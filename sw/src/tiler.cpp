@@ -278,7 +278,7 @@ void check_layer(const CoreConfig& cfg, const Layer& l, const golden::Precision&
     throw std::invalid_argument(
         fmt::format("tiler: core '{}' FIFOs too shallow for streaming at the isa latency", cfg.name));
   const size_t want = op == ArrayOp::Linear ? size_t(l.out_features) * l.in_features
-                                                  : size_t(l.out_channels) * l.in_channels * l.kernel * l.kernel;
+                                            : size_t(l.out_channels) * l.in_channels * l.kernel * l.kernel;
   if (l.weight.size() != want || l.bias.size() != size_t(l.outputs()) ||
       (!l.logits && (l.multiplier.size() != size_t(l.outputs()) || l.shift.size() != size_t(l.outputs()))))
     throw std::invalid_argument(fmt::format("layer '{}': weight/bias/multiplier/shift sizes do not match", l.name));
@@ -643,7 +643,8 @@ void set_solo_slots(Schedule& s, const Schedule& one) {
   for (Event& e : s.events) {
     const auto it = slot_of.find(event_key(s, e));
     if (it == slot_of.end())
-      throw std::logic_error(fmt::format("tiler: layer '{}': a row of the batch schedule is missing alone", s.layer_name));
+      throw std::logic_error(
+          fmt::format("tiler: layer '{}': a row of the batch schedule is missing alone", s.layer_name));
     e.solo = it->second;
   }
 }

@@ -116,7 +116,7 @@ class VerilatedCoreTarget final : public CoreTarget {
       dst[c] = int64_t(uint64_t(v.get_word(int(2 * c))) | uint64_t(v.get_word(int(2 * c + 1))) << 32);
   }
   uint64_t counter(unsigned id) const override {
-    const sc_bv<kNumCounters * 64>& v = ctr_.read();
+    const sc_bv<kNumCounters* 64>& v = ctr_.read();
     return uint64_t(v.get_word(int(2 * id))) | uint64_t(v.get_word(int(2 * id + 1))) << 32;
   }
   void activate() override { Verilated::threadContextp(context_.get()); }
@@ -214,7 +214,8 @@ void CoreTarget::b_transport(tlm_generic_payload& t, sc_time& delay) {
     return fail(t, TLM_BYTE_ENABLE_ERROR_RESPONSE,
                 fmt::format("{} at 0x{:03x}: byte enables are not supported", verb, addr));
   const Register* r = find(addr);
-  if (r == nullptr) return fail(t, TLM_ADDRESS_ERROR_RESPONSE, fmt::format("{} at 0x{:03x}: no register there", verb, addr));
+  if (r == nullptr)
+    return fail(t, TLM_ADDRESS_ERROR_RESPONSE, fmt::format("{} at 0x{:03x}: no register there", verb, addr));
   if (addr % 4 != 0)
     return fail(t, TLM_ADDRESS_ERROR_RESPONSE,
                 fmt::format("{} at 0x{:03x}: not 4-byte aligned (inside {})", verb, addr, r->name));
@@ -303,24 +304,32 @@ void CoreTarget::read(const Register& r, uint64_t offset, uint8_t* dst, unsigned
     words[2 * i + 1] = uint32_t(v >> 32);
   };
   switch (r.base) {
-    case reg::kId: words[0] = reg::kIdValue; break;
-    case reg::kShape:
-    {
+    case reg::kId:
+      words[0] = reg::kIdValue;
+      break;
+    case reg::kShape: {
       const CoreConfig m = model_params();  // what the hardware says, not what it was told
       words[0] = m.rows | m.cols << 8 | m.act_bits << 16 | m.psum_bits << 24;
-    }
+    } break;
+    case reg::kStatus:
+      words[0] = status_bits();
       break;
-    case reg::kStatus: words[0] = status_bits(); break;
-    case reg::kSlot: put64(0, slot_); break;
+    case reg::kSlot:
+      put64(0, slot_);
+      break;
     case reg::kCounters:
       for (unsigned k = 0; k < kNumCounters; ++k) put64(k, counter(k));
       break;
     case reg::kPsum:
     case reg::kOut:
-      if (r.base == reg::kPsum) psum_lanes(lanes_.data()); else out_lanes(lanes_.data());
+      if (r.base == reg::kPsum)
+        psum_lanes(lanes_.data());
+      else
+        out_lanes(lanes_.data());
       for (unsigned c = 0; c < cfg_.cols; ++c) put64(c, uint64_t(lanes_[c]));
       break;
-    default: std::fill(words, words + n, 0u);
+    default:
+      std::fill(words, words + n, 0u);
   }
   std::memcpy(dst, reinterpret_cast<const uint8_t*>(words) + offset, len);
 }
@@ -334,10 +343,10 @@ extern "C" __attribute__((visibility("default"))) accel::systemc::CoreTarget* ac
   using namespace accel;
   constexpr const CoreConfig& C = configs::ACCEL_CONFIG;
   if (!cfg->same_shape(C))
-    throw std::invalid_argument(fmt::format("the SystemC model of '{}' cannot act as configuration '{}'", C.name,
-                                            cfg->name));
-  return new systemc::VerilatedCoreTarget<ACCEL_SC_MODEL, C.data_bits(), C.cols * C.psum_bits,
-                                          C.cols * kOutLaneBits>(name, *cfg);
+    throw std::invalid_argument(
+        fmt::format("the SystemC model of '{}' cannot act as configuration '{}'", C.name, cfg->name));
+  return new systemc::VerilatedCoreTarget<ACCEL_SC_MODEL, C.data_bits(), C.cols * C.psum_bits, C.cols * kOutLaneBits>(
+      name, *cfg);
 }
 
 extern "C" __attribute__((visibility("default"))) int accel_model_abi() { return accel::sim::kModelAbi; }

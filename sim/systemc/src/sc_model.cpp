@@ -17,8 +17,8 @@ namespace accel::systemc {
 
 std::unique_ptr<CoreTarget> make_core_target(const sc_core::sc_module_name& name, const CoreConfig& cfg) {
   const std::string lib = sim::ensure_model_library(cfg.name, "core_sc");
-  auto* make = reinterpret_cast<CoreTarget* (*)(const char*, const CoreConfig*)>(
-      sim::model_symbol(lib, "accel_sc_model_new"));
+  auto* make =
+      reinterpret_cast<CoreTarget* (*)(const char*, const CoreConfig*)>(sim::model_symbol(lib, "accel_sc_model_new"));
   return std::unique_ptr<CoreTarget>(make(static_cast<const char*>(name), &cfg));
 }
 

@@ -52,13 +52,17 @@ class HostInitiator : public sc_module {
       wait(kick);
       status = TLM_OK_RESPONSE;
       switch (job) {
-        case Job::Step: do_step(); break;
+        case Job::Step:
+          do_step();
+          break;
         case Job::Reset: {
           uint32_t v = reg::kControlReset;
           transfer(TLM_WRITE_COMMAND, reg::kControl, &v, 4);
           break;
         }
-        case Job::Counters: transfer(TLM_READ_COMMAND, reg::kCounters, ctr.data(), sizeof ctr); break;
+        case Job::Counters:
+          transfer(TLM_READ_COMMAND, reg::kCounters, ctr.data(), sizeof ctr);
+          break;
         case Job::Raw:
           socket->b_transport(*raw, delay_);
           status = raw->get_response_status();
@@ -172,10 +176,10 @@ SystemcDevice::SystemcDevice(const CoreConfig& config) : cfg_(config_by_name(con
         fmt::format("configuration '{}' differs from the SystemC model of that name", config.name));
   lane_ = HostPlatform::get(cfg_).lane(cfg_);
   if (!lane_)
-    throw sim::ModelError(fmt::format(
-        "no SystemC model for configuration '{}' in this process: SystemC elaborates once, when the first "
-        "SystemcDevice is made, and {} was not built then",
-        config.name, sim::model_library(config.name, "core_sc")));
+    throw sim::ModelError(
+        fmt::format("no SystemC model for configuration '{}' in this process: SystemC elaborates once, when the first "
+                    "SystemcDevice is made, and {} was not built then",
+                    config.name, sim::model_library(config.name, "core_sc")));
   if (lane_->in_use)
     throw std::logic_error(fmt::format(
         "a SystemcDevice for '{}' already exists: one per configuration per process at a time", config.name));

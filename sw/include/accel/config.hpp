@@ -50,8 +50,8 @@ namespace accel {
 inline const CoreConfig& config_by_name(std::string_view name) {
   for (const auto& c : kConfigs)
     if (c.name == name) return c;
-  throw std::invalid_argument("unknown core configuration '" + std::string(name) + "' (configurations: " +
-                              std::string(kConfigNames) + "; rtl/configs.txt lists them)");
+  throw std::invalid_argument("unknown core configuration '" + std::string(name) +
+                              "' (configurations: " + std::string(kConfigNames) + "; rtl/configs.txt lists them)");
 }
 
 }  // namespace accel

@@ -25,9 +25,8 @@ inline const CoreConfig& config_for(const golden::Precision& p, std::string_view
   if (!forced.empty()) {
     const CoreConfig& c = config_by_name(forced);
     if (!computes_in(c, p))
-      throw std::invalid_argument(fmt::format("--config {} has widths {}/{}/{}, the model {}/{}/{}", c.name,
-                                              c.act_bits, c.weight_bits, c.psum_bits, p.act_bits, p.weight_bits,
-                                              p.psum_bits));
+      throw std::invalid_argument(fmt::format("--config {} has widths {}/{}/{}, the model {}/{}/{}", c.name, c.act_bits,
+                                              c.weight_bits, c.psum_bits, p.act_bits, p.weight_bits, p.psum_bits));
     return c;
   }
   for (const CoreConfig& c : kConfigs)

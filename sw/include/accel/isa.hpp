@@ -22,7 +22,6 @@ namespace accel {
 inline constexpr unsigned kOutLaneBits = 64;  // one out_o lane
 inline constexpr unsigned kParBits = 32;      // SFP parameter word
 
-
 // ------------------------------------------------------------------------------------------------
 // Enumerations
 // ------------------------------------------------------------------------------------------------
@@ -36,8 +35,8 @@ enum class Counter : unsigned {
   Stall = 4,         // else: fill, drain, read-out only, idle
 };
 inline constexpr unsigned kNumCounters = 5;
-inline constexpr std::array<std::string_view, kNumCounters> kCounterNames{
-    "total", "compute", "weight_load", "host_transfer", "stall"};
+inline constexpr std::array<std::string_view, kNumCounters> kCounterNames{"total", "compute", "weight_load",
+                                                                          "host_transfer", "stall"};
 
 // FIFO status (core status_o, accel_pkg::status_t), bits LSB first. Shows the state left by the
 // slots before the current one; for checks and debugging, the schedule comes from the latencies.
@@ -117,7 +116,8 @@ using InstrWord = std::array<uint32_t, kInstrWords>;
 inline uint32_t get_field(const Instr& i, Field f) {
   switch (f) {
 #define ACCEL_INSTR_FIELD(name, type, width, doc) \
-  case Field::name: return static_cast<uint32_t>(i.name);
+  case Field::name:                               \
+    return static_cast<uint32_t>(i.name);
 #include <accel/isa_fields.def>
 #undef ACCEL_INSTR_FIELD
   }
@@ -129,7 +129,9 @@ inline void set_field(Instr& i, Field f, uint32_t v) {
   v &= static_cast<uint32_t>(low_mask(field_info(f).width));
   switch (f) {
 #define ACCEL_INSTR_FIELD(name, type, width, doc) \
-  case Field::name: i.name = static_cast<type>(v); return;
+  case Field::name:                               \
+    i.name = static_cast<type>(v);                \
+    return;
 #include <accel/isa_fields.def>
 #undef ACCEL_INSTR_FIELD
   }
@@ -141,7 +143,7 @@ inline void set_field(Instr& i, Field f, uint32_t v) {
 inline InstrWord pack(const Instr& i) {
   unsigned __int128 w = 0;
   unsigned k = 0;
-#define ACCEL_INSTR_FIELD(name, type, width, doc)                                                  \
+#define ACCEL_INSTR_FIELD(name, type, width, doc)                                                         \
   w |= static_cast<unsigned __int128>(static_cast<uint64_t>(i.name) & low_mask(width)) << kFields[k].lsb; \
   ++k;
 #include <accel/isa_fields.def>
@@ -172,9 +174,7 @@ inline std::string to_string(const Instr& i) {
 }
 
 // Instructions using data_i; at most one per slot (the core asserts this).
-inline unsigned data_users(const Instr& i) {
-  return unsigned(i.xmem_wr) + unsigned(i.w_load) + unsigned(i.par_wr);
-}
+inline unsigned data_users(const Instr& i) { return unsigned(i.xmem_wr) + unsigned(i.w_load) + unsigned(i.par_wr); }
 
 // ------------------------------------------------------------------------------------------------
 // Data words (BitVec: bits.hpp)

@@ -47,8 +47,7 @@ struct SlotStream {
   // std::logic_error if slot n already has one.
   void set_data(size_t n, std::span<const uint32_t> words) {
     grow(n);
-    if (data_of[n] != kNoData)
-      throw std::logic_error("slot " + std::to_string(n) + " already uses data_i");
+    if (data_of[n] != kNoData) throw std::logic_error("slot " + std::to_string(n) + " already uses data_i");
     const unsigned w = data_words(config);
     data_of[n] = uint32_t(data.size() / w);
     const size_t at = data.size();

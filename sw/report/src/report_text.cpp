@@ -25,10 +25,10 @@ std::string layer_header(const RunReport& r) {
 }
 
 std::string mnist_table(const RunReport& r) {
-  std::string s = fmt::format(
-      "\n{:<8} {:<12} {:<10} {:>12} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>10} {:>5} {:>9} {:>5}\n", "layer",
-      "strategy", "device", "MACs", "cycles", "compute", "w-load", "host", "stall", "util", "psum rows", "bad",
-      "out rows", "bad");
+  std::string s =
+      fmt::format("\n{:<8} {:<12} {:<10} {:>12} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>10} {:>5} {:>9} {:>5}\n",
+                  "layer", "strategy", "device", "MACs", "cycles", "compute", "w-load", "host", "stall", "util",
+                  "psum rows", "bad", "out rows", "bad");
   for (const LayerRow& l : r.layers) {
     if (l.on_host()) {
       s += fmt::format("{:<8} {:<12} {:<10}\n", l.name, "-", "host");
@@ -50,25 +50,28 @@ std::string tally(const char* what, const std::optional<Tally>& t, const char* a
 std::string mnist_results(const RunReport& r) {
   const uint64_t cycles = r.network_cycles();
   std::string s = mnist_table(r);
-  s += fmt::format("network: {} cycles, {:.0f} cycles per image, {} MACs, utilization {:.1f}% (every cycle of every "
-                   "layer)\n",
-                   cycles, r.cycles_per_image(cycles), r.network_macs(), 100.0 * r.network_utilization());
+  s += fmt::format(
+      "network: {} cycles, {:.0f} cycles per image, {} MACs, utilization {:.1f}% (every cycle of every "
+      "layer)\n",
+      cycles, r.cycles_per_image(cycles), r.network_macs(), 100.0 * r.network_utilization());
   s += tally("accuracy", r.accuracy);
   s += tally("golden accuracy", r.golden_accuracy);
   s += tally("agreement with golden", r.agreement, " images with bit-identical logits");
-  s += fmt::format("simulated: {:.2f} M cycles/s ({} cycles in {:.2f} s on the devices); golden {:.2f} s; wall time "
-                   "{:.2f} s\n",
-                   r.simulated_cycles_per_second() / 1e6, cycles, r.device_seconds, r.golden_seconds, r.wall_seconds);
+  s += fmt::format(
+      "simulated: {:.2f} M cycles/s ({} cycles in {:.2f} s on the devices); golden {:.2f} s; wall time "
+      "{:.2f} s\n",
+      r.simulated_cycles_per_second() / 1e6, cycles, r.device_seconds, r.golden_seconds, r.wall_seconds);
   return s;
 }
 
 std::string layer_results(const RunReport& r) {
   const LayerRow none;
   const LayerRow& l = r.layers.empty() ? none : r.layers.front();
-  return fmt::format("cycles {} (compute {}, weight-load {}, host-transfer {}, stall {}), utilization {:.1f}%, {:.2f} "
-                     "M slots/s\n",
-                     l.cycles, l.compute_cycles, l.weight_load_cycles, l.host_transfer_cycles, l.stall_cycles,
-                     100.0 * l.utilization, l.seconds > 0 ? double(l.cycles) / l.seconds / 1e6 : 0.0) +
+  return fmt::format(
+             "cycles {} (compute {}, weight-load {}, host-transfer {}, stall {}), utilization {:.1f}%, {:.2f} "
+             "M slots/s\n",
+             l.cycles, l.compute_cycles, l.weight_load_cycles, l.host_transfer_cycles, l.stall_cycles,
+             100.0 * l.utilization, l.seconds > 0 ? double(l.cycles) / l.seconds / 1e6 : 0.0) +
          fmt::format("checked: {} psum rows, {} out rows, {} protocol errors\n", l.psum_rows_checked,
                      l.out_rows_checked, r.protocol_errors);
 }

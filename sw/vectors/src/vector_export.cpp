@@ -179,8 +179,9 @@ class TileWriter {
       std::vector<int32_t> w1(size_t(O) * C);
       for (int o = 0; o < O; ++o)
         for (int c = 0; c < C; ++c) w1[size_t(o) * C + c] = int32_t(weight_at(l_, o, c, k / K, k % K));
-      const golden::Tensor ps = golden::conv2d_partial_acc(
-          in_, w1, golden::ConvParams{C, O, 1, 1, pad_}, prec(), golden::ConvSlice{res_.c0, res_.c1, {{0, 0}}, res_.o0, res_.o1});
+      const golden::Tensor ps =
+          golden::conv2d_partial_acc(in_, w1, golden::ConvParams{C, O, 1, 1, pad_}, prec(),
+                                     golden::ConvSlice{res_.c0, res_.c1, {{0, 0}}, res_.o0, res_.o1});
       std::vector<int64_t> v(size_t(positions()) * Q, 0);
       for (int nij = 0; nij < positions(); ++nij)
         for (int o = 0; o < res_.o1 - res_.o0; ++o)

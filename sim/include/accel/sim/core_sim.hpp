@@ -28,8 +28,7 @@ namespace accel::sim {
 class __attribute__((visibility("default"))) AssertionFailure : public std::runtime_error {
  public:
   AssertionFailure(uint64_t cycle, std::string messages)
-      : std::runtime_error("RTL assertion failed in cycle " + std::to_string(cycle) + ": " +
-                           first_line(messages)),
+      : std::runtime_error("RTL assertion failed in cycle " + std::to_string(cycle) + ": " + first_line(messages)),
         cycle_(cycle),
         messages_(std::move(messages)) {}
   uint64_t cycle() const { return cycle_; }
@@ -85,7 +84,7 @@ class CoreSim {
   virtual bool psum_valid() const = 0;
   virtual int64_t psum(unsigned col) const = 0;  // psum_o lane, sign-extended from PsumBits
   virtual bool out_valid() const = 0;
-  virtual int64_t out(unsigned col) const = 0;   // out_o lane (64-bit)
+  virtual int64_t out(unsigned col) const = 0;  // out_o lane (64-bit)
   virtual uint64_t counter(Counter id) const = 0;
   virtual Status status() const = 0;
   // All lanes at once into dst[0 .. cols-1] (same values as psum(c) / out(c)).
