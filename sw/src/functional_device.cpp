@@ -27,7 +27,7 @@ inline int64_t wrap_bits(int64_t v, unsigned bits) {
 FunctionalDevice::FunctionalDevice(const CoreConfig& config) : cfg_(config), rows_(config.rows), cols_(config.cols) {
   if (rows_ == 0 || cols_ == 0 || cfg_.psum_bits < 2 || cfg_.psum_bits > 32 || cfg_.act_bits == 0 ||
       cfg_.act_bits > 16 || cfg_.weight_bits < 2 || cfg_.weight_bits > 16 || cfg_.l0_depth < rows_ ||
-      cfg_.ofifo_depth < cols_ || cfg_.xmem_depth == 0 || cfg_.pmem_depth == 0 || cols_ > 256)
+      cfg_.ofifo_depth < cols_ || cfg_.xmem_depth == 0 || cfg_.pmem_depth == 0 || cols_ > kMaxCols)
     throw std::invalid_argument(fmt::format("functional device: illegal configuration '{}'", cfg_.name));
   xmem_.assign(size_t(cfg_.xmem_depth) * rows_, 0);
   l0_data_.assign(size_t(cfg_.l0_depth) * rows_, 0);

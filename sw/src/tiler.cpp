@@ -115,8 +115,8 @@ Geom geometry(const Layer& l, const golden::Shape* in_shape) {
 }
 
 // Memory the tiler may use: xmem word 0 is the shared zero word (padding), addresses are 16 bits.
-unsigned xmem_cap(const CoreConfig& c) { return std::min<unsigned>(c.xmem_depth, 65536) - 1; }
-unsigned pmem_cap(const CoreConfig& c) { return std::min<unsigned>(c.pmem_depth, 65536); }
+unsigned xmem_cap(const CoreConfig& c) { return std::min<unsigned>(c.xmem_depth, kAddressable) - 1; }
+unsigned pmem_cap(const CoreConfig& c) { return std::min<unsigned>(c.pmem_depth, kAddressable); }
 
 // First-in first-out allocation of xmem words / pmem rows: positions grow forever, the address is
 // base + position mod capacity. Timing of reuse is the SlotPacker's business; the ring only makes
@@ -273,7 +273,8 @@ void check_layer(const CoreConfig& cfg, const Layer& l, const golden::Precision&
     throw std::invalid_argument(fmt::format(
         "layer '{}': model precision {}/{}/{} (act/weight/psum bits) differs from core '{}' ({}/{}/{})", l.name,
         prec.act_bits, prec.weight_bits, prec.psum_bits, cfg.name, cfg.act_bits, cfg.weight_bits, cfg.psum_bits));
-  if (cfg.cols > 256) throw std::invalid_argument("tiler: par_col has 8 bits, Cols must be <= 256");
+  if (cfg.cols > kMaxCols)
+    throw std::invalid_argument(fmt::format("tiler: par_col addresses {} columns, Cols is {}", kMaxCols, cfg.cols));
   if (lat::l0rd_to_ofrd(cfg) > cfg.ofifo_depth - (cfg.cols - 1) || 3 > cfg.l0_depth - (cfg.rows - 1))
     throw std::invalid_argument(
         fmt::format("tiler: core '{}' FIFOs too shallow for streaming at the isa latency", cfg.name));

@@ -74,7 +74,7 @@ class VerilatedCoreTarget final : public CoreTarget {
 
  protected:
   void drive(const InstrWord& instr, const uint32_t* data, bool rst_n) override {
-    sc_bv<88> i;
+    sc_bv<kInstrBits> i;
     for (unsigned w = 0; w < kInstrWords; ++w) i.set_word(int(w), instr[w]);
     instr_.write(i);
     sc_bv<DataBits> d;
@@ -155,7 +155,7 @@ class VerilatedCoreTarget final : public CoreTarget {
   std::unique_ptr<Model> model_;
   std::unique_ptr<VerilatedFstSc> fst_;
   sc_signal<bool> core_clk_, rst_n_, psum_valid_, out_valid_;
-  sc_signal<sc_bv<88>> instr_;
+  sc_signal<sc_bv<kInstrBits>> instr_;
   sc_signal<sc_bv<DataBits>> data_;
   sc_signal<sc_bv<PsumRowBits>> psum_;
   sc_signal<sc_bv<OutBits>> out_;

@@ -109,6 +109,9 @@ inline constexpr unsigned kInstrBits = kFields.back().lsb + kFields.back().width
 inline constexpr unsigned kInstrWords = (kInstrBits + 31) / 32;
 inline constexpr const FieldInfo& field_info(Field f) { return kFields[static_cast<unsigned>(f)]; }
 static_assert(kInstrBits <= 128, "pack() builds the word in 128 bits");
+// What the fields can address: xmem/pmem rows (16-bit addresses) and SFP columns (par_col).
+inline constexpr unsigned kAddressable = 1u << field_info(Field::xmem_wr_addr).width;
+inline constexpr unsigned kMaxCols = 1u << field_info(Field::par_col).width;
 
 // The instruction in Verilator's port representation: 32-bit words, word 0 = bits 31:0.
 using InstrWord = std::array<uint32_t, kInstrWords>;
