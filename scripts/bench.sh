@@ -53,6 +53,8 @@ if [[ "${BENCH_EDIT:-1}" != "0" ]]; then
     end=$(date +%s.%N)
     cp -p "$saved" "$file" && rm -f "$saved"
     touch "$file"
+    # Bring the build back to the restored sources, so the next figure measures only its own edit.
+    make --no-print-directory sim BUILD="$build" >/dev/null 2>&1
     [[ $rc == 0 ]] || { tail -20 "$build/bench-edit.log"; echo "error: make sim failed after editing $file" >&2; exit 1; }
     printf '%-9s edit of %-20s -> make sim result in %5.1f s (%s)\n' "$label" "$file" "$(echo "$end - $start" | bc)" \
       "$(grep -m1 '^result:' "$build/bench-edit.log")"
@@ -60,5 +62,4 @@ if [[ "${BENCH_EDIT:-1}" != "0" ]]; then
   make --no-print-directory sim BUILD="$build" >/dev/null 2>&1  # start from an up-to-date build
   edit_run rtl rtl/mac_tile.sv
   edit_run sw sw/src/tiler.cpp
-  make --no-print-directory sim BUILD="$build" >/dev/null 2>&1  # leave the build matching the sources
 fi
