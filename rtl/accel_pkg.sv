@@ -83,7 +83,8 @@ package accel_pkg;
   } status_t;
 
   // The core's parameters as it was built, on core's params_o (constant): the host checks at start
-  // that the model it drives is the configuration it claims (docs/isa.md "Parameters").
+  // that the model it drives is the configuration it claims (C++ decoder: accel::params_from_words
+  // in sw/include/accel/isa.hpp; tests/test_rtl_core.cpp checks it on every configuration).
   typedef struct packed {
     logic [15:0] ofifo_depth;
     logic [15:0] l0_depth;

@@ -47,18 +47,7 @@ class VerilatedCoreSim final : public CoreSim {
   const CoreConfig& config() const override { return config_; }
 
   CoreConfig model_params() const override {
-    const auto& p = model_->params_o;  // accel_pkg::params_t, rows at the LSB
-    CoreConfig c = config_;
-    c.rows = unsigned(detail::read_port(p, 0, 16));
-    c.cols = unsigned(detail::read_port(p, 16, 16));
-    c.act_bits = unsigned(detail::read_port(p, 32, 8));
-    c.weight_bits = unsigned(detail::read_port(p, 40, 8));
-    c.psum_bits = unsigned(detail::read_port(p, 48, 8));
-    c.xmem_depth = unsigned(detail::read_port(p, 56, 32));
-    c.pmem_depth = unsigned(detail::read_port(p, 88, 32));
-    c.l0_depth = unsigned(detail::read_port(p, 120, 16));
-    c.ofifo_depth = unsigned(detail::read_port(p, 136, 16));
-    return c;
+    return params_from_words(std::span<const uint32_t>(model_->params_o.data(), kParamsWords), config_);
   }
 
   void reset(unsigned cycles) override {

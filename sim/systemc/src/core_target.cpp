@@ -24,8 +24,6 @@ using namespace tlm;
 
 namespace {
 
-constexpr int kParamsBits = 152;  // $bits(accel_pkg::params_t)
-
 template <class Model, unsigned DataBits, unsigned PsumRowBits, unsigned OutBits>
 class VerilatedCoreTarget final : public CoreTarget {
  public:
@@ -84,19 +82,10 @@ class VerilatedCoreTarget final : public CoreTarget {
   }
   void set_core_clock(bool level) override { core_clk_.write(level); }
   CoreConfig model_params() const override {
-    const sc_bv<kParamsBits>& v = params_.read();  // accel_pkg::params_t, rows at the LSB
-    auto field = [&](int lsb, int width) { return unsigned(v.range(lsb + width - 1, lsb).to_uint64()); };
-    CoreConfig c = config();
-    c.rows = field(0, 16);
-    c.cols = field(16, 16);
-    c.act_bits = field(32, 8);
-    c.weight_bits = field(40, 8);
-    c.psum_bits = field(48, 8);
-    c.xmem_depth = field(56, 32);
-    c.pmem_depth = field(88, 32);
-    c.l0_depth = field(120, 16);
-    c.ofifo_depth = field(136, 16);
-    return c;
+    const sc_bv<kParamsBits>& v = params_.read();
+    uint32_t w[kParamsWords];
+    for (unsigned k = 0; k < kParamsWords; ++k) w[k] = uint32_t(v.get_word(int(k)));
+    return params_from_words(w, config());
   }
   uint32_t status_bits() const override {
     return (psum_valid_.read() ? kStatusPsumValid : 0u) | (out_valid_.read() ? kStatusOutValid : 0u) |

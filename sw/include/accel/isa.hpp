@@ -180,6 +180,26 @@ inline std::string to_string(const Instr& i) {
 inline unsigned data_users(const Instr& i) { return unsigned(i.xmem_wr) + unsigned(i.w_load) + unsigned(i.par_wr); }
 
 // ------------------------------------------------------------------------------------------------
+// The core's parameters on params_o (accel_pkg::params_t, rows at the LSB), as 32-bit words
+// ------------------------------------------------------------------------------------------------
+inline constexpr unsigned kParamsBits = 152;
+inline constexpr unsigned kParamsWords = (kParamsBits + 31) / 32;
+// The configuration the model was built as; the name is `named`'s (it is not on the port).
+inline CoreConfig params_from_words(std::span<const uint32_t> w, const CoreConfig& named) {
+  CoreConfig c = named;
+  c.rows = unsigned(get_bits(w, 0, 16));
+  c.cols = unsigned(get_bits(w, 16, 16));
+  c.act_bits = unsigned(get_bits(w, 32, 8));
+  c.weight_bits = unsigned(get_bits(w, 40, 8));
+  c.psum_bits = unsigned(get_bits(w, 48, 8));
+  c.xmem_depth = unsigned(get_bits(w, 56, 32));
+  c.pmem_depth = unsigned(get_bits(w, 88, 32));
+  c.l0_depth = unsigned(get_bits(w, 120, 16));
+  c.ofifo_depth = unsigned(get_bits(w, 136, 16));
+  return c;
+}
+
+// ------------------------------------------------------------------------------------------------
 // Data words (BitVec: bits.hpp)
 // ------------------------------------------------------------------------------------------------
 // data_i for xmem_wr: a[r] (unsigned act_bits) at bits [r*act_bits +: act_bits].
