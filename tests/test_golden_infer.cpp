@@ -116,3 +116,20 @@ TEST_CASE("golden-infer: bad input gives one error line and a non-zero exit", "[
   CHECK(r.code != 0);
   CHECK(r.err == fmt::format("error: {}/bad.gz: label 7 (item 1) is outside 0..2\n", d));
 }
+
+TEST_CASE("golden-infer: an empty image set and control characters in a path are errors on one line",
+          "[golden][cli][bad_input]") {
+  TempDir tmp;
+  write_tiny(tmp.path);
+  const std::string d = tmp.path.string();
+  golden::write_idx_images(tmp.path / "none.gz", golden::ImageSet{"", 0, 4, 4, {}});
+  golden::write_idx_labels(tmp.path / "none-lbl.gz", std::vector<uint8_t>{});
+  Run r = run(tmp, fmt::format("--model '{0}' --images '{0}/none.gz' --labels '{0}/none-lbl.gz'", d));
+  CHECK(r.code != 0);
+  CHECK(r.out.empty());
+  CHECK(r.err == fmt::format("error: {}/none.gz: holds no images (its header says 0)\n", d));
+  // A file name with a newline and an escape: echoed as \x0a and \x1b, the message stays one line.
+  r = run(tmp, fmt::format("--model '{0}' --images \"{0}/a$(printf '\\n\\033')b\" --labels '{0}/lbl.gz'", d));
+  CHECK(r.code != 0);
+  CHECK(r.err == fmt::format("error: {}/a\\x0a\\x1bb: cannot open: No such file or directory\n", d));
+}

@@ -1,6 +1,7 @@
 // IDX reader: raw and gzip files, round trip, real MNIST / Fashion-MNIST files,
 // and every malformed-file message.
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <catch2/catch.hpp>
@@ -232,4 +233,108 @@ TEST_CASE("idx: Fashion-MNIST test files from Debian load", "[golden][io][data]"
   CHECK(d.images.rows == 28);
   CHECK(d.images.cols == 28);
   CHECK_NOTHROW(golden::check_label_range(d.labels, 10));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile input: what is not a regular file, sizes beyond what the file can hold or the limits,
+// data after the last gzip member, empty sets.
+
+TEST_CASE("idx: a FIFO, a device or a directory is refused without blocking", "[golden][io][bad_input]") {
+  TempDir tmp;
+  const fs::path fifo = tmp.path / "images.fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  REQUIRE_THROWS_MATCHES(golden::read_idx_images(fifo), golden::FileError,
+                         Message(fifo.string() + ": cannot read: is a FIFO, not a regular file"));
+  REQUIRE_THROWS_MATCHES(golden::read_idx_labels(fifo), golden::FileError,
+                         Message(fifo.string() + ": cannot read: is a FIFO, not a regular file"));
+  REQUIRE_THROWS_MATCHES(golden::read_idx_images("/dev/zero"), golden::FileError,
+                         Message("/dev/zero: cannot read: is a character device, not a regular file"));
+  REQUIRE_THROWS_MATCHES(golden::read_idx_images(tmp.path), golden::FileError,
+                         Message(tmp.path.string() + ": cannot read: is a directory"));
+}
+
+TEST_CASE("idx: the header is checked before a gzip body is inflated", "[golden][io][bad_input]") {
+  TempDir tmp;
+  // 16 MiB of zeros compress to about 16 KiB: the magic (0) is refused after 16 inflated bytes,
+  // before the rest is inflated or allocated.
+  const fs::path zeros = tmp.path / "zeros.gz";
+  write_gz(zeros, std::vector<uint8_t>(16 << 20, 0));
+  REQUIRE_THROWS_MATCHES(golden::read_idx_images(zeros), golden::FormatError,
+                         Message(zeros.string() + ": offset 0: bad magic number 0x00000000, expected 0x00000803 "
+                                                  "(IDX3 unsigned-byte images)"));
+  // A bad header in front of corrupt gzip data: the header is what is reported.
+  const fs::path corrupt = tmp.path / "corrupt.gz";
+  std::vector<uint8_t> body = labels_bytes(3, {1, 2, 3});
+  for (int i = 0; i < 100000; ++i) body.push_back(static_cast<uint8_t>(i * 7919 % 251));
+  write_gz(corrupt, body);
+  auto gz = file_bytes(corrupt);
+  for (size_t i = gz.size() / 2; i < gz.size() - 8; ++i) gz[i] ^= 0x5a;
+  write_raw(corrupt, gz);
+  REQUIRE_THROWS_MATCHES(golden::read_idx_images(corrupt), golden::FormatError,
+                         Message(corrupt.string() + ": offset 0: bad magic number 0x00000801, expected 0x00000803 "
+                                                    "(IDX3 unsigned-byte images)"));
+}
+
+TEST_CASE("idx: declared sizes beyond the limit or the file are refused before allocating", "[golden][io][bad_input]") {
+  TempDir tmp;
+  const fs::path p = tmp.path / "img";
+  // 2^30 images of 28x28: far beyond the 2^28-byte limit.
+  write_raw(p, images_bytes(1u << 30, 28, 28, {}));
+  REQUIRE_THROWS_MATCHES(golden::read_idx_images(p), golden::FormatError,
+                         Message(p.string() + ": offset 4: 1073741824 images of 28x28 are 841813590016 bytes, more "
+                                              "than the limit of 268435456"));
+  write_raw(p, images_bytes(2, 5000, 3, {}));
+  REQUIRE_THROWS_MATCHES(golden::read_idx_images(p), golden::FormatError,
+                         Message(p.string() + ": offset 8: image size 5000x3 is not 1..4096 x 1..4096"));
+  write_raw(p, labels_bytes(0xffffffffu, {}));
+  REQUIRE_THROWS_MATCHES(golden::read_idx_labels(p), golden::FormatError,
+                         Message(p.string() + ": offset 4: 4294967295 labels, more than the limit of 268435456"));
+  // 100000 images of 28x28 (78 MB, within the limit) declared in a gzip file of a few dozen bytes.
+  const fs::path gz = tmp.path / "img.gz";
+  write_gz(gz, images_bytes(100000, 28, 28, {1, 2, 3}));
+  const auto gz_size = fs::file_size(gz);
+  REQUIRE_THROWS_MATCHES(golden::read_idx_images(gz), golden::FormatError,
+                         Message(fmt::format("{}: header says 100000 images of 28x28 (78400000 bytes), more than a "
+                                             "{}-byte gzip file can hold",
+                                             gz.string(), gz_size)));
+}
+
+TEST_CASE("idx: data after the last gzip member is an error, a second member is data", "[golden][io][bad_input]") {
+  TempDir tmp;
+  const fs::path one = tmp.path / "one.gz", two = tmp.path / "two.gz";
+  const std::vector<uint8_t> all = images_bytes(2, 2, 3, kPixels);
+  write_gz(one, std::vector<uint8_t>(all.begin(), all.begin() + 20));
+  write_gz(two, std::vector<uint8_t>(all.begin() + 20, all.end()));
+  // Two members, as `cat one.gz two.gz` makes: one IDX stream.
+  auto cat = file_bytes(one);
+  const auto second = file_bytes(two);
+  cat.insert(cat.end(), second.begin(), second.end());
+  const fs::path joined = tmp.path / "joined.gz";
+  write_raw(joined, cat);
+  CHECK(golden::read_idx_images(joined).pixels == kPixels);
+  // The whole set in one member, then bytes that are not a gzip member.
+  write_gz(one, all);
+  auto tail = file_bytes(one);
+  const size_t member = tail.size();
+  tail.insert(tail.end(), {'j', 'u', 'n', 'k'});
+  write_raw(joined, tail);
+  REQUIRE_THROWS_MATCHES(
+      golden::read_idx_images(joined), golden::FormatError,
+      Message(fmt::format("{}: offset {}: 4 bytes of trailing data after the gzip stream", joined.string(), member)));
+  // Extra bytes inside the gzip data: counted after the body.
+  auto extra = all;
+  extra.insert(extra.end(), 3, 9);
+  write_gz(one, extra);
+  REQUIRE_THROWS_MATCHES(golden::read_idx_images(one), golden::FormatError,
+                         Message(one.string() + ": offset 28: 3 unexpected bytes after 2 images of 2x3"));
+}
+
+TEST_CASE("idx: a set with no images is valid but refused where images are needed", "[golden][io][bad_input]") {
+  TempDir tmp;
+  const fs::path p = tmp.path / "empty";
+  write_raw(p, images_bytes(0, 28, 28, {}));
+  const golden::ImageSet s = golden::read_idx_images(p);
+  CHECK(s.count == 0);
+  REQUIRE_THROWS_MATCHES(golden::check_not_empty(s), golden::FormatError,
+                         Message(p.string() + ": holds no images (its header says 0)"));
 }

@@ -17,6 +17,7 @@
 
 #include "golden/error.hpp"
 #include "golden/idx.hpp"
+#include "golden/input_file.hpp"
 #include "golden/model.hpp"
 #include "golden/network.hpp"
 #include "golden/ops.hpp"
@@ -64,12 +65,13 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    fmt::print(stderr, "error: {}\n", golden::printable(e.what()));
     return 2;
   }
 
   const golden::Model model = golden::load_model(model_dir);
   const golden::Dataset data = golden::read_idx_dataset(images_path, labels_path);
+  golden::check_not_empty(data.images);
   if (model.input.at(0) != 1) {
     throw golden::FormatError(fmt::format("{}: model '{}' has {} input channels, IDX images have 1", images_path,
                                           model.name, model.input.at(0)));
@@ -123,7 +125,7 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    fmt::print(stderr, "error: {}\n", golden::printable(e.what()));
     return 1;
   }
 }

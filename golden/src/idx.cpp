@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <memory>
 #include <stdexcept>
 #include <system_error>
 
 #include "golden/error.hpp"
+#include "golden/input_file.hpp"
 
 namespace golden {
 
@@ -19,42 +22,124 @@ struct GzCloser {
 };
 using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
 
-uint32_t read_be32(const std::vector<uint8_t>& b, size_t off) {
-  return (uint32_t{b[off]} << 24) | (uint32_t{b[off + 1]} << 16) | (uint32_t{b[off + 2]} << 8) | uint32_t{b[off + 3]};
+uint32_t read_be32(const uint8_t* b) {
+  return (uint32_t{b[0]} << 24) | (uint32_t{b[1]} << 16) | (uint32_t{b[2]} << 8) | uint32_t{b[3]};
 }
 
-void check_magic(const std::vector<uint8_t>& b, const std::string& name, uint32_t want, const char* what) {
-  if (b.size() < 4) {
-    throw FormatError(
-        fmt::format("{}: truncated: {} bytes, an IDX file starts with a 4-byte magic number", name, b.size()));
-  }
-  uint32_t magic = read_be32(b, 0);
-  if (magic != want) {
-    throw FormatError(
-        fmt::format("{}: offset 0: bad magic number 0x{:08x}, expected 0x{:08x} ({})", name, magic, want, what));
-  }
-}
+// Deflate expands at most 1032:1 (zlib's documentation), so a gzip file of n bytes holds at most
+// 1032 n bytes of data: a header declaring more is refused before anything is allocated.
+constexpr uint64_t kMaxDeflateRatio = 1032;
 
-void check_header_size(const std::vector<uint8_t>& b, const std::string& name, size_t header) {
-  if (b.size() < header) {
-    throw FormatError(fmt::format("{}: truncated: {} bytes, the IDX header needs {}", name, b.size(), header));
+// The bytes of an IDX file, raw or gzip (from the first two bytes, not the name), as a stream:
+// gzip is inflated chunk by chunk as the reader asks, so the header is checked before the body is
+// inflated. A gzip file may hold several members (as `cat a.gz b.gz` makes); anything else after
+// the last member is an error.
+class IdxStream {
+ public:
+  explicit IdxStream(const std::filesystem::path& file) : in_(file), name_(file.string()) {
+    held_ = in_.read(inbuf_.data(), 2);
+    offset_ = held_;
+    at_eof_ = held_ < 2;
+    gz_ = held_ == 2 && inbuf_[0] == 0x1f && inbuf_[1] == 0x8b;
+    if (gz_ && inflateInit2(&zs_, 16 + MAX_WBITS) != Z_OK) throw FileError(name_, "cannot start gzip inflation");
+    zs_.next_in = inbuf_.data();
+    zs_.avail_in = static_cast<uInt>(held_);
   }
-}
+  ~IdxStream() {
+    if (gz_) inflateEnd(&zs_);
+  }
+  IdxStream(const IdxStream&) = delete;
+  IdxStream& operator=(const IdxStream&) = delete;
 
-void check_body(const std::vector<uint8_t>& b, const std::string& name, size_t header, size_t need,
-                const std::string& what) {
-  size_t have = b.size() - header;
-  if (have < need) {
-    throw FormatError(
-        fmt::format("{}: truncated: header says {} ({} bytes after the {}-byte header), "
-                    "the file has {}",
-                    name, what, need, header, have));
+  // The most data bytes the file can hold.
+  uint64_t capacity() const { return gz_ ? in_.size() * kMaxDeflateRatio : in_.size(); }
+  bool gzip() const { return gz_; }
+  uint64_t file_size() const { return in_.size(); }
+
+  // Up to n data bytes; fewer only at the end of the data.
+  size_t read(uint8_t* dst, size_t n) {
+    if (!gz_) {
+      const size_t first = std::min(n, held_);
+      std::copy_n(inbuf_.data(), first, dst);
+      held_ -= first;
+      std::copy_n(inbuf_.data() + first, held_, inbuf_.data());
+      return first + in_.read(dst + first, n - first);
+    }
+    size_t got = 0;
+    while (got < n && !done_) got += inflate_some(dst + got, n - got);
+    return got;
   }
-  if (have > need) {
-    throw FormatError(
-        fmt::format("{}: offset {}: {} unexpected bytes after {}", name, header + need, have - need, what));
+
+  // Data bytes left after what was read, counted up to `limit` (then limit + 1).
+  uint64_t rest(uint64_t limit) {
+    std::vector<uint8_t> sink(1 << 16);
+    uint64_t n = 0;
+    while (n <= limit) {
+      const size_t got = read(sink.data(), sink.size());
+      if (got == 0) break;
+      n += got;
+    }
+    return std::min(n, limit + 1);
   }
-}
+
+ private:
+  size_t inflate_some(uint8_t* dst, size_t n) {
+    if (zs_.avail_in == 0) refill();
+    zs_.next_out = dst;
+    zs_.avail_out = static_cast<uInt>(std::min<size_t>(n, 1u << 30));
+    const int rc = inflate(&zs_, Z_NO_FLUSH);
+    const size_t got = static_cast<size_t>(zs_.next_out - dst);
+    if (rc == Z_STREAM_END) {
+      next_member();
+    } else if (rc == Z_BUF_ERROR && zs_.avail_in == 0 && at_eof_) {
+      throw FormatError(fmt::format("{}: corrupt or truncated gzip data: unexpected end of file", name_));
+    } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      throw FormatError(fmt::format("{}: corrupt or truncated gzip data: {}", name_, zs_.msg ? zs_.msg : "error"));
+    }
+    return got;
+  }
+  void refill() {
+    const size_t got = in_.read(inbuf_.data(), inbuf_.size());
+    at_eof_ = got < inbuf_.size();
+    zs_.next_in = inbuf_.data();
+    zs_.avail_in = static_cast<uInt>(got);
+    base_ = offset_;
+    offset_ += got;
+  }
+  // After a member: another member, or the end of the file; other bytes are an error.
+  void next_member() {
+    if (zs_.avail_in == 0) refill();
+    if (zs_.avail_in == 0) {
+      done_ = true;
+      return;
+    }
+    const uint64_t at = base_ + static_cast<uint64_t>(zs_.next_in - inbuf_.data());
+    if (zs_.avail_in == 1 && !at_eof_) {
+      // The next member's magic may straddle two buffers.
+      const uint8_t first = *zs_.next_in;
+      inbuf_[0] = first;
+      const size_t got = in_.read(inbuf_.data() + 1, inbuf_.size() - 1);
+      at_eof_ = got < inbuf_.size() - 1;
+      zs_.next_in = inbuf_.data();
+      zs_.avail_in = static_cast<uInt>(got + 1);
+      base_ = at;
+      offset_ = at + got + 1;
+    }
+    if (zs_.avail_in < 2 || zs_.next_in[0] != 0x1f || zs_.next_in[1] != 0x8b) {
+      throw FormatError(
+          fmt::format("{}: offset {}: {} bytes of trailing data after the gzip stream", name_, at, in_.size() - at));
+    }
+    inflateReset(&zs_);
+  }
+
+  InputFile in_;
+  std::string name_;
+  std::array<uint8_t, 1 << 16> inbuf_{};
+  size_t held_ = 0;  // raw: bytes of inbuf_ read ahead
+  bool gz_ = false, done_ = false, at_eof_ = false;
+  z_stream zs_{};
+  uint64_t base_ = 0, offset_ = 0;  // file offsets of inbuf_[0] and of the end of what was read
+};
 
 void write_all(const std::filesystem::path& file, const std::vector<uint8_t>& bytes) {
   const bool gz = file.extension() == ".gz";
@@ -70,90 +155,99 @@ void write_all(const std::filesystem::path& file, const std::vector<uint8_t>& by
   if (gzclose(f.release()) != Z_OK) throw FileError(fmt::format("{}: write error", file.string()));
 }
 
-// zlib's gzerror text is "<path>: <problem>"; keep only the problem.
-std::string gz_problem(gzFile f, const std::string& name, int* err) {
-  std::string msg = gzerror(f, err);
-  if (msg.rfind(name + ": ", 0) == 0) msg.erase(0, name.size() + 2);
-  return msg;
-}
-
 void put_be32(std::vector<uint8_t>& out, uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(v >> s));
 }
 
 }  // namespace
 
-std::vector<uint8_t> read_file_bytes(const std::filesystem::path& file) {
-  const std::string name = file.string();
-  errno = 0;
-  GzFile f(gzopen(name.c_str(), "rb"));
-  if (!f) {
-    throw FileError(fmt::format("{}: cannot open: {}", name,
-                                std::error_code(errno ? errno : ENOENT, std::generic_category()).message()));
+namespace {
+
+// Reads the `size`-byte header (magic first); throws naming the file if it is short or the magic
+// is not `magic`.
+void read_header(IdxStream& s, const std::string& name, uint8_t* h, size_t size, uint32_t magic, const char* what) {
+  const size_t got = s.read(h, size);
+  if (got < 4) {
+    throw FormatError(fmt::format("{}: truncated: {} bytes, an IDX file starts with a 4-byte magic number", name, got));
   }
-  if (std::filesystem::is_directory(file)) {
-    throw FileError(fmt::format("{}: cannot read: is a directory", name));
+  if (read_be32(h) != magic) {
+    throw FormatError(fmt::format("{}: offset 0: bad magic number 0x{:08x}, expected 0x{:08x} ({})", name, read_be32(h),
+                                  magic, what));
   }
-  gzbuffer(f.get(), 1 << 17);
-  std::vector<uint8_t> out;
-  std::vector<uint8_t> chunk(1 << 20);
-  while (true) {
-    int n = gzread(f.get(), chunk.data(), static_cast<unsigned>(chunk.size()));
-    if (n < 0) {
-      int err = 0;
-      const std::string msg = gz_problem(f.get(), name, &err);
-      throw FormatError(fmt::format("{}: corrupt or truncated gzip data: {}", name, msg));
-    }
-    if (n == 0) break;
-    out.insert(out.end(), chunk.begin(), chunk.begin() + n);
-  }
-  // A gzip stream cut short ends without an error from gzread on some zlib
-  // versions; gzerror still reports it.
-  int err = Z_OK;
-  const std::string msg = gz_problem(f.get(), name, &err);
-  if (err != Z_OK && err != Z_STREAM_END) {
-    throw FormatError(fmt::format("{}: corrupt or truncated gzip data: {}", name, msg));
-  }
-  return out;
+  if (got < size) throw FormatError(fmt::format("{}: truncated: {} bytes, the IDX header needs {}", name, got, size));
 }
+
+// The `need`-byte body after a `header`-byte header: checked against what the file can hold before
+// it is allocated, then read; short or trailing data is an error.
+std::vector<uint8_t> read_body(IdxStream& s, const std::string& name, size_t header, uint64_t need,
+                               const std::string& what) {
+  const auto truncated = [&](uint64_t have, const std::string& has) {
+    return FormatError(fmt::format("{}: truncated: header says {} ({} bytes after the {}-byte header), {} {}", name,
+                                   what, need, header, has, have));
+  };
+  if (!s.gzip() && s.file_size() - header < need) throw truncated(s.file_size() - header, "the file has");
+  if (s.gzip() && s.capacity() < need) {
+    throw FormatError(fmt::format("{}: header says {} ({} bytes), more than a {}-byte gzip file can hold", name, what,
+                                  need, s.file_size()));
+  }
+  if (!s.gzip() && s.file_size() - header > need) {
+    throw FormatError(fmt::format("{}: offset {}: {} unexpected bytes after {}", name, header + need,
+                                  s.file_size() - header - need, what));
+  }
+  std::vector<uint8_t> body(need);
+  const size_t got = s.read(body.data(), body.size());
+  if (got < need) throw truncated(got, "the file has");
+  constexpr uint64_t kCountUpTo = uint64_t{1} << 20;
+  if (const uint64_t extra = s.rest(kCountUpTo); extra > 0) {
+    throw FormatError(fmt::format("{}: offset {}: {}{} unexpected bytes after {}", name, header + need,
+                                  extra > kCountUpTo ? "more than " : "", std::min(extra, kCountUpTo), what));
+  }
+  return body;
+}
+
+}  // namespace
 
 ImageSet read_idx_images(const std::filesystem::path& file) {
   const std::string name = file.string();
-  std::vector<uint8_t> b = read_file_bytes(file);
-  check_magic(b, name, kIdxImagesMagic, "IDX3 unsigned-byte images");
-  check_header_size(b, name, 16);
+  IdxStream in(file);
+  uint8_t h[16];
+  read_header(in, name, h, sizeof h, kIdxImagesMagic, "IDX3 unsigned-byte images");
+  const uint32_t count = read_be32(h + 4), rows = read_be32(h + 8), cols = read_be32(h + 12);
+  if (rows == 0 || cols == 0 || rows > kIdxMaxSide || cols > kIdxMaxSide) {
+    throw FormatError(
+        fmt::format("{}: offset 8: image size {}x{} is not 1..{} x 1..{}", name, rows, cols, kIdxMaxSide, kIdxMaxSide));
+  }
+  const uint64_t need = uint64_t{count} * rows * cols;
+  if (need > kIdxMaxBytes) {
+    throw FormatError(fmt::format("{}: offset 4: {} images of {}x{} are {} bytes, more than the limit of {}", name,
+                                  count, rows, cols, need, kIdxMaxBytes));
+  }
   ImageSet s;
   s.path = name;
-  uint32_t count = read_be32(b, 4), rows = read_be32(b, 8), cols = read_be32(b, 12);
-  if (count > (1u << 30)) {
-    throw FormatError(fmt::format("{}: offset 4: image count {} is implausibly large", name, count));
-  }
-  if (rows == 0 || cols == 0 || rows > 4096 || cols > 4096) {
-    throw FormatError(fmt::format("{}: offset 8: image size {}x{} is not 1..4096 x 1..4096", name, rows, cols));
-  }
   s.count = static_cast<int>(count);
   s.rows = static_cast<int>(rows);
   s.cols = static_cast<int>(cols);
-  size_t need = size_t{count} * rows * cols;
-  check_body(b, name, 16, need, fmt::format("{} images of {}x{}", count, rows, cols));
-  s.pixels.assign(b.begin() + 16, b.end());
+  s.pixels = read_body(in, name, sizeof h, need, fmt::format("{} images of {}x{}", count, rows, cols));
   return s;
 }
 
 LabelSet read_idx_labels(const std::filesystem::path& file) {
   const std::string name = file.string();
-  std::vector<uint8_t> b = read_file_bytes(file);
-  check_magic(b, name, kIdxLabelsMagic, "IDX1 unsigned-byte labels");
-  check_header_size(b, name, 8);
-  uint32_t count = read_be32(b, 4);
-  if (count > (1u << 30)) {
-    throw FormatError(fmt::format("{}: offset 4: label count {} is implausibly large", name, count));
+  IdxStream in(file);
+  uint8_t h[8];
+  read_header(in, name, h, sizeof h, kIdxLabelsMagic, "IDX1 unsigned-byte labels");
+  const uint32_t count = read_be32(h + 4);
+  if (count > kIdxMaxBytes) {
+    throw FormatError(fmt::format("{}: offset 4: {} labels, more than the limit of {}", name, count, kIdxMaxBytes));
   }
-  check_body(b, name, 8, count, fmt::format("{} labels", count));
   LabelSet s;
   s.path = name;
-  s.labels.assign(b.begin() + 8, b.end());
+  s.labels = read_body(in, name, sizeof h, count, fmt::format("{} labels", count));
   return s;
+}
+
+void check_not_empty(const ImageSet& images) {
+  if (images.count == 0) throw FormatError(fmt::format("{}: holds no images (its header says 0)", images.path));
 }
 
 void check_same_count(const ImageSet& images, const LabelSet& labels) {

@@ -16,10 +16,16 @@ class Error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A file could not be opened or read (missing, permissions, I/O error).
+// A file could not be opened or read (missing, permissions, not a regular file, I/O error).
 class FileError : public Error {
  public:
   using Error::Error;
+  FileError(const std::string& file, const std::string& problem) : Error(file + ": " + problem), problem_(problem) {}
+  // What is wrong, without the file name (empty if the error was built from one message).
+  const std::string& problem() const { return problem_; }
+
+ private:
+  std::string problem_;
 };
 
 // A file was read but its content is malformed or violates the model format

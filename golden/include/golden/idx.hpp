@@ -1,11 +1,14 @@
 // IDX reader/writer for MNIST-style image (idx3, unsigned byte) and label
 // (idx1, unsigned byte) files, raw or gzip-compressed (detected from content,
-// not the name, via zlib's transparent gzread).
+// not the name). gzip is inflated as a stream: the header is read and checked
+// (magic, sizes, limits, what the file can hold) before the body is allocated.
 //
-// Errors: golden::FileError for a missing/unreadable file, golden::FormatError
-// (file, offset, problem) for a bad magic number, zero dimensions, a truncated
-// body, trailing bytes, corrupt gzip data, or images and labels whose counts
-// disagree.
+// Errors: golden::FileError for a missing/unreadable file or one that is not a
+// regular file (a FIFO, a device, a directory), golden::FormatError (file,
+// offset, problem) for a bad magic number, zero or oversized dimensions, a body
+// beyond the limits below or beyond what the file can hold, a truncated body,
+// trailing bytes (also after the last gzip member), corrupt gzip data, or images
+// and labels whose counts disagree. docs/data.md lists the limits.
 #pragma once
 
 #include <cstdint>
@@ -43,13 +46,17 @@ struct Dataset {
   LabelSet labels;
 };
 
-// Whole file content; gzip data is decompressed, anything else is returned as is.
-std::vector<uint8_t> read_file_bytes(const std::filesystem::path& file);
+// Limits of what the readers accept: image side 1..kIdxMaxSide; at most kIdxMaxBytes pixel bytes
+// (count x rows x cols) in an image file and kIdxMaxBytes labels in a label file.
+inline constexpr uint32_t kIdxMaxSide = 4096;
+inline constexpr uint64_t kIdxMaxBytes = uint64_t{1} << 28;
 
 ImageSet read_idx_images(const std::filesystem::path& file);
 LabelSet read_idx_labels(const std::filesystem::path& file);
 // Both files, checking that they hold the same number of items.
 Dataset read_idx_dataset(const std::filesystem::path& images, const std::filesystem::path& labels);
+// Throws FormatError "<file>: holds no images" for an empty set (a valid file, but nothing to run).
+void check_not_empty(const ImageSet& images);
 // Throws FormatError unless images.count == labels.count().
 void check_same_count(const ImageSet& images, const LabelSet& labels);
 // Throws FormatError unless every image is rows x cols.
