@@ -1,4 +1,6 @@
 // .npy reader: dtypes, shapes, versions, and every malformed-file message.
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -186,4 +188,50 @@ TEST_CASE("npy: read_npy reports the path given", "[golden][io][bad_input]") {
   const fs::path p = tmp.path / "short.npy";
   write_bytes(p, npy_bytes(1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", {1, 0, 0, 0}));
   REQUIRE_THROWS_WITH(golden::read_npy(p), Contains(p.string() + ": truncated: shape (2,) of int32 needs 8"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile input: what is not a regular file, headers and shapes beyond the limits or the file.
+
+TEST_CASE("npy: a FIFO, a device or a directory is refused without blocking", "[golden][io][bad_input]") {
+  TempDir tmp;
+  const fs::path fifo = tmp.path / "w.npy";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  REQUIRE_THROWS_MATCHES(golden::read_npy(fifo), golden::FileError,
+                         Message(fifo.string() + ": cannot read: is a FIFO, not a regular file"));
+  REQUIRE_THROWS_MATCHES(golden::read_npy("/dev/zero"), golden::FileError,
+                         Message("/dev/zero: cannot read: is a character device, not a regular file"));
+  REQUIRE_THROWS_MATCHES(golden::read_npy(tmp.path), golden::FileError,
+                         Message(tmp.path.string() + ": cannot read: is a directory"));
+}
+
+TEST_CASE("npy: header length and shape are checked against the limits and the file", "[golden][io][bad_input]") {
+  TempDir tmp;
+  // Version 2.0 with a 2 GiB header length in a 12-byte file.
+  const fs::path h = tmp.path / "h.npy";
+  write_bytes(h, {0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0, 0, 0, 0, 0x80});
+  REQUIRE_THROWS_MATCHES(golden::read_npy(h), golden::FormatError,
+                         Message(h.string() + ": offset 8: header length 2147483648 is more than the limit of 65536"));
+  // A shape of 2^40 values: refused from the header alone.
+  const fs::path big = tmp.path / "big.npy";
+  write_bytes(big, npy_bytes(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (1048576, 1048576), }", {}));
+  REQUIRE_THROWS_MATCHES(golden::read_npy(big), golden::FormatError,
+                         Message(big.string() + ": header: shape (1048576, 1048576) has more than the limit of "
+                                                "67108864 elements"));
+  // Within the limit, but the file holds 4 of the 32 MiB the shape needs: refused before the data is read.
+  const fs::path cut = tmp.path / "cut.npy";
+  write_bytes(cut, npy_bytes(1, "{'descr': '<i8', 'fortran_order': False, 'shape': (4194304,), }", {1, 2, 3, 4}));
+  REQUIRE_THROWS_MATCHES(golden::read_npy(cut), golden::FormatError,
+                         Message(cut.string() + ": truncated: shape (4194304,) of int64 needs 33554432 data bytes "
+                                                "after the 128-byte header, the file has 4"));
+}
+
+TEST_CASE("npy: control characters from the header are escaped in the message", "[golden][io][bad_input]") {
+  auto b = npy_bytes(1, "{'descr': '<f\x1b[2J\n', 'fortran_order': False, 'shape': (1,), }", {0, 0, 0, 0});
+  REQUIRE_THROWS_MATCHES(golden::parse_npy(b, "c.npy"), golden::FormatError,
+                         Message("c.npy: header: dtype '<f\\x1b[2J\\x0a' is not supported (need int8, uint8, int16, "
+                                 "int32 or int64)"));
+  auto k = npy_bytes(1, "{'desc\r': '<i4', 'fortran_order': False, 'shape': (1,), }", {0, 0, 0, 0});
+  REQUIRE_THROWS_MATCHES(golden::parse_npy(k, "k.npy"), golden::FormatError,
+                         Message("k.npy: offset 11: header: unexpected key 'desc\\x0d'"));
 }

@@ -4,12 +4,12 @@
 
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <limits>
 #include <optional>
 #include <stdexcept>
 
 #include "golden/error.hpp"
+#include "golden/input_file.hpp"
 
 namespace golden {
 
@@ -112,7 +112,7 @@ class HeaderParser {
       } else if (key == "shape") {
         shape = parse_tuple();
       } else {
-        fail(key_pos, fmt::format("header: unexpected key '{}'", key));
+        fail(key_pos, fmt::format("header: unexpected key '{}'", printable(key)));
       }
       skip_ws();
       if (peek() == ',') {
@@ -211,7 +211,16 @@ uint64_t read_le(const uint8_t* p, int n) {
 
 }  // namespace
 
-NpyArray parse_npy(std::span<const std::uint8_t> bytes, const std::string& name) {
+namespace {
+
+// Where the header dict lies: after the 10-byte (1.0) or 12-byte (2.0) prefix.
+struct NpyLayout {
+  size_t header_start = 0, header_len = 0;
+  size_t data_start() const { return header_start + header_len; }
+};
+
+// The prefix (magic, version, header length) from the first bytes of a file of `file_size` bytes.
+NpyLayout parse_prefix(std::span<const uint8_t> bytes, uint64_t file_size, const std::string& name) {
   static constexpr uint8_t kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
   if (bytes.size() < 10) {
     throw FormatError(fmt::format("{}: truncated: {} bytes, a .npy header needs at least 10", name, bytes.size()));
@@ -219,30 +228,35 @@ NpyArray parse_npy(std::span<const std::uint8_t> bytes, const std::string& name)
   if (std::memcmp(bytes.data(), kMagic, 6) != 0) {
     throw FormatError(fmt::format("{}: offset 0: bad magic, not a .npy file", name));
   }
-  int major = bytes[6];
-  int minor = bytes[7];
-  size_t header_len = 0;
-  size_t header_start = 0;
+  const int major = bytes[6], minor = bytes[7];
+  NpyLayout l;
   if (major == 1) {
-    header_len = read_le(&bytes[8], 2);
-    header_start = 10;
+    l.header_len = read_le(&bytes[8], 2);
+    l.header_start = 10;
   } else if (major == 2) {
     if (bytes.size() < 12) {
       throw FormatError(
           fmt::format("{}: truncated: {} bytes, a version 2.0 header needs at least 12", name, bytes.size()));
     }
-    header_len = read_le(&bytes[8], 4);
-    header_start = 12;
+    l.header_len = read_le(&bytes[8], 4);
+    l.header_start = 12;
   } else {
     throw FormatError(
         fmt::format("{}: offset 6: format version {}.{} is not supported (need 1.0 or 2.0)", name, major, minor));
   }
-  if (header_start + header_len > bytes.size()) {
-    throw FormatError(fmt::format("{}: truncated: header length {} runs past the end of the file ({} bytes)", name,
-                                  header_len, bytes.size()));
+  if (l.header_len > kNpyMaxHeaderBytes) {
+    throw FormatError(fmt::format("{}: offset 8: header length {} is more than the limit of {}", name, l.header_len,
+                                  kNpyMaxHeaderBytes));
   }
-  std::string_view text(reinterpret_cast<const char*>(bytes.data() + header_start), header_len);
+  if (l.data_start() > file_size) {
+    throw FormatError(fmt::format("{}: truncated: header length {} runs past the end of the file ({} bytes)", name,
+                                  l.header_len, file_size));
+  }
+  return l;
+}
 
+// dtype and shape from the header dict; the element count checked against the limit.
+NpyArray parse_header(std::string_view text, size_t header_start, const std::string& name) {
   std::optional<std::string> descr;
   std::optional<bool> fortran;
   std::optional<std::vector<int64_t>> shape;
@@ -253,47 +267,59 @@ NpyArray parse_npy(std::span<const std::uint8_t> bytes, const std::string& name)
   auto dtype = dtype_from_descr(*descr);
   if (!dtype) {
     if (!descr->empty() && descr->front() == '>') {
-      throw FormatError(
-          fmt::format("{}: header: big-endian dtype '{}' is not supported (need little-endian)", name, *descr));
+      throw FormatError(fmt::format("{}: header: big-endian dtype '{}' is not supported (need little-endian)", name,
+                                    printable(*descr)));
     }
     throw FormatError(
         fmt::format("{}: header: dtype '{}' is not supported "
                     "(need int8, uint8, int16, int32 or int64)",
-                    name, *descr));
+                    name, printable(*descr)));
   }
   if (*fortran) {
     throw FormatError(fmt::format("{}: header: fortran_order is True, need C order", name));
   }
-
   NpyArray a;
   a.path = name;
   a.dtype = *dtype;
   a.shape = *shape;
   uint64_t count = 1;
   for (int64_t d : a.shape) {
-    if (d != 0 && count > (uint64_t{1} << 40) / static_cast<uint64_t>(d)) {
-      throw FormatError(fmt::format("{}: header: shape {} is too large", name, a.shape_str()));
+    if (d != 0 && count > kNpyMaxElements / static_cast<uint64_t>(d)) {
+      throw FormatError(fmt::format("{}: header: shape {} has more than the limit of {} elements", name, a.shape_str(),
+                                    kNpyMaxElements));
     }
     count *= static_cast<uint64_t>(d);
   }
-  const int item = dtype_size(a.dtype);
-  const size_t data_start = header_start + header_len;
-  const size_t need = count * item;
-  const size_t have = bytes.size() - data_start;
+  return a;
+}
+
+uint64_t element_count(const NpyArray& a) {
+  uint64_t n = 1;
+  for (int64_t d : a.shape) n *= static_cast<uint64_t>(d);
+  return n;
+}
+
+// Throws unless the file's `have` data bytes are exactly what the shape needs.
+void check_data_size(const NpyArray& a, size_t data_start, uint64_t have) {
+  const uint64_t need = element_count(a) * static_cast<uint64_t>(dtype_size(a.dtype));
   if (have < need) {
     throw FormatError(
         fmt::format("{}: truncated: shape {} of {} needs {} data bytes after the "
                     "{}-byte header, the file has {}",
-                    name, a.shape_str(), dtype_name(a.dtype), need, data_start, have));
+                    a.path, a.shape_str(), dtype_name(a.dtype), need, data_start, have));
   }
   if (have > need) {
-    throw FormatError(fmt::format("{}: offset {}: {} unexpected bytes after the data of shape {}", name,
+    throw FormatError(fmt::format("{}: offset {}: {} unexpected bytes after the data of shape {}", a.path,
                                   data_start + need, have - need, a.shape_str()));
   }
-  a.values.resize(count);
-  const uint8_t* p = bytes.data() + data_start;
-  for (size_t i = 0; i < count; ++i, p += item) {
-    uint64_t u = read_le(p, item);
+}
+
+// The values from exactly element_count(a) items of little-endian data.
+void decode_values(NpyArray& a, const uint8_t* p) {
+  const int item = dtype_size(a.dtype);
+  a.values.resize(element_count(a));
+  for (size_t i = 0; i < a.values.size(); ++i, p += item) {
+    const uint64_t u = read_le(p, item);
     switch (a.dtype) {
       case DType::int8:
         a.values[i] = static_cast<int8_t>(u);
@@ -312,18 +338,43 @@ NpyArray parse_npy(std::span<const std::uint8_t> bytes, const std::string& name)
         break;
     }
   }
+}
+
+}  // namespace
+
+NpyArray parse_npy(std::span<const std::uint8_t> bytes, const std::string& name) {
+  const NpyLayout l = parse_prefix(bytes, bytes.size(), name);
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data() + l.header_start), l.header_len);
+  NpyArray a = parse_header(text, l.header_start, name);
+  check_data_size(a, l.data_start(), bytes.size() - l.data_start());
+  decode_values(a, bytes.data() + l.data_start());
   return a;
 }
 
+// The prefix, then the header, then (its size checked against the file's) the data: nothing is
+// allocated for what the file cannot hold.
 NpyArray read_npy(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    throw FileError(
-        fmt::format("{}: cannot open: {}", file.string(), std::error_code(errno, std::generic_category()).message()));
+  const std::string name = file.string();
+  InputFile in(file);
+  std::vector<uint8_t> head(10);
+  head.resize(in.read(head.data(), head.size()));
+  if (head.size() == 10 && head[6] == 2) {  // version 2.0: a 4-byte header length
+    head.resize(12);
+    head.resize(10 + in.read(head.data() + 10, 2));
   }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw FileError(fmt::format("{}: read error", file.string()));
-  return parse_npy(bytes, file.string());
+  const NpyLayout l = parse_prefix(head, in.size(), name);
+  const size_t prefix = head.size();
+  head.resize(l.data_start());
+  if (in.read(head.data() + prefix, head.size() - prefix) != head.size() - prefix) {
+    throw FileError(name, "the file changed while it was read");
+  }
+  const std::string_view text(reinterpret_cast<const char*>(head.data() + l.header_start), l.header_len);
+  NpyArray a = parse_header(text, l.header_start, name);
+  check_data_size(a, l.data_start(), in.size() - l.data_start());
+  std::vector<uint8_t> data(element_count(a) * static_cast<size_t>(dtype_size(a.dtype)));
+  if (in.read(data.data(), data.size()) != data.size()) throw FileError(name, "the file changed while it was read");
+  decode_values(a, data.data());
+  return a;
 }
 
 void write_npy(const std::filesystem::path& file, DType dtype, std::span<const int64_t> shape,

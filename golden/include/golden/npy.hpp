@@ -3,8 +3,11 @@
 // Reads format versions 1.0 and 2.0, little-endian integer dtypes
 // int8 / uint8 / int16 / int32 / int64, C order. Values are widened to int64.
 // Anything else (big-endian, float, Fortran order, truncated body, trailing
-// bytes, malformed header dict) throws golden::FormatError naming the file and
-// the byte offset or header key; a missing file throws golden::FileError.
+// bytes, malformed header dict, a header or shape beyond the limits below)
+// throws golden::FormatError naming the file and the byte offset or header key;
+// a missing file or one that is not a regular file throws golden::FileError.
+// read_npy checks the declared shape against the file's size before it
+// allocates the data (docs/model-format.md "Limits").
 #pragma once
 
 #include <cstdint>
@@ -14,6 +17,10 @@
 #include <vector>
 
 namespace golden {
+
+// Limits: the header dict is at most kNpyMaxHeaderBytes, an array at most kNpyMaxElements values.
+inline constexpr size_t kNpyMaxHeaderBytes = 65536;
+inline constexpr uint64_t kNpyMaxElements = uint64_t{1} << 26;
 
 enum class DType { int8, uint8, int16, int32, int64 };
 
