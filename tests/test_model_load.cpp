@@ -1,5 +1,7 @@
 // Model loader: a valid synthetic model directory loads; each malformed
 // directory is rejected with a one-line message naming file, place and problem.
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -296,4 +298,117 @@ TEST_CASE("load_model: truncated tensor", "[golden][io][bad_input]") {
                          Message(b.file("fc.weight.npy") +
                                  ": truncated: shape (3, 8) of int8 needs 24 data bytes after the 128-byte header, "
                                  "the file has 23"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile input: numbers JSON cannot hold, files that are not regular files, sizes beyond the
+// limits, control characters in names.
+
+namespace {
+
+// model.json as text with `from` replaced by `to` (values nlohmann cannot write itself).
+void save_replacing(const BadModel& b, const std::string& from, const std::string& to) {
+  std::string text = b.j.dump(2);
+  const auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  text.replace(at, from.size(), to);
+  std::ofstream(b.tmp.path / "model.json") << text;
+}
+
+}  // namespace
+
+TEST_CASE("load_model: numbers beyond a double, NaN and Infinity are malformed JSON", "[golden][io][bad_input]") {
+  BadModel b;
+  save_replacing(b, "\"kernel\": 3", "\"kernel\": 1e999");
+  REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                         Message(b.json_file() + ": malformed JSON: number overflow parsing '1e999'"));
+  save_replacing(b, "\"kernel\": 3", "\"kernel\": 123456789012345678901234567890");
+  REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                         Message(b.json_file() + ": layer 'conv1': field 'kernel' must be an integer, got 1.23456789012"
+                                                 "34568e+29"));
+  for (const char* v : {"NaN", "Infinity"}) {
+    save_replacing(b, "\"kernel\": 3", std::string("\"kernel\": ") + v);
+    REQUIRE_THROWS_WITH(golden::load_model(b.tmp.path), StartsWith(b.json_file() + ": malformed JSON: parse error"));
+  }
+}
+
+TEST_CASE("load_model: model.json or a tensor that is not a regular file", "[golden][io][bad_input]") {
+  {
+    BadModel b;
+    fs::remove(b.tmp.path / "model.json");
+    REQUIRE(mkfifo((b.tmp.path / "model.json").c_str(), 0600) == 0);
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FileError,
+                           Message(b.json_file() + ": cannot read: is a FIFO, not a regular file"));
+  }
+  {
+    BadModel b;
+    fs::remove(b.tmp.path / "model.json");
+    fs::create_directory(b.tmp.path / "model.json");
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FileError,
+                           Message(b.json_file() + ": cannot read: is a directory"));
+  }
+  {
+    BadModel b;
+    b.j["layers"][0]["weight"] = "/dev/zero";
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FileError,
+                           Message("/dev/zero: cannot read: is a character device, not a regular file"));
+  }
+}
+
+TEST_CASE("load_model: sizes beyond the limits are refused before anything is read", "[golden][io][bad_input]") {
+  {
+    BadModel b;
+    b.save();
+    std::ofstream(b.tmp.path / "model.json", std::ios::app) << std::string((16 << 20) + 1, ' ');
+    REQUIRE_THROWS_WITH(
+        golden::load_model(b.tmp.path),
+        StartsWith(b.json_file() + ": ") && Contains("bytes, more than the 16777216 bytes a model.json may have"));
+  }
+  {
+    // 65536 x 65536 pixels: 2^32 values, and int products of it overflow.
+    BadModel b;
+    b.j["input"] = {{"channels", 1}, {"height", 65536}, {"width", 65536}};
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": the input 1x65536x65536 has more than the limit of 67108864 "
+                                                   "values"));
+  }
+  {
+    BadModel b;
+    b.j["input"] = {{"channels", 1}, {"height", 64}, {"width", 64}};
+    b.j["layers"][0]["out_channels"] = 1 << 20;
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": layer 'conv1': the output 1048576x64x64 has more than the limit "
+                                                   "of 67108864 values"));
+  }
+  {
+    BadModel b;
+    b.j["layers"][0]["in_channels"] = 1 << 20;
+    b.j["layers"][0]["out_channels"] = 1 << 20;
+    b.j["input"]["channels"] = 1 << 16;
+    b.save();
+    // The input has 65536 channels, conv1 claims 2^20: the chain fails first, naming the field.
+    REQUIRE_THROWS_WITH(golden::load_model(b.tmp.path), Contains("field 'in_channels' is 1048576"));
+  }
+}
+
+TEST_CASE("load_model: control characters in names and strings are escaped or refused", "[golden][io][bad_input]") {
+  {
+    BadModel b;
+    b.j["layers"][0]["name"] = "conv\n1\x1b[2J";
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": layers[0]: field 'name' \"conv\\x0a1\\x1b[2J\" is not one line "
+                                                   "of at most 256 printable characters"));
+  }
+  {
+    BadModel b;
+    b.j["layers"][1]["type"] = "pool\r\x07";
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError,
+                           Message(b.json_file() + ": layer 'pool': unknown type 'pool\\x0d\\x07' (expected conv2d, "
+                                                   "linear, maxpool2d or flatten)"));
+  }
 }

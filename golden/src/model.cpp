@@ -2,14 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
 
 #include "golden/error.hpp"
+#include "golden/input_file.hpp"
 #include "golden/npy.hpp"
 
 namespace golden {
@@ -174,6 +173,17 @@ std::string get_string(const json& obj, const char* key, const Ctx& ctx) {
   return v.get<std::string>();
 }
 
+// A model or layer name: printed in every message about it, so one line of printable text.
+std::string get_name(const json& obj, const Ctx& ctx) {
+  std::string name = get_string(obj, "name", ctx);
+  if (name.empty()) ctx.fail("field 'name' is empty");
+  if (printable(name) != name || name.size() > 256) {
+    ctx.fail(fmt::format("field 'name' \"{}\" is not one line of at most 256 printable characters",
+                         printable(name.substr(0, 256))));
+  }
+  return name;
+}
+
 bool get_bool(const json& obj, const char* key, const Ctx& ctx) {
   const json& v = field(obj, key, ctx);
   if (!v.is_boolean()) ctx.fail(fmt::format("field '{}' must be true or false, got {}", key, short_dump(v)));
@@ -226,14 +236,35 @@ void check_shift_values(const Layer& l, const std::string& where) {
   check_range(l.shift, shape, 0, 62, where, "shift");
 }
 
+int64_t elements(std::span<const int64_t> shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n = d > 0 && n > kMaxTensorElements / d ? kMaxTensorElements + 1 : n * d;
+  return n;
+}
+
+// Every tensor the model holds or computes within kMaxTensorElements (shapes of positive sizes).
+void check_tensor_size(const Ctx& ctx, const char* what, std::span<const int64_t> shape) {
+  if (elements(shape) > kMaxTensorElements) {
+    std::string dims;
+    for (int64_t d : shape) dims += fmt::format("{}{}", dims.empty() ? "" : "x", d);
+    ctx.fail(fmt::format("{} {} has more than the limit of {} values", what, dims, kMaxTensorElements));
+  }
+}
+
+Shape checked_shape(const Ctx& ctx, const char* what, std::vector<int64_t> shape) {
+  check_tensor_size(ctx, what, shape);
+  return Shape(shape.begin(), shape.end());
+}
+
 // Computes in/out shapes layer by layer; throws naming the layer and field
 // that does not chain.
 void chain_shapes(Model& m, const std::string& where) {
   Shape cur = m.input;
+  check_tensor_size(Ctx{where, ""}, "the input", std::vector<int64_t>(cur.begin(), cur.end()));
   std::set<std::string> names;
   for (size_t i = 0; i < m.layers.size(); ++i) {
     Layer& l = m.layers[i];
-    Ctx ctx{where, fmt::format("layer '{}'", l.name)};
+    Ctx ctx{where, fmt::format("layer '{}'", printable(l.name))};
     if (!names.insert(l.name).second) ctx.fail("duplicate layer name");
     const std::string prev = i == 0 ? fmt::format("the input is {}", shape_str(cur))
                                     : fmt::format("previous layer outputs {}", shape_str(cur));
@@ -249,7 +280,8 @@ void chain_shapes(Model& m, const std::string& where) {
           ctx.fail(
               fmt::format("kernel {} with padding {} does not fit the {} input", l.kernel, l.padding, shape_str(cur)));
         }
-        cur = {l.out_channels, h / l.stride + 1, w / l.stride + 1};
+        check_tensor_size(ctx, "the weight", weight_shape(l));
+        cur = checked_shape(ctx, "the output", {l.out_channels, h / l.stride + 1, w / l.stride + 1});
         break;
       }
       case LayerType::linear:
@@ -259,6 +291,7 @@ void chain_shapes(Model& m, const std::string& where) {
         if (l.in_features != cur[0]) {
           ctx.fail(fmt::format("field 'in_features' is {}, {}", l.in_features, prev));
         }
+        check_tensor_size(ctx, "the weight", weight_shape(l));
         cur = {l.out_features};
         break;
       case LayerType::maxpool2d: {
@@ -270,12 +303,9 @@ void chain_shapes(Model& m, const std::string& where) {
         cur = {cur[0], (cur[1] - l.kernel) / l.stride + 1, (cur[2] - l.kernel) / l.stride + 1};
         break;
       }
-      case LayerType::flatten: {
-        int n = 1;
-        for (int d : cur) n *= d;
-        cur = {n};
+      case LayerType::flatten:
+        cur = {static_cast<int>(elements(std::vector<int64_t>(cur.begin(), cur.end())))};
         break;
-      }
     }
     l.out_shape = cur;
     const bool last = i + 1 == m.layers.size();
@@ -338,9 +368,9 @@ void validate_model(Model& m, const std::string& where) {
   }
   if (m.layers.empty()) top.fail("the model has no layers");
   for (const Layer& l : m.layers) {
-    Ctx ctx{where, fmt::format("layer '{}'", l.name)};
+    Ctx ctx{where, fmt::format("layer '{}'", printable(l.name))};
     if (l.type == LayerType::conv2d || l.type == LayerType::maxpool2d) {
-      if (l.kernel < 1 || l.stride < 1 || l.padding < 0) {
+      if (l.kernel < 1 || l.stride < 1 || l.padding < 0 || l.kernel > 1024 || l.stride > 1024 || l.padding > 1024) {
         ctx.fail(fmt::format("kernel {}, stride {}, padding {} out of range", l.kernel, l.stride, l.padding));
       }
     }
@@ -352,8 +382,8 @@ void validate_model(Model& m, const std::string& where) {
       ctx.fail("in_features and out_features must be >= 1");
     }
     const std::vector<int64_t> ws = weight_shape(l);
-    int64_t wn = 1;
-    for (int64_t d : ws) wn *= d;
+    check_tensor_size(ctx, "the weight", ws);
+    const int64_t wn = elements(ws);
     const size_t out = static_cast<size_t>(l.outputs());
     if (l.weight.size() != static_cast<size_t>(wn)) {
       ctx.fail(fmt::format("weight has {} values, shape {} needs {}", l.weight.size(), format_shape(ws), wn));
@@ -378,22 +408,21 @@ Model load_model(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir)) {
     throw FileError(fmt::format("{}: model directory not found", dir.string()));
   }
-  std::ifstream in(json_path);
-  if (!in) throw FileError(fmt::format("{}: cannot open: No such file or directory", jfile));
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string text = read_small_file(json_path, kMaxModelJsonBytes, "model.json");
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
-    // nlohmann's message is "[json.exception.parse_error.101] parse error at line L, column C: ...".
+  } catch (const json::exception& e) {
+    // nlohmann's message is "[json.exception.parse_error.101] parse error at line L, column C: ...";
+    // a number beyond a double is "[json.exception.out_of_range.406] number overflow parsing '1e999'".
     std::string msg = e.what();
     if (auto p = msg.find("] "); p != std::string::npos) msg = msg.substr(p + 2);
-    throw FormatError(fmt::format("{}: malformed JSON: {}", jfile, msg));
+    throw FormatError(fmt::format("{}: malformed JSON: {}", jfile, printable(msg)));
   }
   Ctx top{jfile, ""};
   if (!root.is_object()) top.fail("the top level must be a JSON object");
   if (std::string f = get_string(root, "format", top); f != "accel-cosim-model") {
-    top.fail(fmt::format("field 'format' is \"{}\", expected \"accel-cosim-model\"", f));
+    top.fail(fmt::format("field 'format' is \"{}\", expected \"accel-cosim-model\"", printable(f)));
   }
   if (int64_t v = get_int(root, "version", top, 0, std::numeric_limits<int64_t>::max()); v != 1) {
     top.fail(fmt::format("field 'version' is {}, this loader reads version 1", v));
@@ -401,7 +430,7 @@ Model load_model(const std::filesystem::path& dir) {
 
   Model m;
   m.dir = dir;
-  m.name = get_string(root, "name", top);
+  m.name = get_name(root, top);
   if (root.contains("dataset")) m.dataset = get_string(root, "dataset", top);
   m.precision.act_bits = static_cast<int>(get_int(root, "act_bits", top, 1, 8));
   m.precision.weight_bits = static_cast<int>(get_int(root, "weight_bits", top, 1, 16));
@@ -427,9 +456,8 @@ Model load_model(const std::filesystem::path& dir) {
     Ctx ctx{jfile, fmt::format("layers[{}]", i)};
     if (!j.is_object()) ctx.fail("must be an object");
     Layer l;
-    l.name = get_string(j, "name", ctx);
-    if (l.name.empty()) ctx.fail("field 'name' is empty");
-    ctx.layer = fmt::format("layer '{}'", l.name);
+    l.name = get_name(j, ctx);
+    ctx.layer = fmt::format("layer '{}'", printable(l.name));
     const std::string type = get_string(j, "type", ctx);
     if (type == "conv2d") {
       l.type = LayerType::conv2d;
@@ -449,13 +477,13 @@ Model load_model(const std::filesystem::path& dir) {
     } else if (type == "flatten") {
       l.type = LayerType::flatten;
     } else {
-      ctx.fail(fmt::format("unknown type '{}' (expected conv2d, linear, maxpool2d or flatten)", type));
+      ctx.fail(fmt::format("unknown type '{}' (expected conv2d, linear, maxpool2d or flatten)", printable(type)));
     }
     if (l.has_weights()) {
       l.relu = get_bool(j, "relu", ctx);
       const std::string output = get_string(j, "output", ctx);
       if (output != "requant" && output != "logits") {
-        ctx.fail(fmt::format("field 'output' is \"{}\", expected \"requant\" or \"logits\"", output));
+        ctx.fail(fmt::format("field 'output' is \"{}\", expected \"requant\" or \"logits\"", printable(output)));
       }
       l.logits = output == "logits";
     }
@@ -472,7 +500,7 @@ Model load_model(const std::filesystem::path& dir) {
     Layer& l = m.layers[i];
     if (!l.has_weights()) continue;
     const json& j = layers[i];
-    Ctx ctx{jfile, fmt::format("layer '{}'", l.name)};
+    Ctx ctx{jfile, fmt::format("layer '{}'", printable(l.name))};
     const int64_t out = l.outputs();
     const std::string wmeaning =
         l.type == LayerType::conv2d ? "(out_channels, in_channels, kernel, kernel)" : "(out_features, in_features)";

@@ -85,6 +85,12 @@ struct Model {
   std::string summary() const;
 };
 
+// Limits (docs/model-format.md "Limits"): model.json is at most kMaxModelJsonBytes; every
+// activation tensor (the input and each layer's output) and every weight tensor has at most
+// kMaxTensorElements values, so no size computed from the shapes overflows.
+inline constexpr uint64_t kMaxModelJsonBytes = uint64_t{16} << 20;
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 26;
+
 Model load_model(const std::filesystem::path& dir);
 
 // Checks a model built in memory (shapes chain, tensor sizes, value ranges,
