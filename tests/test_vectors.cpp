@@ -3,6 +3,7 @@
 // malformed file named with its line; a corrupted output, psum or device value reported at its
 // place, with the verdict telling inconsistent files from a wrong device.
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <accel/functional_device.hpp>
 #include <accel/random_layer.hpp>
@@ -488,4 +489,52 @@ TEST_CASE("vectors: a corrupted file or device value is reported at its place", 
     CHECK(r.device_golden_mismatches == 1);
     CHECK(r.verdict() == "the device disagrees with the files");
   }
+}
+
+TEST_CASE("vector files: a FIFO, a device, a directory or an oversized file is refused without reading",
+          "[vectors][io][bad_input]") {
+  TempDir t;
+  const LineFormat f = activation_format(configs::ece284);
+  const fs::path fifo = t.path / "activation.txt";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK(error_of([&] { read_vector_file(fifo, f); }) ==
+        fifo.string() + ":0: cannot read: is a FIFO, not a regular file");
+  CHECK(error_of([&] { read_vector_file("/dev/zero", f); }) ==
+        "/dev/zero:0: cannot read: is a character device, not a regular file");
+  CHECK(error_of([&] { read_vector_file(t.path, f); }) == t.path.string() + ":0: cannot read: is a directory");
+  // A sparse file one byte over the limit: refused from its size.
+  const fs::path big = t.path / "big.txt";
+  write_text(big, "#\n");
+  fs::resize_file(big, kMaxVectorFileBytes + 1);
+  CHECK(error_of([&] { read_vector_file(big, f); }) ==
+        big.string() + ":0: more than the 67108864 bytes a vector file may have");
+}
+
+TEST_CASE("vector files: kernel positions in file names beyond the limit, control characters in names",
+          "[vectors][io][bad_input]") {
+  TempDir t;
+  export_random_vectors(t.path, configs::ece284);
+  write_text(t.path / "weight_kij99999999999.txt", "");
+  CHECK(error_of([&] { find_vector_files(t.path); }) ==
+        (t.path / "weight_kij99999999999.txt").string() +
+            ":0: kernel position 99999999999 in the file name is beyond the limit of 1023");
+  fs::remove(t.path / "weight_kij99999999999.txt");
+  write_text(t.path / "activation\x1b[2J.txt", "");
+  CHECK(error_of([&] { find_vector_files(t.path); }) ==
+        (t.path / "activation*.txt").string() +
+            ":0: 2 candidates for the activation file: activation\\x1b[2J.txt, activation.txt (give the file "
+            "explicitly)");
+  const fs::path act = t.path / "activation.txt";
+  auto lines = read_lines(act);
+  lines.at(4)[2] = '\x1b';
+  write_lines(act, lines);
+  CHECK(error_of([&] { read_vector_file(act, activation_format(configs::ece284)); }) ==
+        act.string() + ":5: non-binary character '\\x1b' at column 3");
+}
+
+TEST_CASE("vector export: an existing FIFO in place of a file of the set is refused", "[vectors][io][bad_input]") {
+  TempDir t;
+  REQUIRE(mkfifo((t.path / "output.txt").c_str(), 0600) == 0);
+  CHECK(error_of([&] { export_random_vectors(t.path, configs::ece284); }) ==
+        (t.path / "output.txt").string() + ":0: exists and is not a regular file");
 }

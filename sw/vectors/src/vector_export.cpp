@@ -6,6 +6,7 @@
 #include <accel/config_precision.hpp>
 #include <accel/random_layer.hpp>
 #include <accel/vectors.hpp>
+#include <golden/input_file.hpp>
 #include <golden/network.hpp>
 #include <golden/partial.hpp>
 #include <random>
@@ -50,12 +51,12 @@ ExportResult plan_export(const CoreConfig& cfg, const golden::Layer& layer, cons
   res.o0 = options.out_tile * Q;
   if (options.in_tile < 0 || res.c0 >= C)
     throw std::invalid_argument(
-        fmt::format("export-vectors: input-channel tile {} outside 0..{} ({} channels, {} rows)", options.in_tile,
-                    (C + R - 1) / R - 1, C, R));
+        fmt::format("export-vectors: input-channel tile (--in-tile) {} outside 0..{} ({} channels, {} rows)",
+                    options.in_tile, (C + R - 1) / R - 1, C, R));
   if (options.out_tile < 0 || res.o0 >= O)
     throw std::invalid_argument(
-        fmt::format("export-vectors: output-channel tile {} outside 0..{} ({} channels, {} columns)", options.out_tile,
-                    (O + Q - 1) / Q - 1, O, Q));
+        fmt::format("export-vectors: output-channel tile (--out-tile) {} outside 0..{} ({} channels, {} columns)",
+                    options.out_tile, (O + Q - 1) / Q - 1, O, Q));
   res.c1 = std::min(C, res.c0 + R);
   res.o1 = std::min(O, res.o0 + Q);
   res.padded_height = input.height() + 2 * pad;
@@ -112,7 +113,10 @@ void prepare_dir(const fs::path& dir, int K, const ExportOptions& options) {
     std::vector<std::string> other;
     for (const auto& e : fs::directory_iterator(dir, ec)) {
       const std::string name = e.path().filename().string();
-      if (looks_like_vector_file(name) && !ours.count(name)) other.push_back(name);
+      if (looks_like_vector_file(name) && !ours.count(name)) other.push_back(golden::printable(name));
+      // Writing to a FIFO would block, to a directory fail half-way through the set.
+      if (ours.count(name) && !e.is_regular_file())
+        throw VectorFileError(e.path(), 0, "exists and is not a regular file");
     }
     if (!other.empty()) {
       std::sort(other.begin(), other.end());

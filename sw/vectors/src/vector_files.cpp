@@ -2,8 +2,11 @@
 #include <fmt/format.h>
 
 #include <accel/vector_files.hpp>
+#include <golden/error.hpp>
+#include <golden/input_file.hpp>
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -28,8 +31,7 @@ std::string lower(std::string s) {
 
 std::string show_char(char c) {
   const unsigned char u = static_cast<unsigned char>(c);
-  if (std::isprint(u)) return fmt::format("'{}'", c);
-  return fmt::format("'\\x{:02x}'", unsigned(u));
+  return fmt::format("'{}'", u < 0x80 ? golden::printable(std::string(1, c)) : fmt::format("\\x{:02x}", unsigned(u)));
 }
 
 // Largest integer whose square is <= n, and whether it is exact.
@@ -42,7 +44,7 @@ bool perfect_square(size_t n, int& root) {
 
 std::string join_names(const std::vector<fs::path>& v) {
   std::string s;
-  for (const auto& p : v) s += (s.empty() ? "" : ", ") + p.filename().string();
+  for (const auto& p : v) s += (s.empty() ? "" : ", ") + golden::printable(p.filename().string());
   return s;
 }
 
@@ -50,15 +52,16 @@ std::string join_names(const std::vector<fs::path>& v) {
 
 VectorFile read_vector_file(const fs::path& path, const LineFormat& format, std::optional<size_t> expected_lines,
                             const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::error_code ec;
-    throw VectorFileError(path, 0, fs::exists(path, ec) ? "cannot read the file" : "missing file");
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw VectorFileError(path, 0, "missing file");
+  std::string text;
+  try {
+    text = golden::read_small_file(path, kMaxVectorFileBytes, "vector file");
+  } catch (const golden::FileError& e) {
+    throw VectorFileError(path, 0, e.problem().empty() ? "cannot read the file" : e.problem());
+  } catch (const golden::FormatError&) {
+    throw VectorFileError(path, 0, fmt::format("more than the {} bytes a vector file may have", kMaxVectorFileBytes));
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw VectorFileError(path, 0, "cannot read the file");
-  const std::string text = ss.str();
 
   std::vector<std::string> lines;
   for (size_t pos = 0; pos < text.size();) {
@@ -178,6 +181,19 @@ const std::regex kOutput(R"(^(out|output.*)\.txt$)");
 struct Numbered {
   std::map<int, std::vector<fs::path>> by_index;
   std::map<int, std::pair<size_t, size_t>> digits;  // where N sits in the file name (for messages)
+
+  // File `p`, its kernel position N the regex's third group.
+  void add(const fs::path& p, const std::smatch& m) {
+    const std::string digits_text = m.str(3);
+    int n = 0;
+    const auto [end, ec] = std::from_chars(digits_text.data(), digits_text.data() + digits_text.size(), n);
+    if (ec != std::errc() || end != digits_text.data() + digits_text.size() || n >= kMaxKernelPositions)
+      throw VectorFileError(p, 0,
+                            fmt::format("kernel position {} in the file name is beyond the limit of {}",
+                                        golden::printable(digits_text), kMaxKernelPositions - 1));
+    by_index[n].push_back(p);
+    digits[n] = {size_t(m.position(3)), size_t(m.length(3))};
+  }
 };
 
 // One file for `what` (activation, output), or an error naming the candidates.
@@ -246,15 +262,9 @@ VectorFileSet find_vector_files(const fs::path& dir, const VectorFileSet& given)
     const std::string name = lower(p.filename().string());
     std::smatch m;
     if (std::regex_match(name, kActivation)) acts.push_back(p);
-    if (std::regex_match(name, m, kWeight)) {
-      const int n = std::stoi(m.str(3));
-      weights.by_index[n].push_back(p);
-      weights.digits[n] = {size_t(m.position(3)), size_t(m.length(3))};
-    }
+    if (std::regex_match(name, m, kWeight)) weights.add(p, m);
     if (std::regex_match(name, m, kPsumKij)) {
-      const int n = std::stoi(m.str(3));
-      psums.by_index[n].push_back(p);
-      psums.digits[n] = {size_t(m.position(3)), size_t(m.length(3))};
+      psums.add(p, m);
     } else if (std::regex_match(name, kPsumAny)) {
       psum_all.push_back(p);
     }

@@ -34,6 +34,10 @@ class VectorFileError : public std::runtime_error {
 };
 
 inline constexpr int kVectorHeaderLines = 3;  // every file starts with 3 lines beginning with '#'
+// Limits (docs/vector-files.md "Limits"): a file is at most kMaxVectorFileBytes, checked before it
+// is read; kernel positions (kij in file names, K x K) are below kMaxKernelPositions.
+inline constexpr uint64_t kMaxVectorFileBytes = uint64_t{64} << 20;
+inline constexpr int kMaxKernelPositions = 1024;
 
 // How one data line is laid out: `lanes` fields of `bits` binary digits, lane lanes-1 first, each
 // MSB first; unsigned or two's complement.
