@@ -3,6 +3,7 @@
 // the reproduction command line as cosim prints it; mnist and layer with a JSON report;
 // export-vectors then vectors.
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -96,7 +98,7 @@ TEST_CASE("cosim: each bad input gives one error line and a non-zero exit", "[co
   check_error("layer --model models/mnist_int8 --layer fc2 --kind linear", "--kind");
   check_error("layer --seed 3 --config int9", "unknown core configuration 'int9'");
   check_error("layer --seed 3 --kind pool", "unknown --kind 'pool'");
-  check_error("layer --seed 3 --kernel 0", "bad conv shape");
+  check_error("layer --seed 3 --kernel 0", "--kernel 0: must be 1..32");
   check_error("layer --seed 3 --strategy fastest", "unknown strategy 'fastest'");
   check_error("layer --seed 3 --trace /tmp/x.fst --trace-window 9:3", "--trace-window '9:3'");
   check_error("layer --seed 3 --trace-window 1:3", "--trace-window needs --trace");
@@ -106,6 +108,126 @@ TEST_CASE("cosim: each bad input gives one error line and a non-zero exit", "[co
   check_error("export-vectors --out /tmp/x --model models/mnist_int8 --layer fc1", "not a conv2d");
   fs::remove_all(bad);
   fs::remove_all(badvec);
+}
+
+// A copy of models/mnist_int8 in `dir` with `edit` applied to its model.json.
+void edited_model(const fs::path& dir, const std::function<void(nlohmann::json&)>& edit) {
+  const fs::path src = fs::path(ACCEL_ROOT) / "models" / "mnist_int8";
+  fs::copy(src, dir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  nlohmann::json j = nlohmann::json::parse(slurp(src / "model.json"));
+  edit(j);
+  std::ofstream(dir / "model.json") << j.dump(2);
+}
+
+// Raw IDX bytes: a header of `dims` (big-endian) after `magic`, then `body`.
+void write_idx(const fs::path& p, uint32_t magic, std::vector<uint32_t> dims, const std::string& body = "") {
+  std::string b;
+  dims.insert(dims.begin(), magic);
+  for (uint32_t v : dims)
+    for (int sh = 24; sh >= 0; sh -= 8) b.push_back(char((v >> sh) & 0xff));
+  std::ofstream(p, std::ios::binary) << b << body;
+}
+
+TEST_CASE("cosim: option values out of range name the option, never a crash", "[cosim][bad_input]") {
+  const fs::path d = scratch("range");
+  const std::string out = "export-vectors --out " + (d / "v").string() + " --seed 1 ";
+  check_error(out + "--stride 0", "--stride 0: must be 1..32");  // was SIGFPE
+  check_error(out + "--padding -1", "--padding -1: must be 0..32");
+  check_error(out + "--in-ch -3", "--in-ch -3: must be 0..4096");  // was taken as 0 (Rows)
+  check_error(out + "--kernel 9", "--kernel 9: does not fit the input of --size 6 with --padding 1");
+  check_error(out + "--in-tile 7", "input-channel tile (--in-tile) 7 outside 0..0");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --batch 0", "--batch 0: must be 1..1000");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --limit 5000",
+              "--limit 5000: data/mnist/test-images-idx3-ubyte.gz has 2004 images");
+  check_error("layer --seed 3 --batch 100000", "--batch 100000: must be 1..1000");
+  check_error("layer --seed 3 --size 4000", "more than the limit of 16777216");
+  check_error("layer --seed 3 --kind linear --in-features 65536 --out-features 65536",
+              "--in-features 65536 --out-features 65536: 4294967296 MACs, more than the limit of 268435456");
+  check_error("layer --seed 3 --trace /tmp/x.fst --trace-window 0:99999999999999999999999",
+              "--trace-window '0:99999999999999999999999': expected A:B");
+  const Run r = cosim("mnist --model models/mnist_int8 " + kImages + " --batch 0");
+  CHECK(r.err.size() < 100);  // no range with a 300-digit number
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: flags that do not apply to the chosen mode are errors", "[cosim][bad_input]") {
+  check_error("layer --model models/mnist_int8 --layer fc2 --seed 4", "--seed applies to random layers");
+  check_error("layer --seed 3 --image 2", "--image applies to model layers");
+  check_error("layer --seed 3 --images data/mnist/test-images-idx3-ubyte.gz", "--images applies to model layers");
+  check_error("layer --seed 3 --kind linear --in-ch 3", "--in-ch applies to conv layers (--kind conv)");
+  check_error("layer --seed 3 --out-features 3", "--out-features applies to linear layers (--kind linear)");
+  check_error("layer --seed 3 --kind linear --strategy im2col", "--strategy im2col applies to conv2d layers");
+  check_error("export-vectors --out /tmp/x --seed 1 --images data/mnist/test-images-idx3-ubyte.gz",
+              "--images needs --model DIR");
+}
+
+TEST_CASE("cosim: a FIFO, a device or a directory given as a file is an error, not a hang", "[cosim][bad_input]") {
+  const fs::path d = scratch("fifo");
+  const std::string fifo = (d / "in.gz").string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string lbl = " --labels data/mnist/test-labels-idx1-ubyte.gz";
+  check_error("mnist --model models/mnist_int8 --images " + fifo + lbl, fifo + ": cannot read: is a FIFO");
+  check_error("mnist --model models/mnist_int8 --images /dev/zero" + lbl, "/dev/zero: cannot read: is a character");
+  check_error("mnist --model models/mnist_int8 --images " + d.string() + lbl, d.string() + ": cannot read: is a dir");
+  check_error("layer --model models/mnist_int8 --layer fc2 --images " + fifo, "is a FIFO, not a regular file");
+  edited_model(d / "m1", [](nlohmann::json& j) { j["layers"][0]["weight"] = "."; });  // an npy that is a directory
+  check_error("mnist --model " + (d / "m1").string() + " " + kImages,
+              (d / "m1").string() + "/.: cannot read: is a directory");
+  edited_model(d / "m2", [&](nlohmann::json& j) { j["layers"][0]["weight"] = "/dev/zero"; });
+  check_error("mnist --model " + (d / "m2").string() + " " + kImages, "/dev/zero: cannot read: is a character device");
+  check_error("vectors --dir " + d.string() + " --activation " + fifo + " --weight " + fifo + " --output " + fifo,
+              fifo + ":0: cannot read: is a FIFO");
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: an empty image set, bad numbers and bad file names are one error line", "[cosim][bad_input]") {
+  const fs::path d = scratch("empty");
+  write_idx(d / "img", 0x803, {0, 28, 28});
+  write_idx(d / "lbl", 0x801, {0});
+  // Zero images was a PASS.
+  check_error("mnist --model models/mnist_int8 --images " + (d / "img").string() + " --labels " + (d / "lbl").string(),
+              (d / "img").string() + ": holds no images");
+  check_error("layer --model models/mnist_int8 --layer fc2 --images " + (d / "img").string(), "holds no images");
+  edited_model(d / "m", [](nlohmann::json& j) { j["layers"][0]["kernel"] = 5; });
+  {
+    std::string text = slurp(d / "m" / "model.json");
+    text.replace(text.find("\"kernel\": 5"), 11, "\"kernel\": 1e999");
+    std::ofstream(d / "m" / "model.json") << text;
+  }
+  check_error("mnist --model " + (d / "m").string() + " " + kImages, "malformed JSON: number overflow parsing '1e999'");
+  // A kernel position too large for an int in a vector file name was `error: stoi`.
+  const fs::path v = d / "vec";
+  fs::create_directories(v);
+  std::ofstream(v / "weight_kij99999999999.txt") << "";
+  check_error("vectors --dir " + v.string(), "kernel position 99999999999 in the file name is beyond the limit");
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: control characters from input are escaped in the one error line", "[cosim][bad_input]") {
+  // A model directory named with a newline and an escape sequence.
+  check_error("mnist --model \"$(printf 'm\\n\\033[2J')\" " + kImages, "m\\x0a\\x1b[2J: no model.json");
+  const fs::path d = scratch("ctl");
+  edited_model(d / "m", [](nlohmann::json& j) { j["layers"][2]["type"] = "pool\r\x1b[31m"; });
+  check_error("mnist --model " + (d / "m").string() + " " + kImages, "unknown type 'pool\\x0d\\x1b[31m'");
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: --trace and --json that cannot be written are errors before the run", "[cosim][bad_input]") {
+  check_error("layer --seed 3 --trace /etc/passwd/x.fst",
+              "--trace /etc/passwd/x.fst: cannot create: /etc/passwd is not a directory");
+  check_error("layer --seed 3 --device functional --json /etc/passwd/x.json",
+              "--json /etc/passwd/x.json: cannot create");
+  check_error("layer --seed 3 --device functional --json /tmp", "--json /tmp: is a directory");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --json /etc/passwd/r.json", "--json /etc/passwd/r.json");
+  check_error("layer --seed 3 --trace /dev/null", "--trace /dev/null: exists and is not a regular file");
+}
+
+TEST_CASE("cosim: a trace window beyond the schedule writes nothing and is an error", "[cosim][rtl][bad_input]") {
+  const fs::path d = scratch("window");
+  check_error("layer --seed 3 --trace " + (d / "t.fst").string() + " --trace-window 100000000:100000001",
+              "--trace-window 100000000:100000001: the schedule has slots 0..");
+  CHECK_FALSE(fs::exists(d / "t.fst"));
+  fs::remove_all(d);
 }
 
 // Runs fc2 of image 0 on `device` with a trace of slots 10..60 into <dir>/fc2.fst; checks it passed.

@@ -49,14 +49,18 @@ ExportResult export_model_layer(const ExportArgs& a, const CoreConfig& cfg, cons
 
 ExportResult export_random_layer(const ExportArgs& a, const CoreConfig& cfg, const ExportOptions& eo) {
   if (!a.layer.empty() || a.image) throw UsageError("--layer and --image need --model DIR");
+  if (!a.images.empty()) throw UsageError("--images needs --model DIR");
+  check_option("--in-ch", a.in_ch, 0, kMaxChannels);    // 0: Rows
+  check_option("--out-ch", a.out_ch, 0, kMaxChannels);  // 0: Cols
   RandomVectorSpec spec;
   spec.seed = a.seed.value_or(1);
-  spec.conv.in_channels = a.in_ch;
-  spec.conv.out_channels = a.out_ch;
+  spec.conv.in_channels = a.in_ch > 0 ? a.in_ch : int(cfg.rows);
+  spec.conv.out_channels = a.out_ch > 0 ? a.out_ch : int(cfg.cols);
   spec.conv.height = spec.conv.width = a.size;
   spec.conv.kernel = a.kernel;
   spec.conv.stride = a.stride;
   spec.conv.padding = a.padding;
+  check_random_conv(spec.conv, 1);
   fmt::print("cosim export-vectors: random conv, seed {}, config {} ({})\n", spec.seed, cfg.name, config_widths(cfg));
   return export_random_vectors(a.out, cfg, spec, eo);
 }
@@ -67,7 +71,8 @@ int run_export(const ExportArgs& a) {
   eo.in_tile = a.in_tile;
   eo.out_tile = a.out_tile;
   eo.combined_psum = a.combined;
-  if (a.in_tile < 0 || a.out_tile < 0) throw UsageError("--in-tile and --out-tile must be >= 0");
+  check_option("--in-tile", a.in_tile, 0, kMaxChannels);
+  check_option("--out-tile", a.out_tile, 0, kMaxChannels);
   const ExportResult r = a.model.empty() ? export_random_layer(a, cfg, eo) : export_model_layer(a, cfg, eo);
   fmt::print(
       "tile: input channels {}..{}, output channels {}..{}; padded input {}x{}, kernel {}, stride {}, "

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <golden/idx.hpp>
 #include <golden/model.hpp>
@@ -51,6 +52,9 @@ struct LayerArgs {
   uint32_t seed = 1;
   ShapeArgs shape;
   std::vector<std::string> given;  // the random shape flags given, for the reproduction command
+  struct {
+    const CLI::Option *seed, *image, *images, *trace, *json;
+  } opt{};  // options whose use depends on the mode
 };
 
 std::optional<Strategy> parse_strategy(const std::string& s) {
@@ -63,8 +67,10 @@ std::optional<Strategy> parse_strategy(const std::string& s) {
 Window parse_window(const std::string& w) {
   const auto bad = [&] { return UsageError(fmt::format("--trace-window '{}': expected A:B (slots, A < B)", w)); };
   const auto num = [&](const std::string& s) -> uint64_t {
-    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) throw bad();
-    return std::stoull(s);
+    uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size()) throw bad();
+    return v;
   };
   const auto colon = w.find(':');
   if (colon == std::string::npos) throw bad();
@@ -75,10 +81,6 @@ Window parse_window(const std::string& w) {
 
 golden::Layer random_layer(const ShapeArgs& s, const golden::Precision& prec, std::mt19937& rng) {
   if (s.kind == "conv") {
-    if (s.in_ch < 1 || s.out_ch < 1 || s.size < 1 || s.kernel < 1 || s.stride < 1 || s.padding < 0 ||
-        s.size + 2 * s.padding < s.kernel)
-      throw UsageError(fmt::format("bad conv shape: in-ch {} out-ch {} size {} kernel {} stride {} padding {}", s.in_ch,
-                                   s.out_ch, s.size, s.kernel, s.stride, s.padding));
     RandomConvSpec spec;
     spec.in_channels = s.in_ch;
     spec.out_channels = s.out_ch;
@@ -88,24 +90,53 @@ golden::Layer random_layer(const ShapeArgs& s, const golden::Precision& prec, st
     spec.height = spec.width = s.size;
     spec.relu = !s.logits;
     spec.logits = s.logits;
+    check_random_conv(spec, s.batch);
     return random_conv(spec, prec, rng);
   }
   if (s.kind == "linear") {
-    if (s.in_features < 1 || s.out_features < 1)
-      throw UsageError(fmt::format("bad linear shape: in-features {} out-features {}", s.in_features, s.out_features));
-    return random_linear({s.in_features, s.out_features, !s.logits, s.logits}, prec, rng);
+    const RandomLinearSpec spec{s.in_features, s.out_features, !s.logits, s.logits};
+    check_random_linear(spec, s.batch);
+    return random_linear(spec, prec, rng);
   }
   throw UsageError(fmt::format("unknown --kind '{}' (expected conv or linear)", s.kind));
 }
 
-// The flags that only make sense together; the trace window.
-std::optional<Window> check_flags(const LayerArgs& a) {
+// The flags given that start with one of `flags` ("--in-ch 8").
+std::optional<std::string> given_one_of(const LayerArgs& a, std::initializer_list<const char*> flags) {
+  for (const std::string& g : a.given)
+    for (const char* f : flags)
+      if (g == f || g.starts_with(std::string(f) + " ")) return g.substr(0, g.find(' '));
+  return std::nullopt;
+}
+
+// Flags that apply to one kind of layer only (a random conv or linear layer, a model layer).
+void check_mode_flags(const LayerArgs& a) {
   const bool from_model = !a.model.empty();
   if (from_model && a.layer.empty()) throw UsageError("--model needs --layer NAME");
   if (!from_model && !a.layer.empty()) throw UsageError("--layer needs --model DIR");
   if (from_model && !a.given.empty())
-    throw UsageError(fmt::format("{} applies to random layers (without --model)", a.given.front()));
-  if (a.shape.batch < 1) throw UsageError("--batch must be at least 1");
+    throw UsageError(fmt::format("{} applies to random layers (without --model)",
+                                 a.given.front().substr(0, a.given.front().find(' '))));
+  if (from_model) check_not_given(a.opt.seed, "random layers (without --model)");
+  if (!from_model) {
+    check_not_given(a.opt.image, "model layers (with --model DIR --layer NAME)");
+    check_not_given(a.opt.images, "model layers (with --model DIR --layer NAME)");
+  }
+  const bool linear = from_model ? false : a.shape.kind == "linear";
+  if (!from_model && linear)
+    if (auto f = given_one_of(a, {"--in-ch", "--out-ch", "--size", "--kernel", "--stride", "--padding"}))
+      throw UsageError(fmt::format("{} applies to conv layers (--kind conv), not --kind linear", *f));
+  if (!from_model && !linear)
+    if (auto f = given_one_of(a, {"--in-features", "--out-features"}))
+      throw UsageError(fmt::format("{} applies to linear layers (--kind linear), not --kind {}", *f, a.shape.kind));
+  if (linear && a.strategy != "auto")
+    throw UsageError(fmt::format("--strategy {} applies to conv2d layers, not --kind linear", a.strategy));
+}
+
+// The flags that only make sense together; the trace window.
+std::optional<Window> check_flags(const LayerArgs& a) {
+  check_mode_flags(a);
+  check_option("--batch", a.shape.batch, 1, kMaxBatch);
   std::optional<Window> window;
   if (!a.window.empty()) {
     if (a.trace.empty()) throw UsageError("--trace-window needs --trace FILE");
@@ -115,6 +146,8 @@ std::optional<Window> check_flags(const LayerArgs& a) {
   if (!a.trace.empty() && std::find(traced.begin(), traced.end(), a.device) == traced.end())
     throw UsageError(
         fmt::format("--trace needs --device {}", sim::device_list(traced, ", --device ", " or --device ")));
+  if (a.opt.trace->count() > 0) check_output_file("--trace", a.trace);
+  if (a.opt.json->count() > 0) check_output_file("--json", a.json_path);
   return window;
 }
 
@@ -183,8 +216,14 @@ report::LayerRow schedule_row(const golden::Layer& layer, const Schedule& s, con
 sim::DeviceTrace start_trace(const LayerArgs& a, Device& dev, const Schedule& s, std::optional<Window> window) {
   if (a.trace.empty()) return {};
   const fs::path p(a.trace);
-  if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  std::error_code ec;
+  if (p.has_parent_path() && !fs::create_directories(p.parent_path(), ec) && ec)
+    throw UsageError(fmt::format("--trace {}: cannot create {}: {}", a.trace, p.parent_path().string(), ec.message()));
+  fs::remove(p, ec);  // a regular file (check_output_file): the trace replaces it
   const Window w = window.value_or(Window{0, s.size()});
+  if (w.second > s.size())
+    throw UsageError(
+        fmt::format("--trace-window {}: the schedule has slots 0..{}", a.window, s.size() == 0 ? 0 : s.size() - 1));
   sim::DeviceTrace t = sim::start_trace(dev, a.trace, w.first + 1, w.second + 1);
   fmt::print("trace: {} (schedule slots {}..{})\n", a.trace, w.first, w.second - 1);
   return t;
@@ -231,8 +270,12 @@ int run_layer(const LayerArgs& a) {
   r.layers.front() = schedule_row(*in.layer, s, *dev);
   fmt::print("{}", report::text_schedule(r.layers.front()));
 
-  const sim::DeviceTrace trace = start_trace(a, *dev, s, window);
-  play_checked(a, in, *dev, s, r);
+  {
+    const sim::DeviceTrace trace = start_trace(a, *dev, s, window);
+    play_checked(a, in, *dev, s, r);
+  }
+  if (!a.trace.empty() && !fs::exists(a.trace))
+    throw UsageError(fmt::format("--trace {}: no trace was written", a.trace));
   fmt::print("{}", report::text_results(r));
   if (!a.json_path.empty()) report::write_json(r, a.json_path);
   return r.passed ? 0 : 1;
@@ -245,9 +288,9 @@ Command add_layer_command(CLI::App& app) {
   CLI::App* c = app.add_subcommand("layer", "one layer (from a model, or random) on a device, checked");
   c->add_option("--model", a->model, "model directory");
   c->add_option("--layer", a->layer, "layer name in the model");
-  c->add_option("--image", a->image, "image number in the image set (default 0)");
-  c->add_option("--images", a->images, "IDX3 images (default: the model's reference set)");
-  c->add_option("--seed", a->seed, "random layer seed (default 1)");
+  a->opt.image = c->add_option("--image", a->image, "image number in the image set (default 0)");
+  a->opt.images = c->add_option("--images", a->images, "IDX3 images (default: the model's reference set)");
+  a->opt.seed = c->add_option("--seed", a->seed, "random layer seed (default 1)");
   ShapeArgs& sh = a->shape;
   const FlagOptions shape{
       {"--kind", c->add_option("--kind", sh.kind, "random layer: conv|linear")},
@@ -265,9 +308,9 @@ Command add_layer_command(CLI::App& app) {
   add_device_option(c, a->device, "", fmt::format(" (default {})", sim::rtl_device_name()));
   c->add_option("--config", a->config, "core configuration (default: the model's, int8 for random layers)");
   c->add_option("--strategy", a->strategy, "conv2d: auto|im2col|kernel-major");
-  c->add_option("--trace", a->trace, "FST trace file (RTL device)");
+  a->opt.trace = c->add_option("--trace", a->trace, "FST trace file (RTL device)");
   c->add_option("--trace-window", a->window, "A:B, schedule slots [A, B) to trace");
-  c->add_option("--json", a->json_path, "write the report as JSON");
+  a->opt.json = c->add_option("--json", a->json_path, "write the report as JSON");
   return {c, [a, shape, logits] {
             a->given = given_flags(shape);
             if (logits->count() > 0) a->given.push_back("--logits");

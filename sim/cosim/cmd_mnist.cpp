@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <golden/idx.hpp>
 #include <golden/model.hpp>
 #include <golden/network.hpp>
@@ -231,13 +232,18 @@ void MnistRun::finish() {
 
 int run_mnist(const MnistArgs& a) {
   const auto t_start = Clock::now();
+  check_option("--batch", a.batch, 1, kMaxBatch);
+  check_option("--limit", a.limit, 0, std::numeric_limits<int>::max());
+  if (!a.json_path.empty()) check_output_file("--json", a.json_path);
   const golden::Model model = load_model_checked(a.model);
   const CoreConfig& cfg = config_for_model(model.precision, a.config);
   const golden::Dataset data = golden::read_idx_dataset(a.images, a.labels);
+  golden::check_not_empty(data.images);
   check_images_fit(model, data.images);
   golden::check_label_range(data.labels, model.classes());
-  if (a.batch < 1) throw UsageError("--batch must be at least 1");
-  const int n = a.limit > 0 ? std::min(a.limit, data.images.count) : data.images.count;
+  if (a.limit > data.images.count)
+    throw UsageError(fmt::format("--limit {}: {} has {} images", a.limit, a.images, data.images.count));
+  const int n = a.limit > 0 ? a.limit : data.images.count;
   MnistRun run(a, model, cfg, data, t_start);
   run.start(n);
   for (int b = 0; b < (n + a.batch - 1) / a.batch; ++b) run.run_batch(b);
@@ -253,8 +259,8 @@ Command add_mnist_command(CLI::App& app) {
   c->add_option("--model", a->model, "model directory (model.json + .npy)")->required();
   c->add_option("--images", a->images, "IDX3 images, raw or .gz")->required();
   c->add_option("--labels", a->labels, "IDX1 labels, raw or .gz")->required();
-  c->add_option("--limit", a->limit, "first N images only (0: all)")->check(CLI::NonNegativeNumber);
-  c->add_option("--batch", a->batch, "images per run_model call (default 100)")->check(CLI::PositiveNumber);
+  c->add_option("--limit", a->limit, "first N images only (0: all)");
+  c->add_option("--batch", a->batch, "images per run_model call (default 100, at most 1000)");
   CLI::Option* dev = add_device_option(
       c, a->device, "default device of the conv/linear layers: ", " (systemc: all of them on the SystemC model)");
   c->add_option("--rtl-layers", a->rtl_layers,

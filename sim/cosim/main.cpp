@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <golden/input_file.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -28,10 +29,9 @@ namespace {
 using namespace accel::cosim;
 
 // One "error: ..." line on stderr.
-int print_error(std::string m) {
+int print_error(const std::string& m) {
   std::fflush(stdout);
-  std::replace(m.begin(), m.end(), '\n', ' ');
-  fmt::print(stderr, "error: {}\n", m);
+  fmt::print(stderr, "error: {}\n", golden::printable(m));
   return 2;
 }
 

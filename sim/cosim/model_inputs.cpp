@@ -45,6 +45,7 @@ void check_images_fit(const golden::Model& m, const golden::ImageSet& images) {
 }
 
 void check_image_index(int image, const golden::ImageSet& set, const std::string& path) {
+  golden::check_not_empty(set);
   if (image < 0 || image >= set.count)
     throw UsageError(fmt::format("--image {}: {} has images 0..{}", image, path, set.count - 1));
 }

@@ -4,8 +4,11 @@
 #include <accel/sim/device_factory.hpp>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
+#include <system_error>
 
 namespace accel::cosim {
 
@@ -41,6 +44,69 @@ std::vector<std::string> split_commas(const std::string& s) {
   while (std::getline(ss, item, ','))
     if (!item.empty()) out.push_back(item);
   return out;
+}
+
+void check_option(const std::string& flag, int64_t v, int64_t lo, int64_t hi) {
+  if (v < lo || v > hi) throw UsageError(fmt::format("{} {}: must be {}..{}", flag, v, lo, hi));
+}
+
+namespace {
+
+// UsageError naming `what` (flags and values) unless n <= limit.
+void check_product(const std::string& what, int64_t n, int64_t limit, const char* unit) {
+  if (n > limit) throw UsageError(fmt::format("{}: {} {}, more than the limit of {}", what, n, unit, limit));
+}
+
+}  // namespace
+
+void check_random_conv(const RandomConvSpec& s, int batch) {
+  check_option("--in-ch", s.in_channels, 1, kMaxChannels);
+  check_option("--out-ch", s.out_channels, 1, kMaxChannels);
+  check_option("--size", s.height, 1, kMaxSize);
+  check_option("--kernel", s.kernel, 1, kMaxKernel);
+  check_option("--stride", s.stride, 1, kMaxStride);
+  check_option("--padding", s.padding, 0, kMaxPadding);
+  const int64_t padded = int64_t{s.height} + 2 * s.padding;
+  if (padded < s.kernel)
+    throw UsageError(fmt::format("--kernel {}: does not fit the input of --size {} with --padding {}", s.kernel,
+                                 s.height, s.padding));
+  const int64_t out = (padded - s.kernel) / s.stride + 1;
+  const std::string shape = fmt::format("--in-ch {} --out-ch {} --size {} --kernel {} --stride {} --padding {}",
+                                        s.in_channels, s.out_channels, s.height, s.kernel, s.stride, s.padding);
+  check_product(shape + " (input)", batch * s.in_channels * padded * padded, kMaxRandomValues, "values");
+  check_product(shape + " (output)", batch * s.out_channels * out * out, kMaxRandomValues, "values");
+  check_product(shape, batch * out * out * s.out_channels * s.in_channels * s.kernel * s.kernel, kMaxRandomMacs,
+                "MACs");
+}
+
+void check_random_linear(const RandomLinearSpec& s, int batch) {
+  check_option("--in-features", s.in_features, 1, kMaxFeatures);
+  check_option("--out-features", s.out_features, 1, kMaxFeatures);
+  check_product(fmt::format("--in-features {} --out-features {}", s.in_features, s.out_features),
+                int64_t{batch} * s.in_features * s.out_features, kMaxRandomMacs, "MACs");
+}
+
+void check_output_file(const std::string& flag, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto bad = [&](const std::string& why) { return UsageError(fmt::format("{} {}: {}", flag, path, why)); };
+  if (path.empty()) throw bad("no file name");
+  const fs::file_status st = fs::status(path, ec);
+  if (fs::exists(st)) {
+    if (!fs::is_regular_file(st))
+      throw bad(fs::is_directory(st) ? "is a directory" : "exists and is not a regular file");
+    if (access(path.c_str(), W_OK) != 0) throw bad("cannot write: " + std::generic_category().message(errno));
+    return;
+  }
+  fs::path dir = fs::absolute(path, ec).parent_path();
+  while (!dir.empty() && !fs::exists(dir, ec) && dir != dir.parent_path()) dir = dir.parent_path();
+  if (!fs::is_directory(dir, ec)) throw bad(fmt::format("cannot create: {} is not a directory", dir.string()));
+  if (access(dir.c_str(), W_OK | X_OK) != 0)
+    throw bad(fmt::format("cannot create: {}: {}", dir.string(), std::generic_category().message(errno)));
+}
+
+void check_not_given(const CLI::Option* o, const std::string& when) {
+  if (o->count() > 0) throw UsageError(fmt::format("{} applies to {}", o->get_name(), when));
 }
 
 std::vector<std::string> given_flags(const FlagOptions& opts) {

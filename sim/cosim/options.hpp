@@ -3,6 +3,7 @@
 #pragma once
 
 #include <accel/isa.hpp>
+#include <accel/random_layer.hpp>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -34,6 +35,24 @@ const CoreConfig& config_for_model(const golden::Precision& p, const std::string
 CLI::Option* add_device_option(CLI::App* app, std::string& device, const std::string& before, const std::string& after);
 
 std::vector<std::string> split_commas(const std::string& s);
+
+// Limits of the options (docs/cosim.md "Limits"), checked before anything is allocated.
+inline constexpr int kMaxChannels = 4096, kMaxSize = 4096, kMaxFeatures = 65536, kMaxBatch = 1000;
+inline constexpr int kMaxKernel = 32, kMaxStride = 32, kMaxPadding = 32;
+inline constexpr int64_t kMaxRandomValues = int64_t{1} << 24;  // any tensor of a random layer and batch
+inline constexpr int64_t kMaxRandomMacs = int64_t{1} << 28;    // a random layer times its batch
+
+// UsageError "FLAG V: must be LO..HI" unless lo <= v <= hi.
+void check_option(const std::string& flag, int64_t v, int64_t lo, int64_t hi);
+// A random layer's shape flags: each in its range, the kernel fits, tensors and MACs (times
+// `batch`) within the limits; messages name the flags.
+void check_random_conv(const RandomConvSpec& s, int batch);
+void check_random_linear(const RandomLinearSpec& s, int batch);
+// The file of an output option: an existing one must be a regular file (a FIFO would block) and
+// writable, a new one must be creatable (its nearest existing ancestor a writable directory).
+void check_output_file(const std::string& flag, const std::string& path);
+// UsageError "FLAG applies to WHEN" if the option was given.
+void check_not_given(const CLI::Option* o, const std::string& when);
 
 // Flags to remember as "--flag value" when given (shape flags of random layers, for reruns).
 using FlagOptions = std::vector<std::pair<std::string, CLI::Option*>>;

@@ -3,6 +3,7 @@
 #include <accel/random_layer.hpp>
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace accel {
 
@@ -36,6 +37,11 @@ void fill_params(golden::Layer& l, int outputs, int terms, const golden::Precisi
 }  // namespace
 
 golden::Layer random_conv(const RandomConvSpec& s, const golden::Precision& prec, std::mt19937& rng) {
+  if (s.in_channels < 1 || s.out_channels < 1 || s.kernel < 1 || s.stride < 1 || s.padding < 0 || s.height < 1 ||
+      s.width < 1 || s.height + 2 * s.padding < s.kernel || s.width + 2 * s.padding < s.kernel)
+    throw std::invalid_argument(fmt::format("random_conv: bad shape in {} out {} kernel {} stride {} padding {} {}x{}",
+                                            s.in_channels, s.out_channels, s.kernel, s.stride, s.padding, s.height,
+                                            s.width));
   golden::Layer l;
   l.name = fmt::format("conv{}to{}k{}s{}p{}", s.in_channels, s.out_channels, s.kernel, s.stride, s.padding);
   l.type = golden::LayerType::conv2d;
