@@ -140,6 +140,9 @@ TEST_CASE("cosim: option values out of range name the option, never a crash", "[
   check_error("mnist --model models/mnist_int8 " + kImages + " --limit 5000",
               "--limit 5000: data/mnist/test-images-idx3-ubyte.gz has 2004 images");
   check_error("layer --seed 3 --batch 100000", "--batch 100000: must be 1..1000");
+  check_error("vectors --dir " + d.string() + " --stride 0", "--stride 0: must be 1..32");
+  check_error("vectors --dir " + d.string() + " --kernel -1", "--kernel -1: must be 1..32");
+  check_error("vectors --dir " + d.string() + " --padded-width 0", "--padded-width 0: must be 1..4160");
   check_error("layer --seed 3 --size 4000", "more than the limit of 16777216");
   check_error("layer --seed 3 --kind linear --in-features 65536 --out-features 65536",
               "--in-features 65536 --out-features 65536: 4294967296 MACs, more than the limit of 268435456");

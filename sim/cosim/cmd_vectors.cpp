@@ -40,6 +40,9 @@ ReplayOptions replay_options(const VectorsArgs& a) {
 int run_vectors(const VectorsArgs& a) {
   if (a.dir.empty()) throw UsageError("give the vector directory: --dir D");
   if (!fs::is_directory(a.dir)) throw UsageError(fmt::format("{}: no such directory", a.dir));
+  if (a.stride) check_option("--stride", *a.stride, 1, kMaxStride);
+  if (a.kernel) check_option("--kernel", *a.kernel, 1, kMaxKernel);
+  if (a.padded_width) check_option("--padded-width", *a.padded_width, 1, kMaxSize + 2 * kMaxPadding);
   const CoreConfig& cfg = config_named(a.config);
   std::unique_ptr<Device> dev = sim::make_device(a.device, cfg);
   fmt::print("cosim vectors: {} on {} ({}), device {}\n", a.dir, cfg.name, config_widths(cfg), dev->name());
