@@ -48,21 +48,24 @@ std::string join_names(const std::vector<fs::path>& v) {
   return s;
 }
 
-}  // namespace
-
-VectorFile read_vector_file(const fs::path& path, const LineFormat& format, std::optional<size_t> expected_lines,
-                            const std::string& what) {
+// The whole file: a regular file (a FIFO would block) of at most kMaxVectorFileBytes.
+std::string read_text(const fs::path& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw VectorFileError(path, 0, "missing file");
-  std::string text;
   try {
-    text = golden::read_small_file(path, kMaxVectorFileBytes, "vector file");
+    return golden::read_small_file(path, kMaxVectorFileBytes, "vector file");
   } catch (const golden::FileError& e) {
     throw VectorFileError(path, 0, e.problem().empty() ? "cannot read the file" : e.problem());
   } catch (const golden::FormatError&) {
     throw VectorFileError(path, 0, fmt::format("more than the {} bytes a vector file may have", kMaxVectorFileBytes));
   }
+}
 
+}  // namespace
+
+VectorFile read_vector_file(const fs::path& path, const LineFormat& format, std::optional<size_t> expected_lines,
+                            const std::string& what) {
+  const std::string text = read_text(path);
   std::vector<std::string> lines;
   for (size_t pos = 0; pos < text.size();) {
     size_t end = text.find('\n', pos);
