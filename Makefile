@@ -10,6 +10,10 @@ LIMIT   ?= 100
 CONFIG  ?=
 CTEST_ARGS ?=
 COSIM_ARGS ?=
+# local: this machine, every core (cosim --jobs); slurm: one sbatch job array of SHARDS tasks,
+# merged (scripts/slurm_launch.sh, docs/cluster.md: PARTITION, TIME, MEM, CPUS, SBATCH_ARGS).
+LAUNCHER ?= local
+SHARDS  ?= 4
 
 COSIM      = $(BUILD)/sim/cosim
 BUILD_CMD  = bash scripts/build.sh $(BUILD) $(JOBS)
@@ -18,7 +22,7 @@ CONFIG_ARG = $(if $(CONFIG),--config $(CONFIG))
 RUN_COSIM  = ACCEL_REBUILD_MODELS=1 $(COSIM)
 
 .PHONY: format help all deps deps-test deps-wave deps-train configure build test sim mnist regress wave lint \
-        bench train data clean
+        bench train data clean test-slurm
 
 help:
 	@echo "make sim        build what it needs, then the quantized MNIST CNN on LIMIT=$(LIMIT) held-out images"
@@ -26,6 +30,8 @@ help:
 	@echo "make mnist      the same on all 2,004 held-out images"
 	@echo "make test       the CTest suite, what CI runs (CTEST_ARGS, e.g. CTEST_ARGS='-L golden')"
 	@echo "make regress    random layers and vector sets on every configuration (SEEDS, FIRST_SEED)"
+	@echo "                make mnist / make regress LAUNCHER=slurm SHARDS=N: as one Slurm job array, merged"
+	@echo "make test-slurm a one-node Slurm cluster on this machine; sharded runs through it = local runs"
 	@echo "make wave       a traced MNIST layer and the GTKWave layout (MODEL, LAYER, IMAGE, WINDOW, CONFIG)"
 	@echo "make lint       verilator --lint-only -Wall, every configuration; no C++ function over 80 lines"
 	@echo "make bench      simulation speed per configuration, build times, edit-to-result times"
@@ -68,12 +74,26 @@ sim: deps
 	@$(RUN_COSIM) mnist --model $(MODEL) --images $(IMAGES) --labels $(LABELS) --limit $(LIMIT) $(CONFIG_ARG) $(COSIM_ARGS)
 
 mnist: deps
-	@$(BUILD_CMD) cosim
+	@$(BUILD_CMD) cosim $(if $(filter slurm,$(LAUNCHER)),accel_models)
+ifeq ($(LAUNCHER),slurm)
+	@SHARDS=$(SHARDS) MODEL=$(MODEL) IMAGES=$(IMAGES) LABELS=$(LABELS) CONFIG=$(CONFIG) COSIM_ARGS="$(COSIM_ARGS)" \
+	  bash scripts/slurm_launch.sh mnist $(BUILD)
+else
 	@$(RUN_COSIM) mnist --model $(MODEL) --images $(IMAGES) --labels $(LABELS) $(CONFIG_ARG) $(COSIM_ARGS)
+endif
 
 regress: deps
 	@$(BUILD_CMD) cosim accel_models
+ifeq ($(LAUNCHER),slurm)
+	@SHARDS=$(SHARDS) bash scripts/slurm_launch.sh regress $(BUILD)
+else
 	@JOBS=$(JOBS) bash scripts/regress.sh $(BUILD)
+endif
+
+test-slurm: deps-test
+	@bash scripts/deps.sh --slurm
+	@$(BUILD_CMD) cosim accel_models
+	@bash scripts/test_slurm.sh $(BUILD)
 
 wave: deps-wave
 	@$(BUILD_CMD) cosim

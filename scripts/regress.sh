@@ -5,6 +5,9 @@
 # export-vectors + cosim vectors). Every psum row and output is checked against golden; the last
 # line is the summary and the exit code the verdict.
 #   scripts/regress.sh [BUILD_DIR]     SEEDS=N (default 100), FIRST_SEED=S (default 1), JOBS=N, CONFIGS="a b"
+#     SHARD=K/N   only jobs K, K+N, K+2N, ... of the list (1-based; the list is the same for every K)
+#     REPORT=F    also write the results as JSON (docs/cosim.md "cosim merge"): the shards' reports
+#                 merge with `cosim merge` into the report of the whole run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
@@ -15,6 +18,12 @@ exe="$build/sim/cosim"
 [[ -x "$exe" && -f "$build/configs.list" ]] || { echo "error: $exe or $build/configs.list missing (run make build)" >&2; exit 1; }
 # Every configuration of rtl/configs.txt (CONFIGS="a b" narrows it).
 read -r -a configs <<<"${CONFIGS:-$(cut -d' ' -f1 "$build/configs.list" | tr '\n' ' ')}"
+shard_k=1 shard_n=1
+if [[ -n "${SHARD:-}" ]]; then
+  [[ "$SHARD" =~ ^([0-9]+)/([0-9]+)$ ]] && (( BASH_REMATCH[1] >= 1 && BASH_REMATCH[1] <= BASH_REMATCH[2] )) ||
+    { echo "error: SHARD=$SHARD: expected K/N with 1 <= K <= N" >&2; exit 2; }
+  shard_k=${BASH_REMATCH[1]} shard_n=${BASH_REMATCH[2]}
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -33,16 +42,19 @@ for cfg in "${configs[@]}"; do
     echo "vectors-$cfg-$s $exe export-vectors --out $work/v-$cfg-$s --config $cfg --seed $s" \
          "--size $(( 3 + $(h $s 12) % 6 )) && $exe vectors --dir $work/v-$cfg-$s --config $cfg --device rtl"
   done
-done > "$work/jobs"
+done > "$work/all"
+# Every job keeps its number in the whole list, so that shards merge back in list order.
+awk -v k="$shard_k" -v n="$shard_n" '(NR - k) % n == 0 { print NR - 1, $0 }' "$work/all" > "$work/jobs"
 
 start=$(date +%s.%N)
 # shellcheck disable=SC2016
-xargs -P "$jobs" -L 1 bash -c 'name=$1; shift; if eval "$*" >"'"$work"'/$name.log" 2>&1; then echo ok >"'"$work"'/$name.rc";
-  else echo fail >"'"$work"'/$name.rc"; fi' _ < "$work/jobs"
+cut -d' ' -f2- "$work/jobs" | xargs -P "$jobs" -L 1 bash -c 'name=$1; shift; if eval "$*" >"'"$work"'/$name.log" 2>&1; then echo ok >"'"$work"'/$name.rc";
+  else echo fail >"'"$work"'/$name.rc"; fi' _
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 
 layers=0; vectors=0; failed=0; mism=0
-while read -r name _; do
+entries=()
+while read -r index name _; do
   if [[ "$name" == vectors-* ]]; then vectors=$((vectors + 1)); else layers=$((layers + 1)); fi
   if [[ "$(cat "$work/$name.rc" 2>/dev/null)" != ok ]]; then
     failed=$((failed + 1))
@@ -51,7 +63,21 @@ while read -r name _; do
   fi
   m=$(sed -n 's/^scoreboard: .* \([0-9][0-9]*\) mismatches$/\1/p' "$work/$name.log" | head -1)
   mism=$((mism + ${m:-0}))
+  entries+=("{\"index\": $index, \"name\": \"$name\", \"ok\": $([[ "$(cat "$work/$name.rc" 2>/dev/null)" == ok ]] && echo true || echo false), \"mismatches\": ${m:-0}}")
 done < "$work/jobs"
+if [[ -n "${REPORT:-}" ]]; then
+  {
+    printf '{\n  "command": "regress",\n  "configs": [%s],\n  "seeds": %d,\n  "first_seed": %d,\n' \
+      "$(printf '"%s",' "${configs[@]}" | sed 's/,$//')" "$seeds" "$first"
+    [[ -n "${SHARD:-}" ]] && printf '  "shard": {"index": %d, "count": %d},\n' "$shard_k" "$shard_n"
+    printf '  "total_jobs": %d,\n  "wall_seconds": %s,\n  "jobs": [\n' "$(wc -l < "$work/all")" "$(printf %.2f "$elapsed")"
+    for ((i = 0; i < ${#entries[@]}; i++)); do
+      printf '    %s%s\n' "${entries[$i]}" "$([[ $i -lt $(( ${#entries[@]} - 1 )) ]] && echo ,)"
+    done
+    printf '  ]\n}\n'
+  } > "$REPORT"
+fi
+[[ -n "${SHARD:-}" ]] && echo "regress: shard $SHARD"
 printf 'regress: %d configurations x %d seeds, %d layers, %d vector sets, %d mismatches, %d failed (%.0f s)\n' \
   "${#configs[@]}" "$seeds" "$layers" "$vectors" "$mism" "$failed" "$elapsed"
 [[ $failed == 0 ]]

@@ -5,7 +5,7 @@ if(TARGET accel_rtl_device)
   accel_test(cosim LIBS nlohmann_json::nlohmann_json)
   target_compile_definitions(test_cosim PRIVATE COSIM_EXE="$<TARGET_FILE:cosim>")
   # The reproduction-command formatter cosim uses (header only).
-  target_include_directories(test_cosim PRIVATE ${ACCEL_ROOT}/sim/include)
+  target_include_directories(test_cosim PRIVATE ${ACCEL_ROOT}/sim/include ${ACCEL_ROOT}/sim/cosim)
   add_dependencies(test_cosim cosim accel_models)
   add_dependencies(test_rtl_device accel_models)
   if(TARGET accel_sc_models)

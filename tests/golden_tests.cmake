@@ -1,7 +1,7 @@
 # Golden model tests (tests/CMakeLists.txt includes this file).
 accel_test(npy LIBS golden_io)
 accel_test(idx LIBS golden_io)
-accel_test(model_load LIBS golden_io nlohmann_json::nlohmann_json)
+accel_test(model_load LIBS golden nlohmann_json::nlohmann_json)
 accel_test(golden_ops LIBS golden)
 accel_test(golden_partial LIBS golden)
 accel_test(golden_network LIBS golden)

@@ -16,6 +16,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "parallel.hpp"
 
 namespace fs = std::filesystem;
 
@@ -335,6 +340,77 @@ TEST_CASE("cosim: mnist with one RTL layer writes the JSON report", "[cosim][rtl
   fs::remove_all(d);
 }
 
+// `cosim merge --results-only` of the reports: the results with timings, job counts and shards
+// left out, as one JSON text.
+std::string merged_results(const std::vector<fs::path>& reports, const fs::path& out) {
+  std::string args = "merge --results-only";
+  for (const fs::path& p : reports) args += " " + p.string();
+  const Run r = cosim(fmt::format("{} --json {}", args, out.string()));
+  INFO(r.out << r.err);
+  CHECK((r.code == 0 || r.code == 1));
+  CHECK(r.err.empty());
+  return slurp(out);
+}
+
+TEST_CASE("cosim: mnist reports the same results for any --jobs and for merged shards", "[cosim][rtl][mnist]") {
+  const fs::path d = scratch("jobs");
+  // 40 images in 4 batches, conv2 and fc1 on the RTL, and expected outputs of fc1 made wrong on
+  // purpose, so that the mismatch lists and the rerun command must agree too.
+  const std::string common = fmt::format(
+      "mnist --model models/mnist_int8 {} --limit 40 --rtl-layers conv2,fc1 --inject-mismatch fc1", kImages);
+  const std::string run = common + " --batch 10";
+  std::vector<std::string> results;
+  for (const int jobs : {1, 3}) {
+    const fs::path j = d / fmt::format("jobs{}.json", jobs);
+    const Run r = cosim(fmt::format("{} --jobs {} --json {}", run, jobs, j.string()));
+    INFO(r.out << r.err);
+    CHECK(r.code == 1);
+    CHECK_THAT(r.out, Catch::Contains(fmt::format("jobs: {} (worker threads", jobs)));
+    results.push_back(merged_results({j}, d / fmt::format("jobs{}.results.json", jobs)));
+  }
+  std::vector<fs::path> shards;
+  for (const int k : {3, 1, 2}) {  // any order
+    shards.push_back(d / fmt::format("shard{}.json", k));
+    const Run r = cosim(fmt::format("{} --shard {}/3 --jobs 2 --json {}", run, k, shards.back().string()));
+    INFO(r.out << r.err);
+    CHECK(r.code == 1);
+    CHECK_THAT(r.out, Catch::Contains(fmt::format("shard {}/3: images", k)));
+  }
+  results.push_back(merged_results(shards, d / "shards.results.json"));
+  const auto j = nlohmann::json::parse(results.front());
+  CHECK(j["images"] == 40);
+  CHECK(j["mismatches"].get<uint64_t>() > 0);
+  CHECK(j["first_mismatches"].size() == 10);
+  CHECK_THAT(j["reproduce"].get<std::string>(), Catch::Contains("--layer fc1 --image 0"));
+  CHECK(j["layers"][1]["device"] == "rtl");  // conv2
+  CHECK(j["layers"][1]["psum_rows_checked"].get<uint64_t>() > 0);
+  CHECK(results[1] == results[0]);
+  CHECK(results[2] == results[0]);
+  // A shard missing, twice, or from another run: one error line each.
+  check_error(fmt::format("merge {} {}", shards[0].string(), shards[1].string()), "shards missing: 2/3");
+  check_error(fmt::format("merge {} {} {}", shards[0].string(), shards[1].string(), shards[1].string()),
+              "shard 1/3 given twice");
+  check_error(fmt::format("merge {} {}", (d / "jobs1.json").string(), shards[0].string()),
+              "not a shard (its run had no --shard K/N)");
+  const fs::path other = d / "other2.json";
+  CHECK(cosim(fmt::format("{} --batch 5 --shard 2/3 --json {}", common, other.string())).code == 1);
+  check_error(fmt::format("merge {} {} {}", shards[0].string(), shards[1].string(), other.string()), "batch 10 and 5");
+  std::ofstream(d / "junk.json") << "{\"command\": \"layer\"}";
+  check_error(fmt::format("merge {}", (d / "junk.json").string()), "merge takes mnist and regress reports");
+  check_error(fmt::format("merge {}", (d / "none.json").string()), "none.json: cannot read the report");
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: --shard and --jobs out of range name the option", "[cosim][bad_input]") {
+  const std::string run = fmt::format("mnist --model models/mnist_int8 {} --limit 30 --batch 10", kImages);
+  check_error(run + " --shard 0/2", "--shard 0/2: expected K/N with 1 <= K <= N");
+  check_error(run + " --shard 3/2", "--shard 3/2: expected K/N");
+  check_error(run + " --shard 1/2x", "--shard 1/2x: expected K/N");
+  check_error(run + " --shard 1/4", "--shard 1/4: 4 shards of 3 batches; use at most 3 shards");
+  check_error(run + " --jobs -1", "--jobs");
+  check_error(run + " --jobs 5000", "--jobs");
+}
+
 TEST_CASE("cosim: export-vectors then vectors on the RTL", "[cosim][rtl][vectors]") {
   const fs::path d = scratch("vec");
   const Run e = cosim(fmt::format("export-vectors --out {} --config ece284 --seed 5", (d / "set").string()));
@@ -395,4 +471,39 @@ TEST_CASE("cosim: a layer on the SystemC device traces its slot window", "[cosim
   // Every configuration has a SystemC model; an unknown one is one error line.
   check_error("layer --seed 1 --config nosuch --device systemc", "unknown core configuration 'nosuch'");
   fs::remove_all(d);
+}
+
+TEST_CASE("parallel_map: results in task order, each worker on one thread, the first failure rethrown", "[cosim]") {
+  for (const int workers : {1, 2, 5}) {
+    INFO("workers " << workers);
+    std::vector<std::thread::id> owner(static_cast<size_t>(workers));
+    std::mutex m;
+    bool shared = false;
+    int ticks = 0;
+    const std::vector<int> out = accel::cosim::parallel_map<int>(
+        50, workers,
+        [&](int w, int i) {
+          const std::lock_guard<std::mutex> lock(m);
+          if (owner[size_t(w)] == std::thread::id{}) owner[size_t(w)] = std::this_thread::get_id();
+          shared |= owner[size_t(w)] != std::this_thread::get_id();
+          return i * i;
+        },
+        [&] { ++ticks; }, std::chrono::milliseconds(1));
+    REQUIRE(out.size() == 50);
+    for (int i = 0; i < 50; ++i) CHECK(out[size_t(i)] == i * i);
+    CHECK_FALSE(shared);
+    CHECK(ticks >= 1);
+    // Tasks 7 and 30 fail: whatever ran first, task 7's error is the one reported.
+    CHECK_THROWS_WITH(accel::cosim::parallel_map<int>(
+                          50, workers,
+                          [](int, int i) -> int {
+                            if (i == 7 || i == 30) throw std::runtime_error(fmt::format("task {}", i));
+                            return i;
+                          },
+                          [] {}),
+                      "task 7");
+  }
+  CHECK(accel::cosim::worker_count(0, 100) >= 1);
+  CHECK(accel::cosim::worker_count(8, 3) == 3);
+  CHECK(accel::cosim::worker_count(2, 100) == 2);
 }

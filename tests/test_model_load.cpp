@@ -13,6 +13,8 @@
 #include "golden/error.hpp"
 #include "golden/model.hpp"
 #include "golden/npy.hpp"
+#include "golden/ops.hpp"
+#include "golden/partial.hpp"
 #include "support/temp_dir.hpp"
 #include "support/tiny_model_files.hpp"
 
@@ -53,6 +55,31 @@ struct BadModel {
 };
 
 }  // namespace
+
+TEST_CASE("load_model: weights are range-checked once, at load; changed weights are checked again", "[golden][io]") {
+  TempDir tmp;
+  write_model_json(tmp.path, write_tiny_model(tmp.path));
+  golden::Model m = golden::load_model(tmp.path);
+  golden::Layer& fc = m.layers[3];
+  CHECK(fc.weights_checked(m.precision));
+  const golden::Tensor in = golden::Tensor::vec(8);
+  const golden::LinearSlice all{0, 8, 0, 3};
+  CHECK_NOTHROW(golden::partial_acc(fc, m.precision, in, all));
+  // A weight outside 8 bits written in place: validate_model finds it, and a layer not marked
+  // checked has its weights checked by every op.
+  fc.weight[2] = 300;
+  CHECK_THROWS_WITH(golden::validate_model(m, "edited"), Catch::Contains("weight"));
+  CHECK_FALSE(fc.weights_checked(m.precision));
+  CHECK_THROWS_WITH(golden::partial_acc(fc, m.precision, in, all), Catch::Contains("weight 300 at flat index 2"));
+  CHECK_THROWS_WITH(golden::linear_acc(in, fc.weight, 3, m.precision), Catch::Contains("weight 300"));
+  // The mark is per width: a precision of other weight bits checks again.
+  fc.weight[2] = 1;
+  golden::validate_model(m, "fixed");
+  CHECK(fc.weights_checked(m.precision));
+  golden::Precision narrow = m.precision;
+  narrow.weight_bits = 2;
+  CHECK_FALSE(fc.weights_checked(narrow));
+}
 
 TEST_CASE("load_model: a valid synthetic model loads", "[golden][io]") {
   TempDir tmp;

@@ -4,6 +4,7 @@
 #include <accel/report/report_text.hpp>
 #include <accel/report/run_report.hpp>
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -95,7 +96,8 @@ TEST_CASE("report: the mnist text has the table, the totals and the scoreboard",
   CHECK(text_header(r) ==
         "cosim mnist: model tiny (models/tiny), config int8 (8x8, 8/8/32)\n"
         "devices: fc=rtl\n"
-        "images: 4 of 10 from img.gz, batch 2, deterministic (no seed)\n");
+        "images: 4 of 10 from img.gz, batch 2, deterministic (no seed)\n"
+        "jobs: 1 (worker threads, each with its own models)\n");
   const std::string head =
       "layer    strategy     device             MACs      cycles     compute  w-load   host  stall   util  psum rows"
       "   bad  out rows   bad";
@@ -109,7 +111,8 @@ TEST_CASE("report: the mnist text has the table, the totals and the scoreboard",
             "accuracy: 3/4 (75.00%)\n"
             "golden accuracy: 4/4 (100.00%)\n"
             "agreement with golden: 3/4 images with bit-identical logits (75.00%)\n"
-            "simulated: 0.00 M cycles/s (100 cycles in 0.50 s on the devices); golden 0.25 s; wall time 1.00 s\n"
+            "simulated: 0.00 M cycles/s per device (100 cycles in 0.50 s on the devices); golden 0.25 s; wall time "
+            "1.00 s, 0.00 M cycles/s end to end\n"
             "scoreboard: 40 psum values and 32 outputs checked, 3 mismatches\n"
             "  fc image 1 output: channel 3\n"
             "  fc image 1 output: channel 4\n"
@@ -182,4 +185,96 @@ TEST_CASE("report: a runtime layer report becomes a row", "[report]") {
   CHECK(row.schedules == 2);
   CHECK(row.utilization == 0.5);
   CHECK(format_report(l) == text_layer_line(layer_row(l)));
+}
+
+namespace {
+
+// Images [first, first + n) of the mnist run above: every count scaled to n of its 4 images, the
+// mismatch list and rerun command only where `bad`.
+RunReport mnist_part(int first, int n, bool bad) {
+  RunReport r = mnist_report();
+  r.first_image = first;
+  r.images = n;
+  LayerRow& fc = r.layers[1];
+  fc.macs = 640 * n;
+  fc.cycles = 25u * n;
+  fc.compute_cycles = 10u * n;
+  fc.weight_load_cycles = 7u * n;
+  fc.host_transfer_cycles = 5u * n;
+  fc.stall_cycles = 3u * n;
+  fc.utilization = double(fc.macs) / (64.0 * fc.cycles);
+  fc.schedules = n > 0 ? 1 : 0;
+  fc.out_mismatches = bad ? 1 : 0;
+  r.accuracy = Tally{n, n};
+  r.golden_accuracy = Tally{n, n};
+  r.agreement = Tally{bad ? n - 1 : n, n};
+  r.psum_values_checked = 10u * n;
+  r.output_values_checked = 8u * n;
+  r.mismatches = bad ? 2 : 0;
+  r.first_mismatches.clear();
+  r.reproduce.clear();
+  if (bad) {
+    r.first_mismatches = {fmt::format("fc image {} output: channel 3", first), "second"};
+    r.reproduce = fmt::format("rerun {}", first);
+  }
+  r.device_seconds = r.golden_seconds = r.wall_seconds = 0.1 * n;
+  r.passed = verdict(r);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("report: merging parts in order adds counts and keeps the earliest mismatches", "[report]") {
+  RunReport total = mnist_part(0, 0, false);
+  for (const RunReport& p : {mnist_part(0, 2, false), mnist_part(2, 1, true), mnist_part(3, 1, true)}) merge(total, p);
+  CHECK(total.images == 4);
+  CHECK(total.first_image == 0);
+  const LayerRow& fc = total.layers[1];
+  CHECK(fc.cycles == 100);
+  CHECK(fc.macs == 2560);
+  CHECK(fc.stall_cycles == 12);
+  CHECK(fc.utilization == Approx(0.4));
+  CHECK(fc.schedules == 3);
+  CHECK(fc.out_mismatches == 2);
+  CHECK(total.agreement == Tally{2, 4});
+  CHECK(total.mismatches == 4);
+  CHECK(total.first_mismatches ==
+        std::vector<std::string>{"fc image 2 output: channel 3", "second", "fc image 3 output: channel 3", "second"});
+  CHECK(total.reproduce == "rerun 2");
+  CHECK(total.device_seconds == Approx(0.4));
+  CHECK(total.wall_seconds == Approx(0.2));  // the longest part
+  CHECK_FALSE(total.passed);
+  // At most kListedMismatches listed, however many parts had some.
+  for (int i = 4; i < 12; ++i) merge(total, mnist_part(i, 1, true));
+  CHECK(total.first_mismatches.size() == kListedMismatches);
+  CHECK(total.first_mismatches.front() == "fc image 2 output: channel 3");
+}
+
+TEST_CASE("report: merge refuses parts of another run or out of order", "[report][bad_input]") {
+  RunReport total = mnist_part(0, 2, false);
+  CHECK_THROWS_WITH(merge(total, mnist_part(3, 1, false)), Catch::Contains("images 3.. do not follow images 0..1"));
+  RunReport other = mnist_part(2, 1, false);
+  other.config = "int4";
+  CHECK_THROWS_WITH(merge(total, other), Catch::Contains("not the same run: configuration int8 and int4"));
+  other = mnist_part(2, 1, false);
+  other.layers[1].name = "fc9";
+  CHECK_THROWS_WITH(merge(total, other), Catch::Contains("layer fc and fc9"));
+  other = mnist_part(2, 1, false);
+  other.batch = 7;
+  CHECK_THROWS_WITH(merge(total, other), Catch::Contains("batch 2 and 7"));
+  CHECK(total.images == 2);  // a refused part changes nothing
+}
+
+TEST_CASE("report: without_timings keeps the results and drops how the run went", "[report]") {
+  RunReport a = mnist_report(), b = mnist_report();
+  b.wall_seconds = 9;
+  b.device_seconds = 8;
+  b.golden_seconds = 7;
+  b.layers[1].seconds = 6;
+  b.jobs = 4;
+  b.shard = RunReport::Shard{1, 2};
+  CHECK_FALSE(a == b);
+  CHECK(without_timings(a) == without_timings(b));
+  b.mismatches += 1;
+  CHECK_FALSE(without_timings(a) == without_timings(b));
 }

@@ -22,14 +22,37 @@ struct ConvTermIndex {
 
 // Validates bit widths (A, W 1..16; P 1..32).
 void check_precision(const Precision& prec, const char* who);
-// Validates rank/size of `in` against p, activation range, weight size/range.
+// Validates rank/size of `in` against p, activation range, weight size and (unless the caller
+// knows them checked: Layer::weights_checked) weight range.
 void check_conv_args(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
-                     const char* who);
+                     const char* who, bool weight_values_checked = false);
 void check_linear_args(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec,
-                       const char* who);
+                       const char* who, bool weight_values_checked = false);
+
+// conv2d_acc / linear_acc (ops.hpp) for a layer's weights, checked or not.
+Tensor conv2d_acc(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
+                  bool weight_values_checked);
+Tensor linear_acc(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec,
+                  bool weight_values_checked);
 
 // Every channel of `in` ({C, H, W}) with `padding` zeros on each side, as int32.
 std::vector<int32_t> pad_input(const Tensor& in, int padding);
+
+// The hot loops are compiled twice, for AVX2 and for the x86-64 baseline, and the loader picks the
+// one the CPU runs (GCC/Clang function multi-versioning; elsewhere one plain version). The results
+// are the same integers either way.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_ADDRESS__)
+#define GOLDEN_HOT_LOOP __attribute__((target_clones("avx2", "default")))
+#else
+#define GOLDEN_HOT_LOOP
+#endif
+
+// wrap_P of a sum kept modulo 2^32, for 1 <= P <= 32 (checked by the caller): the low P bits,
+// sign-extended.
+inline int64_t wrap_u32(uint32_t acc, int psum_bits) {
+  const int drop = 32 - psum_bits;
+  return static_cast<int32_t>(acc << drop) >> drop;
+}
 
 // out[(o - o0)][y][x] = wrap_P(sum over terms ...) for o in [o0, o1).
 Tensor conv_terms(const std::vector<int32_t>& padded, int hp, int wp, std::span<const int32_t> weight,

@@ -223,9 +223,12 @@ std::vector<int64_t> weight_shape(const Layer& l) {
 }
 
 // The value checks shared by the file loader and validate_model.
-void check_weight_values(const Layer& l, const Precision& p, const std::string& where) {
+// Marks the layer's weights checked for this width (Layer::weights_checked_bits).
+void check_weight_values(Layer& l, const Precision& p, const std::string& where) {
+  l.weights_checked_bits = 0;
   const int64_t wmax = (int64_t{1} << (p.weight_bits - 1)) - 1;
   check_range(l.weight, weight_shape(l), -wmax - 1, wmax, where, fmt::format("{}-bit signed weight", p.weight_bits));
+  l.weights_checked_bits = p.weight_bits;
 }
 void check_multiplier_values(const Layer& l, const std::string& where) {
   std::vector<int64_t> shape = {l.outputs()};
@@ -367,7 +370,7 @@ void validate_model(Model& m, const std::string& where) {
     top.fail(fmt::format("input shape {} is not CxHxW with positive sizes", shape_str(m.input)));
   }
   if (m.layers.empty()) top.fail("the model has no layers");
-  for (const Layer& l : m.layers) {
+  for (Layer& l : m.layers) {
     Ctx ctx{where, fmt::format("layer '{}'", printable(l.name))};
     if (l.type == LayerType::conv2d || l.type == LayerType::maxpool2d) {
       if (l.kernel < 1 || l.stride < 1 || l.padding < 0 || l.kernel > 1024 || l.stride > 1024 || l.padding > 1024) {

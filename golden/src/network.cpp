@@ -7,6 +7,7 @@
 #include "golden/error.hpp"
 #include "golden/ops.hpp"
 #include "golden/partial.hpp"
+#include "kernels.hpp"
 
 namespace golden {
 
@@ -33,9 +34,13 @@ Tensor apply_layer(const Layer& layer, const Precision& prec, const Tensor& in, 
     case LayerType::flatten:
       return flatten(in);
     case LayerType::conv2d:
-      return finish_layer(layer, prec, conv2d_acc(in, layer.weight, conv_params(layer), prec), acc_out);
+      return finish_layer(layer, prec,
+                          detail::conv2d_acc(in, layer.weight, conv_params(layer), prec, layer.weights_checked(prec)),
+                          acc_out);
     case LayerType::linear:
-      return finish_layer(layer, prec, linear_acc(in, layer.weight, layer.out_features, prec), acc_out);
+      return finish_layer(layer, prec,
+                          detail::linear_acc(in, layer.weight, layer.out_features, prec, layer.weights_checked(prec)),
+                          acc_out);
   }
   throw_bad_layer_type(layer);
 }

@@ -21,8 +21,15 @@ void check_precision(const Precision& prec, const char* who) {
 
 namespace {
 
-void check_activations(const Tensor& in, int act_bits, const char* who) {
+GOLDEN_HOT_LOOP void check_activations(const Tensor& in, int act_bits, const char* who) {
   const int64_t amax = (int64_t{1} << act_bits) - 1;
+  // Branch-free bounds first (vectorized); the loop naming the first bad value only on failure.
+  int64_t lo = 0, hi = 0;
+  for (const int64_t v : in.data) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  if (lo >= 0 && hi <= amax) return;
   for (size_t i = 0; i < in.data.size(); ++i) {
     if (in.data[i] < 0 || in.data[i] > amax) {
       throw std::invalid_argument(
@@ -44,7 +51,7 @@ void check_weights(std::span<const int32_t> weight, int weight_bits, const char*
 }  // namespace
 
 void check_conv_args(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
-                     const char* who) {
+                     const char* who, bool weight_values_checked) {
   check_precision(prec, who);
   if (p.in_channels < 1 || p.out_channels < 1 || p.kernel < 1 || p.stride < 1 || p.padding < 0) {
     throw std::invalid_argument(fmt::format("{}: bad parameters C{} O{} k{} s{} p{}", who, p.in_channels,
@@ -62,18 +69,18 @@ void check_conv_args(const Tensor& in, std::span<const int32_t> weight, const Co
   conv_out_size(in.height(), p.kernel, p.stride, p.padding);
   conv_out_size(in.width(), p.kernel, p.stride, p.padding);
   check_activations(in, prec.act_bits, who);
-  check_weights(weight, prec.weight_bits, who);
+  if (!weight_values_checked) check_weights(weight, prec.weight_bits, who);
 }
 
 void check_linear_args(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec,
-                       const char* who) {
+                       const char* who, bool weight_values_checked) {
   check_precision(prec, who);
   if (in.rank() != 1 || out_features < 1 || weight.size() != size_t(out_features) * in.size()) {
     throw std::invalid_argument(fmt::format("{}: input {} and {} weights do not make a {}-output linear layer", who,
                                             in.shape_str(), weight.size(), out_features));
   }
   check_activations(in, prec.act_bits, who);
-  check_weights(weight, prec.weight_bits, who);
+  if (!weight_values_checked) check_weights(weight, prec.weight_bits, who);
 }
 
 std::vector<int32_t> pad_input(const Tensor& in, int padding) {
@@ -91,8 +98,9 @@ std::vector<int32_t> pad_input(const Tensor& in, int padding) {
   return out;
 }
 
-Tensor conv_terms(const std::vector<int32_t>& padded, int hp, int wp, std::span<const int32_t> weight,
-                  const ConvParams& p, int psum_bits, std::span<const ConvTermIndex> terms, int o0, int o1) {
+GOLDEN_HOT_LOOP Tensor conv_terms(const std::vector<int32_t>& padded, int hp, int wp, std::span<const int32_t> weight,
+                                  const ConvParams& p, int psum_bits, std::span<const ConvTermIndex> terms, int o0,
+                                  int o1) {
   const int k = p.kernel, s = p.stride, cin = p.in_channels;
   const int oh = (hp - k) / s + 1, ow = (wp - k) / s + 1;
   const size_t plane = size_t(oh) * ow;
@@ -118,12 +126,13 @@ Tensor conv_terms(const std::vector<int32_t>& padded, int hp, int wp, std::span<
     }
     int64_t* dst = &out.data[size_t(o - o0) * plane];
     // Step (1): the P-bit two's complement accumulator register.
-    for (size_t i = 0; i < plane; ++i) dst[i] = wrap_psum(static_cast<int64_t>(acc[i]), psum_bits);
+    for (size_t i = 0; i < plane; ++i) dst[i] = wrap_u32(acc[i], psum_bits);
   }
   return out;
 }
 
-Tensor linear_range(const Tensor& in, std::span<const int32_t> weight, int psum_bits, int k0, int k1, int o0, int o1) {
+GOLDEN_HOT_LOOP Tensor linear_range(const Tensor& in, std::span<const int32_t> weight, int psum_bits, int k0, int k1,
+                                    int o0, int o1) {
   const size_t kin = in.size();
   std::vector<uint32_t> a(kin);
   for (size_t i = 0; i < kin; ++i) a[i] = static_cast<uint32_t>(in.data[i]);
@@ -133,7 +142,7 @@ Tensor linear_range(const Tensor& in, std::span<const int32_t> weight, int psum_
     uint32_t acc = 0;  // modulo 2^32, see kernels.hpp
     for (int k = k0; k < k1; ++k) acc += static_cast<uint32_t>(w[k]) * a[k];
     // Step (1): the P-bit two's complement accumulator register.
-    out.data[o - o0] = wrap_psum(static_cast<int64_t>(acc), psum_bits);
+    out.data[o - o0] = wrap_u32(acc, psum_bits);
   }
   return out;
 }
@@ -183,7 +192,16 @@ Tensor input_from_pixels(std::span<const uint8_t> pixels, int c, int h, int w, i
 }
 
 Tensor conv2d_acc(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec) {
-  detail::check_conv_args(in, weight, p, prec, "conv2d_acc");
+  return detail::conv2d_acc(in, weight, p, prec, false);
+}
+
+Tensor linear_acc(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec) {
+  return detail::linear_acc(in, weight, out_features, prec, false);
+}
+
+Tensor detail::conv2d_acc(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
+                          bool weight_values_checked) {
+  detail::check_conv_args(in, weight, p, prec, "conv2d_acc", weight_values_checked);
   std::vector<detail::ConvTermIndex> terms;
   terms.reserve(size_t(p.in_channels) * p.kernel * p.kernel);
   for (int c = 0; c < p.in_channels; ++c) {
@@ -196,8 +214,9 @@ Tensor conv2d_acc(const Tensor& in, std::span<const int32_t> weight, const ConvP
                             terms, 0, p.out_channels);
 }
 
-Tensor linear_acc(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec) {
-  detail::check_linear_args(in, weight, out_features, prec, "linear_acc");
+Tensor detail::linear_acc(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec,
+                          bool weight_values_checked) {
+  detail::check_linear_args(in, weight, out_features, prec, "linear_acc", weight_values_checked);
   return detail::linear_range(in, weight, prec.psum_bits, 0, static_cast<int>(in.size()), 0, out_features);
 }
 

@@ -55,9 +55,12 @@ std::vector<ConvTerm> im2col_terms(int in_channels, int kernel, int r0, int r1) 
   return out;
 }
 
-Tensor conv2d_partial_acc(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
-                          std::span<const ConvTerm> terms, int o0, int o1) {
-  detail::check_conv_args(in, weight, p, prec, "conv2d_partial_acc");
+namespace {
+
+// The partial sums; weight_values_checked: the layer's weights were range-checked at load.
+Tensor conv_partial(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
+                    std::span<const ConvTerm> terms, int o0, int o1, bool weight_values_checked) {
+  detail::check_conv_args(in, weight, p, prec, "conv2d_partial_acc", weight_values_checked);
   check_range(o0, o1, p.out_channels, "output channel");
   const std::vector<detail::ConvTermIndex> idx = to_indices(terms, p);
   const std::vector<int32_t> padded = detail::pad_input(in, p.padding);
@@ -65,8 +68,8 @@ Tensor conv2d_partial_acc(const Tensor& in, std::span<const int32_t> weight, con
                             idx, o0, o1);
 }
 
-Tensor conv2d_partial_acc(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
-                          const ConvSlice& slice) {
+Tensor conv_partial(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
+                    const ConvSlice& slice, bool weight_values_checked) {
   check_range(slice.c0, slice.c1, p.in_channels, "input channel");
   std::vector<ConvTerm> terms;
   for (int c = slice.c0; c < slice.c1; ++c) {
@@ -81,15 +84,32 @@ Tensor conv2d_partial_acc(const Tensor& in, std::span<const int32_t> weight, con
       }
     }
   }
-  return conv2d_partial_acc(in, weight, p, prec, terms, slice.o0, slice.o1);
+  return conv_partial(in, weight, p, prec, terms, slice.o0, slice.o1, weight_values_checked);
+}
+
+Tensor linear_partial(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec,
+                      const LinearSlice& slice, bool weight_values_checked) {
+  detail::check_linear_args(in, weight, out_features, prec, "linear_partial_acc", weight_values_checked);
+  check_range(slice.k0, slice.k1, static_cast<int>(in.size()), "input feature");
+  check_range(slice.o0, slice.o1, out_features, "output feature");
+  return detail::linear_range(in, weight, prec.psum_bits, slice.k0, slice.k1, slice.o0, slice.o1);
+}
+
+}  // namespace
+
+Tensor conv2d_partial_acc(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
+                          std::span<const ConvTerm> terms, int o0, int o1) {
+  return conv_partial(in, weight, p, prec, terms, o0, o1, false);
+}
+
+Tensor conv2d_partial_acc(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
+                          const ConvSlice& slice) {
+  return conv_partial(in, weight, p, prec, slice, false);
 }
 
 Tensor linear_partial_acc(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec,
                           const LinearSlice& slice) {
-  detail::check_linear_args(in, weight, out_features, prec, "linear_partial_acc");
-  check_range(slice.k0, slice.k1, static_cast<int>(in.size()), "input feature");
-  check_range(slice.o0, slice.o1, out_features, "output feature");
-  return detail::linear_range(in, weight, prec.psum_bits, slice.k0, slice.k1, slice.o0, slice.o1);
+  return linear_partial(in, weight, out_features, prec, slice, false);
 }
 
 ConvParams conv_params(const Layer& layer) {
@@ -101,12 +121,12 @@ ConvParams conv_params(const Layer& layer) {
 }
 
 Tensor partial_acc(const Layer& layer, const Precision& prec, const Tensor& in, const ConvSlice& slice) {
-  return conv2d_partial_acc(in, layer.weight, conv_params(layer), prec, slice);
+  return conv_partial(in, layer.weight, conv_params(layer), prec, slice, layer.weights_checked(prec));
 }
 
 Tensor partial_acc(const Layer& layer, const Precision& prec, const Tensor& in, std::span<const ConvTerm> terms, int o0,
                    int o1) {
-  return conv2d_partial_acc(in, layer.weight, conv_params(layer), prec, terms, o0, o1);
+  return conv_partial(in, layer.weight, conv_params(layer), prec, terms, o0, o1, layer.weights_checked(prec));
 }
 
 Tensor partial_acc(const Layer& layer, const Precision& prec, const Tensor& in, const LinearSlice& slice) {
@@ -114,7 +134,7 @@ Tensor partial_acc(const Layer& layer, const Precision& prec, const Tensor& in, 
     throw std::invalid_argument(
         fmt::format("layer '{}' is a {}, not a linear layer", layer.name, layer_type_name(layer.type)));
   }
-  return linear_partial_acc(in, layer.weight, layer.out_features, prec, slice);
+  return linear_partial(in, layer.weight, layer.out_features, prec, slice, layer.weights_checked(prec));
 }
 
 }  // namespace golden

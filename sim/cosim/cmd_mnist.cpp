@@ -6,10 +6,13 @@
 #include <accel/report/report_text.hpp>
 #include <accel/runtime.hpp>
 #include <accel/scoreboard.hpp>
+#include <accel/report/run_report.hpp>
 #include <accel/sim/device_factory.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <cstdio>
 #include <limits>
 #include <golden/idx.hpp>
@@ -25,6 +28,7 @@
 #include "commands.hpp"
 #include "model_inputs.hpp"
 #include "options.hpp"
+#include "parallel.hpp"
 #include "repro.hpp"
 
 namespace accel::cosim {
@@ -36,7 +40,8 @@ using report::RunReport;
 struct MnistArgs {
   std::string model, images, labels, device{sim::rtl_device_name()}, rtl_layers, json_path, config;
   std::string inject;  // test hook: a layer whose expected outputs are corrupted
-  int limit = 0, batch = 100;
+  std::string shard;   // --shard K/N
+  int limit = 0, batch = 100, jobs = 0;
   bool device_given = false;
 };
 
@@ -93,147 +98,200 @@ std::vector<std::string> place_layers(const golden::Model& model, const MnistArg
   return device;
 }
 
-class MnistRun {
+// --shard K/N: the K-th (1-based) of N near-equal runs of whole batches, so that a shard's batches
+// are the same batches a whole run plays (a linear layer's cycles depend on the batch).
+struct BatchRange {
+  int first = 0, last = 0;  // batches [first, last)
+};
+
+BatchRange shard_batches(const std::string& shard, int batches, std::optional<RunReport::Shard>& parsed) {
+  if (shard.empty()) return {0, batches};
+  int k = 0, n = 0;
+  char slash = 0, extra = 0;
+  if (std::sscanf(shard.c_str(), "%d%c%d%c", &k, &slash, &n, &extra) != 3 || slash != '/' || n < 1 || k < 1 || k > n)
+    throw UsageError(fmt::format("--shard {}: expected K/N with 1 <= K <= N", shard));
+  if (n > batches)
+    throw UsageError(fmt::format("--shard {}: {} shards of {} batches; use at most {} shards (or a smaller --batch)",
+                                 shard, n, batches, batches));
+  parsed = RunReport::Shard{k, n};
+  return {int(int64_t(k - 1) * batches / n), int(int64_t(k) * batches / n)};
+}
+
+// One worker thread's own devices (each RTL device its own Verilated model and context), golden
+// values and scoreboard; a batch in, that batch's report out.
+class BatchWorker {
  public:
-  MnistRun(const MnistArgs& a, const golden::Model& model, const CoreConfig& cfg, const golden::Dataset& data,
-           Clock::time_point t_start)
-      : a_(a),
-        model_(model),
-        cfg_(cfg),
-        data_(data),
-        pool_(cfg),
-        expected_(model),
-        sb_(expected_),
-        checks_(sb_),
-        t_start_(t_start) {
-    if (!a.inject.empty()) {
-      const std::string layer = model.layers[size_t(layer_index(model, a.inject))].name;
-      sb_.tamper_output = [layer](const Mismatch& place, std::span<int64_t> exp) {
-        if (place.layer == layer) exp[0] += 1;
-      };
-    }
+  BatchWorker(const MnistArgs& a, const golden::Model& model, const CoreConfig& cfg, const golden::Dataset& data,
+              const std::vector<std::string>& layer_device)
+      : a_(a), model_(model), cfg_(cfg), data_(data), layer_device_(layer_device), pool_(cfg), expected_(model) {
+    for (size_t i = 0; i < model.layers.size(); ++i)
+      if (layer_device[i] != "host") pool_.get(layer_device[i]);  // models built and loaded before any thread runs
   }
 
-  void start(int n);
-  void run_batch(int b);
-  void finish();
-  bool passed() const { return r_.passed; }
+  // Images [first, first + count) as one run_model call, into a copy of `skeleton`.
+  RunReport run(const RunReport& skeleton, int first, int count);
 
  private:
-  void add_layers(const ModelRun& run);
-  void tally(const ModelRun& run, int first, int count);
-  void progress(int b) const;
+  void tally(RunReport& r, const ModelRun& run, int first) const;
 
   const MnistArgs& a_;
   const golden::Model& model_;
   const CoreConfig& cfg_;
   const golden::Dataset& data_;
+  const std::vector<std::string>& layer_device_;
   DevicePool pool_;
-  std::vector<std::string> layer_device_;
   BatchValues expected_;
-  Scoreboard sb_;
-  report::CheckCounter checks_;
-  RunReport r_;
-  int n_ = 0, batches_ = 0;
-  uint64_t cycles_so_far_ = 0;
-  Clock::time_point t_start_, t_run_;
 };
 
-// Places the layers, makes their devices, prints the header.
-void MnistRun::start(int n) {
-  n_ = n;
-  batches_ = (n + a_.batch - 1) / a_.batch;
-  layer_device_ = place_layers(model_, a_);
-  r_.command = "mnist";
-  r_.model = model_.name;
-  r_.model_dir = a_.model;
-  report::set_config(r_, cfg_);
-  for (size_t i = 0; i < model_.layers.size(); ++i) {
-    r_.layers.push_back(report::named_row(model_.layers[i].name, model_.layers[i].describe(), layer_device_[i]));
-    if (r_.layers.back().on_host()) continue;
-    pool_.get(layer_device_[i]);
-    r_.devices += fmt::format("{}{}={}", r_.devices.empty() ? "" : ", ", model_.layers[i].name, layer_device_[i]);
-  }
-  r_.images = n;
-  r_.images_in_file = data_.images.count;
-  r_.images_file = a_.images;
-  r_.batch = a_.batch;
-  r_.accuracy = r_.golden_accuracy = r_.agreement = report::Tally{0, n};
-  fmt::print("{}", report::text_header(r_));
-  std::fflush(stdout);
-  t_run_ = Clock::now();
-}
-
-void MnistRun::run_batch(int b) {
-  const int first = b * a_.batch, count = std::min(a_.batch, n_ - first);
+RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
   std::vector<std::span<const uint8_t>> images;
   std::vector<int> ids;
   for (int i = first; i < first + count; ++i) {
     images.push_back(data_.images.image(i));
     ids.push_back(i);
   }
+  RunReport r = skeleton;
+  r.images = count;
+  r.first_image = first;
   const auto tg = Clock::now();
   expected_.set_batch(images, ids);
-  r_.golden_seconds += seconds_since(tg);
+  r.golden_seconds = seconds_since(tg);
+  Scoreboard sb(expected_);
+  if (!a_.inject.empty()) {
+    const std::string layer = model_.layers[size_t(layer_index(model_, a_.inject))].name;
+    sb.tamper_output = [layer](const Mismatch& place, std::span<int64_t> exp) {
+      if (place.layer == layer) exp[0] += 1;
+    };
+  }
+  report::CheckCounter checks(sb);
   const DeviceFor device_for = [&](const golden::Layer&, int index) -> Device& {
     return pool_.get(layer_device_[size_t(index)]);
   };
-  const ModelRun run = run_model(model_, images, device_for, &checks_, RunOptions{}, ids);
-  r_.protocol_errors += run.protocol_errors;
-  add_layers(run);
-  tally(run, first, count);
-  progress(b);
-}
-
-void MnistRun::add_layers(const ModelRun& run) {
+  const ModelRun run = run_model(model_, images, device_for, &checks, RunOptions{}, ids);
+  r.protocol_errors = run.protocol_errors;
   for (size_t l = 0; l < run.layers.size(); ++l) {
-    report::LayerRow& row = r_.layers[l];
-    if (row.on_host()) continue;
-    report::accumulate(row, run.layers[l], cfg_.rows, cfg_.cols);
-    cycles_so_far_ += run.layers[l].total();
-    r_.device_seconds += run.layers[l].seconds;
+    if (r.layers[l].on_host()) continue;
+    report::accumulate(r.layers[l], run.layers[l], cfg_.rows, cfg_.cols);
+    checks.fill(r.layers[l], int(l));
+    r.device_seconds += run.layers[l].seconds;
   }
-}
-
-void MnistRun::tally(const ModelRun& run, int first, int count) {
-  for (int i = 0; i < count; ++i) {
-    const int id = first + i;
-    const golden::NetworkTrace& g = expected_.trace(id);
-    const int label = data_.labels.labels[size_t(id)];
-    r_.accuracy->count += run.predicted[size_t(i)] == label;
-    r_.golden_accuracy->count += g.predicted() == label;
-    r_.agreement->count += run.logits[size_t(i)] == g.logits().data;
-  }
-}
-
-void MnistRun::progress(int b) const {
-  if (!show_progress()) return;
-  const double el = seconds_since(t_run_);
-  const int done = std::min(n_, (b + 1) * a_.batch);
-  fmt::print(stderr, "\rbatch {}/{}, images {}/{}, {:.2f} M simulated cycles/s, ETA {:.0f} s   ", b + 1, batches_, done,
-             n_, r_.device_seconds > 0 ? cycles_so_far_ / r_.device_seconds / 1e6 : 0.0,
-             done ? el / done * (n_ - done) : 0.0);
-  if (b + 1 == batches_) fmt::print(stderr, "\n");
-}
-
-// The checks, the verdict and the rerun command into the report; prints it, writes the JSON.
-void MnistRun::finish() {
-  r_.wall_seconds = seconds_since(t_start_);
-  for (size_t l = 0; l < r_.layers.size(); ++l)
-    if (!r_.layers[l].on_host()) checks_.fill(r_.layers[l], int(l));
-  r_.passed = sb_.mismatches() == 0 && r_.protocol_errors == 0 && r_.agreement->count == n_;
+  tally(r, run, first);
   RerunFlags f;
   if (!model_.reference || a_.images != default_images(model_)) f.images = a_.images;
   f.config = a_.config;
-  report::set_scoreboard(r_, sb_, rerun_model_layer(sb_, a_.model, f));
-  fmt::print("{}", report::text_results(r_));
-  if (!a_.json_path.empty()) report::write_json(r_, a_.json_path);
+  report::set_scoreboard(r, sb, rerun_model_layer(sb, a_.model, f));
+  r.passed = report::verdict(r);
+  return r;
+}
+
+void BatchWorker::tally(RunReport& r, const ModelRun& run, int first) const {
+  const int count = int(run.logits.size());
+  r.accuracy = r.golden_accuracy = r.agreement = report::Tally{0, count};
+  for (int i = 0; i < count; ++i) {
+    const golden::NetworkTrace& g = expected_.trace(first + i);
+    const int label = data_.labels.labels[size_t(first + i)];
+    r.accuracy->count += run.predicted[size_t(i)] == label;
+    r.golden_accuracy->count += g.predicted() == label;
+    r.agreement->count += run.logits[size_t(i)] == g.logits().data;
+  }
+}
+
+// The whole run: the layers placed, the batches of the shard on the workers, their reports merged
+// in batch order.
+class MnistRun {
+ public:
+  MnistRun(const MnistArgs& a, const golden::Model& model, const CoreConfig& cfg, const golden::Dataset& data)
+      : a_(a), model_(model), cfg_(cfg), data_(data), layer_device_(place_layers(model, a)) {}
+
+  // Returns the exit code.
+  int run(int n, Clock::time_point t_start);
+
+ private:
+  RunReport skeleton() const;
+  void progress(bool last) const;
+
+  const MnistArgs& a_;
+  const golden::Model& model_;
+  const CoreConfig& cfg_;
+  const golden::Dataset& data_;
+  std::vector<std::string> layer_device_;
+  int images_ = 0;
+  std::atomic<int> images_done_{0};
+  std::atomic<uint64_t> cycles_done_{0};
+  Clock::time_point t_run_;
+};
+
+// What every batch report starts from: the run, the layers and where they run; no images yet.
+RunReport MnistRun::skeleton() const {
+  RunReport r;
+  r.command = "mnist";
+  r.model = model_.name;
+  r.model_dir = a_.model;
+  report::set_config(r, cfg_);
+  for (size_t i = 0; i < model_.layers.size(); ++i) {
+    r.layers.push_back(report::named_row(model_.layers[i].name, model_.layers[i].describe(), layer_device_[i]));
+    if (r.layers.back().on_host()) continue;
+    r.devices += fmt::format("{}{}={}", r.devices.empty() ? "" : ", ", model_.layers[i].name, layer_device_[i]);
+  }
+  r.images_in_file = data_.images.count;
+  r.images_file = a_.images;
+  r.batch = a_.batch;
+  r.accuracy = r.golden_accuracy = r.agreement = report::Tally{0, 0};
+  return r;
+}
+
+int MnistRun::run(int n, Clock::time_point t_start) {
+  const int batches = (n + a_.batch - 1) / a_.batch;
+  std::optional<RunReport::Shard> shard;
+  const BatchRange range = shard_batches(a_.shard, batches, shard);
+  const int first = range.first * a_.batch, last = std::min(n, range.last * a_.batch);
+  // SystemC elaborates one kernel per process: its layers run on one thread.
+  const bool systemc = std::count(layer_device_.begin(), layer_device_.end(), "systemc") > 0;
+  const int jobs = systemc ? 1 : worker_count(a_.jobs, range.last - range.first);
+  std::vector<std::unique_ptr<BatchWorker>> workers;
+  for (int w = 0; w < jobs; ++w)
+    workers.push_back(std::make_unique<BatchWorker>(a_, model_, cfg_, data_, layer_device_));
+  const RunReport base = skeleton();
+  RunReport total = base;
+  total.first_image = first;
+  total.shard = shard;
+  total.jobs = jobs;
+  RunReport header = total;
+  header.images = images_ = last - first;
+  fmt::print("{}", report::text_header(header));
+  std::fflush(stdout);
+  t_run_ = Clock::now();
+  const std::vector<RunReport> parts = parallel_map<RunReport>(
+      range.last - range.first, jobs,
+      [&](int w, int i) {
+        const int b0 = (range.first + i) * a_.batch;
+        RunReport r = workers[size_t(w)]->run(base, b0, std::min(a_.batch, n - b0));
+        images_done_ += r.images;
+        cycles_done_ += r.network_cycles();
+        return r;
+      },
+      [&] { progress(images_done_ == images_); });
+  for (const RunReport& p : parts) report::merge(total, p);
+  total.wall_seconds = seconds_since(t_start);
+  fmt::print("{}", report::text_results(total));
+  if (!a_.json_path.empty()) report::write_json(total, a_.json_path);
+  return total.passed ? 0 : 1;
+}
+
+void MnistRun::progress(bool last) const {
+  if (!show_progress()) return;
+  const double el = seconds_since(t_run_);
+  const int done = images_done_;
+  fmt::print(stderr, "\rimages {}/{}, {:.2f} M simulated cycles/s, ETA {:.0f} s   ", done, images_,
+             el > 0 ? double(cycles_done_) / el / 1e6 : 0.0, done ? el / done * (images_ - done) : 0.0);
+  if (last) fmt::print(stderr, "\n");
 }
 
 int run_mnist(const MnistArgs& a) {
   const auto t_start = Clock::now();
   check_option("--batch", a.batch, 1, kMaxBatch);
   check_option("--limit", a.limit, 0, std::numeric_limits<int>::max());
+  check_option("--jobs", a.jobs, 0, 1024);
   if (!a.json_path.empty()) check_output_file("--json", a.json_path);
   const golden::Model model = load_model_checked(a.model);
   const CoreConfig& cfg = config_for_model(model.precision, a.config);
@@ -244,11 +302,8 @@ int run_mnist(const MnistArgs& a) {
   if (a.limit > data.images.count)
     throw UsageError(fmt::format("--limit {}: {} has {} images", a.limit, a.images, data.images.count));
   const int n = a.limit > 0 ? a.limit : data.images.count;
-  MnistRun run(a, model, cfg, data, t_start);
-  run.start(n);
-  for (int b = 0; b < (n + a.batch - 1) / a.batch; ++b) run.run_batch(b);
-  run.finish();
-  return run.passed() ? 0 : 1;
+  MnistRun run(a, model, cfg, data);
+  return run.run(n, t_start);
 }
 
 }  // namespace
@@ -266,6 +321,9 @@ Command add_mnist_command(CLI::App& app) {
   c->add_option("--rtl-layers", a->rtl_layers,
                 "comma-separated layers on the RTL (the rest: --device, default functional)");
   c->add_option("--json", a->json_path, "write the report as JSON");
+  c->add_option("--jobs", a->jobs, "worker threads, each with its own models (0: one per core; default 0)");
+  c->add_option("--shard", a->shard,
+                "K/N: only the K-th of N equal parts of the batches (its report merges with cosim merge)");
   c->add_option("--config", a->config, "core configuration (default: from the model's bit widths)");
   c->add_option("--inject-mismatch", a->inject, "test hook: corrupt golden's expected outputs of this layer")
       ->group("");

@@ -40,7 +40,7 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.failure_message(CLI::FailureMessage::simple);
   const std::vector<Command> commands{add_mnist_command(app), add_layer_command(app), add_vectors_command(app),
-                                      add_export_command(app)};
+                                      add_export_command(app), add_merge_command(app)};
   if (argc > 1 && argv[1][0] != '-' &&
       std::none_of(commands.begin(), commands.end(), [&](const Command& c) { return c.app->get_name() == argv[1]; })) {
     std::string names;

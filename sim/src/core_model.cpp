@@ -109,9 +109,7 @@ class VerilatedCoreSim final : public CoreSim {
   }
   Status status() const override { return Status::from_bits(model_->status_o); }
   void psum_row(int64_t* dst) const override {
-    const unsigned w = config_.psum_bits;
-    for (unsigned c = 0; c < config_.cols; ++c)
-      dst[c] = detail::sign_extend(detail::read_port(model_->psum_o, c * w, w), w);
+    detail::read_signed_lanes(model_->psum_o, config_.psum_bits, config_.cols, dst);
   }
   void out_row(int64_t* dst) const override {
     for (unsigned c = 0; c < config_.cols; ++c)

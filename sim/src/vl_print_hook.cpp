@@ -1,13 +1,16 @@
 // Captures Verilator's runtime messages (see vl_print_hook.h).
 #include "vl_print_hook.h"
 
+#include <atomic>
 #include <cstdarg>
 #include <cstdio>
 #include <string>
 
 namespace {
-std::string g_messages;  // since the last take, capped
-bool g_echo = true;
+// Per thread: a model runs on its caller's thread (cosim --jobs runs one model per worker thread),
+// so the messages of one model's eval are taken by the same thread.
+thread_local std::string g_messages;  // since the last take, capped
+std::atomic<bool> g_echo{true};
 constexpr std::size_t kMaxKept = 1 << 16;
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <tuple>
+#include <unordered_map>
 
 #include "slot_packer.hpp"
 
@@ -629,6 +630,17 @@ void emit_events(Schedule& s) {
 // What an event computes, independent of the batch: kind, slice (or output tile), output position.
 using EventKey = std::tuple<EventKind, uint32_t, uint32_t, int, int, int, int>;
 
+struct EventKeyHash {
+  size_t operator()(const EventKey& k) const {
+    const auto& [kind, red, out, ky, kx, y, x] = k;
+    uint64_t h = uint64_t(kind);
+    for (const uint64_t v : {uint64_t(red), uint64_t(out), uint64_t(uint32_t(ky)), uint64_t(uint32_t(kx)),
+                             uint64_t(uint32_t(y)), uint64_t(uint32_t(x))})
+      h = (h ^ v) * 0x100000001b3ULL;  // FNV-1a over the fields
+    return size_t(h ^ (h >> 29));
+  }
+};
+
 EventKey event_key(const Schedule& s, const Event& e) {
   const Item& it = s.item_of(e);
   if (e.kind == EventKind::Out) return {e.kind, 0, s.reads[e.ref].out_tile, -1, -1, it.y, it.x};
@@ -639,7 +651,8 @@ EventKey event_key(const Schedule& s, const Event& e) {
 // Event::solo from the schedule of one image alone. Timing depends on the layer, the strategy and
 // the number of images, never on activation values, so one single-image schedule serves all.
 void set_solo_slots(Schedule& s, const Schedule& one) {
-  std::map<EventKey, uint64_t> slot_of;
+  std::unordered_map<EventKey, uint64_t, EventKeyHash> slot_of;
+  slot_of.reserve(one.events.size());
   for (const Event& e : one.events) slot_of.emplace(event_key(one, e), e.slot);
   for (Event& e : s.events) {
     const auto it = slot_of.find(event_key(s, e));

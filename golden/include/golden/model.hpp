@@ -51,6 +51,13 @@ struct Layer {
   Shape in_shape;  // computed by the loader from the chain
   Shape out_shape;
 
+  // Weight values were checked once against this width (validate_model sets it; 0: never). The
+  // ops given this layer then skip re-checking every weight on every call, which cost a quarter of
+  // a co-simulation's time. Whoever changes the weights in place afterwards calls validate_model
+  // again (or clears this).
+  int weights_checked_bits = 0;
+  bool weights_checked(const Precision& p) const { return weights_checked_bits == p.weight_bits; }
+
   bool has_weights() const;
   int outputs() const;  // output channels (conv2d) or features (linear); throws for the others
   // Multiply-accumulates for one image (0 for pool/flatten).

@@ -142,10 +142,13 @@ class Scoreboard final : public RunObserver {
     bool operator<(const SliceKey& o) const {
       return std::tie(strategy, red, ky, kx, image) < std::tie(o.strategy, o.red, o.ky, o.kx, o.image);
     }
+    bool operator==(const SliceKey&) const = default;
   };
   const golden::Layer* cache_layer_ = nullptr;
   std::map<SliceKey, golden::Tensor> cache_;
   size_t cache_values_ = 0;
+  SliceKey last_key_{};
+  const golden::Tensor* last_ = nullptr;  // the entry of last_key_
 };
 
 }  // namespace accel

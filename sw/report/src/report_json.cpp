@@ -98,6 +98,7 @@ void put_run(json& j, const RunReport& r) {
   j["images_in_file"] = r.images_in_file;
   j["images_file"] = r.images_file;
   j["batch"] = r.batch;
+  if (r.shard) j["shard"] = {{"index", r.shard->index}, {"count", r.shard->count}};
 }
 
 void get_run(const json& j, RunReport& r) {
@@ -115,6 +116,8 @@ void get_run(const json& j, RunReport& r) {
   r.images_in_file = j.at("images_in_file").get<int>();
   r.images_file = j.at("images_file").get<std::string>();
   r.batch = j.at("batch").get<int>();
+  if (j.contains("shard"))
+    r.shard = RunReport::Shard{j["shard"].at("index").get<int>(), j["shard"].at("count").get<int>()};
 }
 
 }  // namespace
@@ -142,6 +145,7 @@ json to_json(const RunReport& r) {
   j["device_seconds"] = r.device_seconds;
   j["golden_seconds"] = r.golden_seconds;
   j["wall_seconds"] = r.wall_seconds;
+  j["jobs"] = r.jobs;
   j["passed"] = r.passed;
   return j;
 }
@@ -162,6 +166,7 @@ RunReport from_json(const json& j) {
   r.device_seconds = j.at("device_seconds").get<double>();
   r.golden_seconds = j.at("golden_seconds").get<double>();
   r.wall_seconds = j.at("wall_seconds").get<double>();
+  r.jobs = j.value("jobs", 1);
   r.passed = j.at("passed").get<bool>();
   return r;
 }

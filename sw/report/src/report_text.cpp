@@ -11,7 +11,11 @@ std::string mnist_header(const RunReport& r) {
   return fmt::format("cosim mnist: model {} ({}), config {} ({})\n", r.model, r.model_dir, r.config, r.widths) +
          fmt::format("devices: {}\n", r.devices) +
          fmt::format("images: {} of {} from {}, batch {}, deterministic (no seed)\n", r.images, r.images_in_file,
-                     r.images_file, r.batch);
+                     r.images_file, r.batch) +
+         (r.shard ? fmt::format("shard {}/{}: images {}..{}\n", r.shard->index, r.shard->count, r.first_image,
+                                r.first_image + r.images - 1)
+                  : "") +
+         fmt::format("jobs: {} (worker threads, each with its own models)\n", r.jobs);
 }
 
 std::string layer_header(const RunReport& r) {
@@ -58,9 +62,10 @@ std::string mnist_results(const RunReport& r) {
   s += tally("golden accuracy", r.golden_accuracy);
   s += tally("agreement with golden", r.agreement, " images with bit-identical logits");
   s += fmt::format(
-      "simulated: {:.2f} M cycles/s ({} cycles in {:.2f} s on the devices); golden {:.2f} s; wall time "
-      "{:.2f} s\n",
-      r.simulated_cycles_per_second() / 1e6, cycles, r.device_seconds, r.golden_seconds, r.wall_seconds);
+      "simulated: {:.2f} M cycles/s per device ({} cycles in {:.2f} s on the devices); golden {:.2f} s; wall "
+      "time {:.2f} s, {:.2f} M cycles/s end to end\n",
+      r.simulated_cycles_per_second() / 1e6, cycles, r.device_seconds, r.golden_seconds, r.wall_seconds,
+      r.wall_seconds > 0 ? cycles / r.wall_seconds / 1e6 : 0.0);
   return s;
 }
 

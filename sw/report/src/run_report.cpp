@@ -1,7 +1,10 @@
 #include <accel/config_text.hpp>
 #include <accel/report/run_report.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace accel::report {
@@ -90,6 +93,86 @@ void set_scoreboard(RunReport& r, const Scoreboard& sb, const std::string& repro
   const size_t n = std::min(sb.kept().size(), kListedMismatches);
   for (size_t i = 0; i < n; ++i) r.first_mismatches.push_back(Scoreboard::format(sb.kept()[i]));
   r.reproduce = sb.kept().empty() ? "" : reproduce;
+}
+
+}  // namespace accel::report
+
+namespace accel::report {
+
+namespace {
+
+void merge_row(LayerRow& t, const LayerRow& p, unsigned rows, unsigned cols) {
+  if (p.on_host()) return;
+  if (!p.strategy.empty()) t.strategy = p.strategy;  // as accumulate(): the latest batch's
+  const Counters c{p.cycles, p.compute_cycles, p.weight_load_cycles, p.host_transfer_cycles, p.stall_cycles};
+  add_play(t, c, p.macs, p.seconds, rows, cols);
+  t.schedules += p.schedules;
+  t.psum_rows_checked += p.psum_rows_checked;
+  t.psum_mismatches += p.psum_mismatches;
+  t.out_rows_checked += p.out_rows_checked;
+  t.out_mismatches += p.out_mismatches;
+  t.protocol_errors += p.protocol_errors;
+}
+
+void merge_tally(std::optional<Tally>& t, const std::optional<Tally>& p) {
+  if (!p) return;
+  if (!t) t = Tally{};
+  t->count += p->count;
+  t->total += p->total;
+}
+
+// The fields that say which run a report is of.
+void check_same_run(const RunReport& t, const RunReport& p) {
+  const auto differ = [](const char* what, const auto& a, const auto& b) {
+    if (a != b) throw std::invalid_argument(fmt::format("not the same run: {} {} and {}", what, a, b));
+  };
+  differ("command", t.command, p.command);
+  differ("model", t.model_dir, p.model_dir);
+  differ("configuration", t.config, p.config);
+  differ("devices", t.devices, p.devices);
+  differ("image set", t.images_file, p.images_file);
+  differ("images in the set", t.images_in_file, p.images_in_file);
+  differ("batch", t.batch, p.batch);
+  differ("layers", t.layers.size(), p.layers.size());
+  for (size_t i = 0; i < t.layers.size(); ++i) differ("layer", t.layers[i].name, p.layers[i].name);
+  if (p.first_image != t.first_image + t.images)
+    throw std::invalid_argument(fmt::format("images {}.. do not follow images {}..{}", p.first_image, t.first_image,
+                                            t.first_image + t.images - 1));
+}
+
+}  // namespace
+
+bool verdict(const RunReport& r) {
+  return r.mismatches == 0 && r.protocol_errors == 0 && (!r.agreement || r.agreement->count == r.agreement->total);
+}
+
+void merge(RunReport& total, const RunReport& part) {
+  check_same_run(total, part);
+  total.images += part.images;
+  for (size_t i = 0; i < total.layers.size(); ++i) merge_row(total.layers[i], part.layers[i], total.rows, total.cols);
+  merge_tally(total.accuracy, part.accuracy);
+  merge_tally(total.golden_accuracy, part.golden_accuracy);
+  merge_tally(total.agreement, part.agreement);
+  total.psum_values_checked += part.psum_values_checked;
+  total.output_values_checked += part.output_values_checked;
+  total.mismatches += part.mismatches;
+  total.protocol_errors += part.protocol_errors;
+  for (const std::string& m : part.first_mismatches)
+    if (total.first_mismatches.size() < kListedMismatches) total.first_mismatches.push_back(m);
+  if (total.reproduce.empty()) total.reproduce = part.reproduce;
+  total.device_seconds += part.device_seconds;
+  total.golden_seconds += part.golden_seconds;
+  total.wall_seconds = std::max(total.wall_seconds, part.wall_seconds);
+  total.jobs = std::max(total.jobs, part.jobs);
+  total.passed = verdict(total);
+}
+
+RunReport without_timings(RunReport r) {
+  r.device_seconds = r.golden_seconds = r.wall_seconds = 0;
+  r.jobs = 1;
+  r.shard.reset();
+  for (LayerRow& l : r.layers) l.seconds = 0;
+  return r;
 }
 
 }  // namespace accel::report

@@ -38,6 +38,19 @@ inline uint64_t read_port(const T& port, unsigned lsb, unsigned width) {
   }
 }
 
+// Lanes 0..count-1 of `width` bits each, sign-extended (psum rows): 32-bit lanes of a wide port
+// are its words (the common case, once per simulated cycle), others go through read_port.
+template <class T>
+inline void read_signed_lanes(const T& port, unsigned width, unsigned count, int64_t* dst) {
+  if constexpr (!std::is_integral_v<T>) {
+    if (width == 32) {
+      for (unsigned c = 0; c < count; ++c) dst[c] = static_cast<int32_t>(port[c]);
+      return;
+    }
+  }
+  for (unsigned c = 0; c < count; ++c) dst[c] = sign_extend(read_port(port, c * width, width), width);
+}
+
 // Sets bits [lsb +: width] of a port to the low bits of v, width <= 64.
 template <class T>
 inline void write_bits(T& port, unsigned lsb, unsigned width, uint64_t v) {

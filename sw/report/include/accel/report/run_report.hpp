@@ -59,13 +59,22 @@ struct RunReport {
   unsigned rows = 0, cols = 0;
   std::string devices;  // mnist: "conv1=rtl, ..."; layer: the device
   int images = 0, first_image = 0, images_in_file = 0, batch = 0;
+  // mnist: this report is shard `index` (1-based) of `count` (--shard K/N); absent for a whole run.
+  struct Shard {
+    int index = 0, count = 0;
+    bool operator==(const Shard&) const = default;
+  };
+  std::optional<Shard> shard;
   std::string images_file;
   std::vector<LayerRow> layers;
   std::optional<Tally> accuracy, golden_accuracy, agreement;  // mnist
   uint64_t psum_values_checked = 0, output_values_checked = 0, mismatches = 0, protocol_errors = 0;
   std::vector<std::string> first_mismatches;  // Scoreboard::format, at most kListedMismatches
   std::string reproduce;                      // the command that reruns the first mismatch
+  // How the run went, not what it found: timings and the number of worker threads. Reports that
+  // differ only here describe the same results (without_timings).
   double device_seconds = 0, golden_seconds = 0, wall_seconds = 0;
+  int jobs = 1;
   bool passed = false;
 
   // Sums over the device layers.
@@ -94,5 +103,21 @@ void accumulate(LayerRow& row, const LayerReport& l, unsigned rows, unsigned col
 RunReport from_model_run(const ModelRun& run);
 // The scoreboard's counts, its first mismatches and the rerun command (kept only on a mismatch).
 void set_scoreboard(RunReport& r, const Scoreboard& sb, const std::string& reproduce);
+
+// PASS: no mismatching value, no protocol error, and (mnist) every image's logits bit-identical.
+bool verdict(const RunReport& r);
+
+// Adds `part`, the report of the images right after those of `total` in the same run (a batch of
+// a worker thread, the next shard), to `total`: images, per-layer counters and checks, tallies,
+// check counts; the first mismatches and the rerun command stay the earliest ones; device and
+// golden time add up, wall time is the longer; the verdict is taken again. Merging the batches of
+// a run in order gives what one pass over them reports. std::invalid_argument when `part` comes
+// from another run (command, model, configuration, devices, layers, image set or batch differ) or
+// does not start where `total` ends.
+void merge(RunReport& total, const RunReport& part);
+
+// `r` with timings and the job count cleared, and no shard: what two runs over the same images
+// must agree on whatever their parallelism.
+RunReport without_timings(RunReport r);
 
 }  // namespace accel::report
