@@ -77,7 +77,10 @@ wait_idle() {
 
 case "$cmd" in
   start)
-    [[ $(id -u) == 0 ]] || die "the daemons need root"
+    if [[ $(id -u) != 0 ]]; then
+      command -v sudo >/dev/null || die "the daemons need root (or sudo)"
+      exec sudo -E bash "$0" "$@"
+    fi
     command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v munged >/dev/null ||
       die "slurmctld, slurmd or munged missing (scripts/deps.sh --slurm)"
     write_conf

@@ -85,6 +85,60 @@ TEST_CASE("tiler: random conv layers match golden with each strategy on every co
   }
 }
 
+namespace {
+
+// Two schedules are the same stream with the same rows: every instruction word, every data word,
+// every event, and the image ids.
+void check_same_schedule(const Schedule& a, const Schedule& b) {
+  REQUIRE(a.size() == b.size());
+  for (size_t t = 0; t < a.size(); ++t) {
+    INFO("slot " << t);
+    REQUIRE(pack(a.instrs[t]) == pack(b.instrs[t]));
+    const DataSpan da = a.data_at(t), db = b.data_at(t);
+    REQUIRE(std::vector<uint32_t>(da.begin(), da.end()) == std::vector<uint32_t>(db.begin(), db.end()));
+  }
+  REQUIRE(a.events.size() == b.events.size());
+  for (size_t i = 0; i < a.events.size(); ++i) {
+    CHECK(a.events[i].slot == b.events[i].slot);
+    CHECK(a.events[i].solo == b.events[i].solo);
+    CHECK(a.events[i].ref == b.events[i].ref);
+  }
+  CHECK(a.images == b.images);
+}
+
+}  // namespace
+
+TEST_CASE("tiler: a schedule retiled for other inputs is the schedule tiled for them", "[tiler][random]") {
+  std::mt19937 rng(4242);
+  for (const CoreConfig& cfg : kConfigs) {
+    const golden::Precision prec = precision_of(cfg);
+    for (int n = 0; n < 3; ++n) {
+      const golden::Layer conv = random_conv(random_conv_spec(rng), prec, rng);
+      for (Strategy st : {Strategy::KernelMajor, Strategy::Im2col}) {
+        INFO(fmt::format("config {} {} {}", cfg.name, conv.describe(), strategy_name(st)));
+        TilerOptions opt;
+        opt.strategy = st;
+        const auto a = random_inputs(conv, 3, int(cfg.act_bits), rng),
+                   b = random_inputs(conv, 3, int(cfg.act_bits), rng);
+        const std::vector<int> ids{7, 8, 9};
+        Schedule s = tile_layer(cfg, conv, prec, a, {}, -1, opt);
+        retile(s, b, ids);
+        check_same_schedule(s, tile_layer(cfg, conv, prec, b, ids, -1, opt));
+      }
+    }
+    const golden::Layer fc = random_linear({1 + int(rng() % 300), 1 + int(rng() % 40), true, false}, prec, rng);
+    const auto a = random_inputs(fc, 5, int(cfg.act_bits), rng), b = random_inputs(fc, 5, int(cfg.act_bits), rng);
+    Schedule s = tile_layer(cfg, fc, prec, a);
+    retile(s, b);
+    check_same_schedule(s, tile_layer(cfg, fc, prec, b));
+    // Another count or shape, or an activation out of range: refused.
+    CHECK_THROWS_WITH(retile(s, std::span(b).first(4)), Catch::Contains("4 inputs of"));
+    auto bad = b;
+    bad[2].data[0] = int64_t{1} << cfg.act_bits;
+    CHECK_THROWS_WITH(retile(s, bad), Catch::Contains("input activation"));
+  }
+}
+
 TEST_CASE("tiler: random linear layers match golden on every configuration", "[tiler][random]") {
   const unsigned seed = GENERATE(3u, 4u);
   for (const CoreConfig& cfg : kConfigs) {

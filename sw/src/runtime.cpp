@@ -2,6 +2,7 @@
 
 #include <accel/runtime.hpp>
 #include <algorithm>
+#include <optional>
 #include <chrono>
 
 namespace accel {
@@ -238,10 +239,17 @@ void run_device_layer(const golden::Model& model, int li, Device& dev, std::vect
   rep.estimates = estimate_layer(dev.config(), layer, int(acts.size()));
   const size_t per = size_t(images_per_schedule(layer, options, acts.size()));
   std::vector<golden::Tensor> next(acts.size());
+  // Schedules of the same number of images differ in their activations only: the first is tiled,
+  // the next ones are retiled from it.
+  std::optional<Schedule> sched;
   for (size_t i0 = 0; i0 < acts.size(); i0 += per) {
     const size_t n = std::min(acts.size() - i0, per);
-    const Schedule s = tile_layer(dev.config(), layer, model.precision, std::span(acts).subspan(i0, n),
-                                  ids.subspan(i0, n), li, options.tiler);
+    const std::span<const golden::Tensor> in = std::span(acts).subspan(i0, n);
+    if (sched && sched->images.size() == n)
+      retile(*sched, in, ids.subspan(i0, n));
+    else
+      sched = tile_layer(dev.config(), layer, model.precision, in, ids.subspan(i0, n), li, options.tiler);
+    const Schedule& s = *sched;
     PlayResult pr = play(s, dev, observer);
     rep.strategy = s.strategy;
     rep.schedules += 1;

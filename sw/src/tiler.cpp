@@ -291,6 +291,17 @@ void check_layer(const CoreConfig& cfg, const Layer& l, const golden::Precision&
           fmt::format("layer '{}': weight {} = {} outside {} signed bits", l.name, i, l.weight[i], cfg.weight_bits));
 }
 
+// Activation `a` of an input as the bits of its lane; std::invalid_argument outside 0 .. 2^A - 1.
+uint64_t activation_bits(const Layer& l, const CoreConfig& cfg, int64_t a) {
+  if (a < 0 || a >= (int64_t{1} << cfg.act_bits))
+    throw std::invalid_argument(
+        fmt::format("layer '{}': input activation {} outside 0..{}", l.name, a, (int64_t{1} << cfg.act_bits) - 1));
+  return static_cast<uint64_t>(a);
+}
+
+// The index of x.at(c, y, xx) in x.data ({C, H, W}, C order).
+size_t chw_index(const Tensor& x, int c, int y, int xx) { return (size_t(c) * x.height() + y) * x.width() + xx; }
+
 class Builder {
  public:
   Builder(const CoreConfig& cfg, const Layer& l, const Geom& g, std::span<const Tensor> inputs, Schedule& s)
@@ -312,14 +323,25 @@ class Builder {
   void finish() { pk_.finish(); }
 
  private:
-  // Activation a of row r into the word; checks the range.
-  void put_act(unsigned r, int64_t a) {
-    if (a < 0 || a >= (int64_t{1} << cfg_.act_bits))
-      throw std::invalid_argument(
-          fmt::format("layer '{}': input activation {} outside 0..{}", l_.name, a, (int64_t{1} << cfg_.act_bits) - 1));
-    put_bits(word_, r * cfg_.act_bits, cfg_.act_bits, static_cast<uint64_t>(a));
+  // Activation x.data[flat] (x: one of the inputs) of row r into the word; checks the range and
+  // notes where it went (Schedule::act_refs, once write_x has placed the word).
+  void put_act(unsigned r, const Tensor& x, size_t flat) {
+    put_bits(word_, r * cfg_.act_bits, cfg_.act_bits, activation_bits(l_, cfg_, x.data[flat]));
+    pending_.push_back({0, uint16_t(r * cfg_.act_bits), uint16_t(&x - in_.data()), uint32_t(flat)});
   }
-  void clear_word() { std::fill(word_.begin(), word_.end(), 0u); }
+  void clear_word() {
+    std::fill(word_.begin(), word_.end(), 0u);
+    pending_.clear();
+  }
+  // xmem[addr] = the word, with its activations' places.
+  void write_x(uint32_t addr) {
+    const uint64_t t = pk_.write_x(addr, word_);
+    for (Schedule::ActRef ref : pending_) {
+      ref.entry = s_.data_of[t];
+      s_.act_refs.push_back(ref);
+    }
+    pending_.clear();
+  }
 
   uint32_t slice_id(const Slice& sl) {
     const auto key = std::make_tuple(sl.red_tile, sl.out_tile, sl.ky, sl.kx);
@@ -405,6 +427,7 @@ class Builder {
   Ring xring_, pring_;
   std::vector<int32_t> wtile_;  // [c][r]
   std::vector<uint32_t> word_;
+  std::vector<Schedule::ActRef> pending_;  // activations of word_ (entry set by write_x)
   std::vector<PassVec> vecs_;
   std::map<std::tuple<uint32_t, uint32_t, int, int>, uint32_t> slice_ids_;
   bool zero_written_ = false;
@@ -445,8 +468,8 @@ void Builder::linear(int images) {
               if (!written[w]) {
                 clear_word();
                 const Tensor& x = in_[size_t(n0 + b)];
-                for (unsigned r = 0; r < R && sl.r0 + int(r) < sl.r1; ++r) put_act(r, x.data[size_t(sl.r0) + r]);
-                pk_.write_x(xa, word_);
+                for (unsigned r = 0; r < R && sl.r0 + int(r) < sl.r1; ++r) put_act(r, x, size_t(sl.r0) + r);
+                write_x(xa);
                 written[w] = true;
               }
               vecs_.push_back(PassVec{xa, prow(j, b)});
@@ -496,7 +519,7 @@ void Builder::kernel_major() {
             if (iy < 0 || iy >= g_.H || ix < 0 || ix >= g_.W) {
               if (!zero_written_) {
                 clear_word();
-                pk_.write_x(0, word_);
+                write_x(0);
                 zero_written_ = true;
               }
             } else {
@@ -504,8 +527,8 @@ void Builder::kernel_major() {
               xa = xring_.addr(xbase + w);
               if (!written[w]) {
                 clear_word();
-                for (int ci = c0; ci < c1; ++ci) put_act(unsigned(ci - c0), x.at(ci, iy, ix));
-                pk_.write_x(xa, word_);
+                for (int ci = c0; ci < c1; ++ci) put_act(unsigned(ci - c0), x, chw_index(x, ci, iy, ix));
+                write_x(xa);
                 written[w] = true;
               }
             }
@@ -549,9 +572,10 @@ void Builder::im2col() {
             for (int term = r0; term < r1; ++term) {
               const int ci = term / (g_.K * g_.K), ky = (term / g_.K) % g_.K, kx = term % g_.K;
               const int iy = y * g_.S - g_.P + ky, ix = xo * g_.S - g_.P + kx;
-              if (iy >= 0 && iy < g_.H && ix >= 0 && ix < g_.W) put_act(unsigned(term - r0), x.at(ci, iy, ix));
+              if (iy >= 0 && iy < g_.H && ix >= 0 && ix < g_.W)
+                put_act(unsigned(term - r0), x, chw_index(x, ci, iy, ix));
             }
-            pk_.write_x(xa, word_);
+            write_x(xa);
           }
           vecs_.push_back(PassVec{xa, prow(j, i)});
         }
@@ -681,6 +705,7 @@ Schedule tile_layer(const CoreConfig& cfg, const golden::Layer& layer, const gol
   const bool linear = array_op(layer) == ArrayOp::Linear;
   const Geom g = geometry(layer, linear ? nullptr : &inputs.front().shape);
   Schedule s = schedule_header(cfg, layer, g, image_ids, inputs.size(), layer_index, options);
+  s.in_shape = inputs.front().shape;
 
   Builder b(cfg, layer, g, inputs, s);
   switch (s.strategy) {
@@ -706,6 +731,22 @@ Schedule tile_layer(const CoreConfig& cfg, const golden::Layer& layer, const gol
                                  layer_index, alone));
   }
   return s;
+}
+
+void retile(Schedule& s, std::span<const golden::Tensor> inputs, std::span<const int> image_ids) {
+  if (!s.layer) throw std::invalid_argument("retile: the schedule has no layer");
+  const Layer& layer = *s.layer;
+  check_inputs(layer, inputs, image_ids);
+  if (inputs.size() != s.images.size() || inputs.front().shape != s.in_shape)
+    throw std::invalid_argument(fmt::format("retile: layer '{}': {} inputs of {} for a schedule of {} of {}",
+                                            layer.name, inputs.size(), golden::shape_str(inputs.front().shape),
+                                            s.images.size(), golden::shape_str(s.in_shape)));
+  const unsigned w = data_words(s.config);
+  for (const Schedule::ActRef& r : s.act_refs) {
+    const std::span<uint32_t> word(s.data.data() + size_t(r.entry) * w, w);
+    put_bits(word, r.bit, s.config.act_bits, activation_bits(layer, s.config, inputs[r.image].data[r.flat]));
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) s.images[i] = image_ids.empty() ? int(i) : image_ids[i];
 }
 
 }  // namespace accel

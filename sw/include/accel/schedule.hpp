@@ -116,6 +116,18 @@ struct Schedule : SlotStream {
   // Every row the core shows, in slot order (a psum row before an out row of the same slot).
   std::vector<Event> events;
 
+  // Where every input activation went: bits [bit +: act_bits] of data entry `entry` (the index
+  // data_of gives) hold inputs[image].data[flat]. Nothing else in a schedule depends on the
+  // activation values (only on the layer, the input shape and the number of images), so retile()
+  // turns the schedule of one batch into that of another batch of the same shape in place.
+  struct ActRef {
+    uint32_t entry;
+    uint16_t bit, image;
+    uint32_t flat;
+  };
+  std::vector<ActRef> act_refs;
+  std::vector<int> in_shape;  // of every input
+
   uint64_t psum_rows() const;  // number of of_rd
   const Item& item_of(const Event& e) const {
     return items[e.kind == EventKind::Psum ? passes[e.ref].item0 + e.vec : reads[e.ref].item];

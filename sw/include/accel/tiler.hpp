@@ -36,4 +36,11 @@ Schedule tile_layer(const CoreConfig& cfg, const golden::Layer& layer, const gol
                     std::span<const golden::Tensor> inputs, std::span<const int> image_ids = {}, int layer_index = -1,
                     const TilerOptions& options = {});
 
+// `s`, made by tile_layer for one batch, becomes in place the schedule tile_layer makes for
+// `inputs` (same layer, options, input shape and number of images; other activations and image
+// ids): only the activations are rewritten (Schedule::act_refs), which costs a small part of
+// tiling. Throws like tile_layer for an activation out of range, std::invalid_argument when the
+// count or shape differ from the schedule's.
+void retile(Schedule& s, std::span<const golden::Tensor> inputs, std::span<const int> image_ids = {});
+
 }  // namespace accel
