@@ -14,6 +14,9 @@ COSIM_ARGS ?=
 # merged (scripts/slurm_launch.sh, docs/cluster.md: PARTITION, TIME, MEM, CPUS, SBATCH_ARGS).
 LAUNCHER ?= local
 SHARDS  ?= 4
+# make fuzz: seconds per harness; FUZZERS narrows the harnesses (fuzz_idx fuzz_npy ...).
+FUZZ_SECONDS ?= 60
+FUZZERS ?=
 
 COSIM      = $(BUILD)/sim/cosim
 BUILD_CMD  = bash scripts/build.sh $(BUILD) $(JOBS)
@@ -22,7 +25,7 @@ CONFIG_ARG = $(if $(CONFIG),--config $(CONFIG))
 RUN_COSIM  = ACCEL_REBUILD_MODELS=1 $(COSIM)
 
 .PHONY: format help all deps deps-test deps-wave deps-train configure build test sim mnist regress wave lint \
-        bench train data clean test-slurm
+        bench train data clean test-slurm fuzz
 
 help:
 	@echo "make sim        build what it needs, then the quantized MNIST CNN on LIMIT=$(LIMIT) held-out images"
@@ -35,6 +38,7 @@ help:
 	@echo "make wave       a traced MNIST layer and the GTKWave layout (MODEL, LAYER, IMAGE, WINDOW, CONFIG)"
 	@echo "make lint       verilator --lint-only -Wall, every configuration; no C++ function over 80 lines"
 	@echo "make bench      simulation speed per configuration, build times, edit-to-result times"
+	@echo "make fuzz       the libFuzzer harnesses (fuzz/), each FUZZ_SECONDS=$(FUZZ_SECONDS) s, one at a time (FUZZERS)"
 	@echo "make format     clang-format -i the C++ (.clang-format)"
 	@echo "make build      configure and build everything; make clean removes $(BUILD)/"
 	@echo "make deps       install missing Debian packages (each target does this itself)"
@@ -108,6 +112,12 @@ bench: deps
 	@$(BUILD_CMD) accel-bench cosim accel_models
 	@bash scripts/bench.sh $(BUILD)
 
+# The libFuzzer harnesses (docs/fuzzing.md): a clang build in build-fuzz/, each harness for
+# FUZZ_SECONDS; non-zero exit on any finding (kept in build-fuzz/fuzz-findings/).
+fuzz:
+	@bash scripts/deps.sh --fuzz
+	@bash scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(JOBS) $(FUZZERS)
+
 # Re-fetch MNIST, retrain and re-export every model (PyTorch, CPU).
 data: deps-train
 	/usr/bin/python3 scripts/make_mnist_idx.py --out data/mnist
@@ -116,7 +126,7 @@ train: deps-train
 	bash golden/train/train_all.sh
 
 format:
-	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.h' | grep -E '^(sw|sim|golden|tests)/')
+	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.h' | grep -E '^(sw|sim|golden|tests|fuzz)/')
 
 clean:
 	rm -rf $(BUILD)

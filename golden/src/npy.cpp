@@ -103,7 +103,7 @@ class HeaderParser {
       size_t key_pos = pos_;
       std::string key = parse_string("a quoted key");
       skip_ws();
-      expect(':', fmt::format("':' after key '{}'", key));
+      expect(':', fmt::format("':' after key '{}'", printable(key)));
       skip_ws();
       if (key == "descr") {
         descr = parse_string("a quoted dtype string for 'descr'");

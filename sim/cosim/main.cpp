@@ -9,59 +9,37 @@
 //   cosim export-vectors --out D [--config ece284] (--seed S [shape flags] | --model DIR --layer NAME --image I)
 //
 // Every psum row and every output is checked against golden/ (accel::Scoreboard); the exit code
-// is the verdict (0: no mismatch, 1: mismatches, 2: bad input or a device error). This file parses
-// and dispatches; each subcommand is a cmd_*.cpp.
+// is the verdict (0: no mismatch, 1: mismatches, 2: bad input or a device error). This file runs what
+// command_line.cpp parsed; each subcommand is a cmd_*.cpp.
 #include <accel/sim/core_sim.hpp>
-#include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
-#include <golden/input_file.hpp>
-#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <iostream>
+#include <memory>
 #include <string>
-#include <vector>
+#include <variant>
 
-#include "commands.hpp"
+#include "command_line.hpp"
 
 namespace {
 
 using namespace accel::cosim;
 
-// One "error: ..." line on stderr.
-int print_error(const std::string& m) {
+// One "error: ..." line on stderr, after what is already on stdout.
+int fail(const std::string& m) {
   std::fflush(stdout);
-  fmt::print(stderr, "error: {}\n", golden::printable(m));
-  return 2;
+  return print_error(std::cerr, m);
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"cosim: the accelerator core (RTL or functional) against the golden model, bit for bit."};
-  app.require_subcommand(1);
-  app.failure_message(CLI::FailureMessage::simple);
-  const std::vector<Command> commands{add_mnist_command(app), add_layer_command(app), add_vectors_command(app),
-                                      add_export_command(app), add_merge_command(app)};
-  if (argc > 1 && argv[1][0] != '-' &&
-      std::none_of(commands.begin(), commands.end(), [&](const Command& c) { return c.app->get_name() == argv[1]; })) {
-    std::string names;
-    for (size_t i = 0; i < commands.size(); ++i)
-      names += (i == 0 ? "" : i + 1 == commands.size() ? " or " : ", ") + commands[i].app->get_name();
-    return print_error(fmt::format("unknown subcommand '{}' (expected {})", argv[1], names));
-  }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    return print_error(e.what());
-  }
+  const std::unique_ptr<CommandLine> cl = make_command_line();
+  std::fflush(stdout);
+  const auto parsed = parse_command_line(*cl, argc, argv, std::cout, std::cerr);
+  if (const int* code = std::get_if<int>(&parsed)) return *code;
   // Assertion messages go into our exceptions, not onto stdout.
   accel::sim::CoreSim::echo_messages(false);
-  for (const Command& c : commands)
-    if (c.app->parsed()) return c.run();
-  return print_error("no subcommand");
+  return std::get<const Command*>(parsed)->run();
 }
 
 }  // namespace
@@ -70,6 +48,6 @@ int main(int argc, char** argv) {
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {
-    return print_error(e.what());
+    return fail(e.what());
   }
 }
