@@ -56,14 +56,16 @@ layers=0; vectors=0; failed=0; mism=0
 entries=()
 while read -r index name _; do
   if [[ "$name" == vectors-* ]]; then vectors=$((vectors + 1)); else layers=$((layers + 1)); fi
-  if [[ "$(cat "$work/$name.rc" 2>/dev/null)" != ok ]]; then
+  ok=false
+  [[ "$(cat "$work/$name.rc" 2>/dev/null)" == ok ]] && ok=true
+  if [[ $ok == false ]]; then
     failed=$((failed + 1))
     echo "FAIL $name: $(grep -m1 -E '^(error|scoreboard|result)' "$work/$name.log" || true)"
     sed -n '/^scoreboard/,$p;/^error/p' "$work/$name.log" | head -14 | sed 's/^/  /'
   fi
   m=$(sed -n 's/^scoreboard: .* \([0-9][0-9]*\) mismatches$/\1/p' "$work/$name.log" | head -1)
   mism=$((mism + ${m:-0}))
-  entries+=("{\"index\": $index, \"name\": \"$name\", \"ok\": $([[ "$(cat "$work/$name.rc" 2>/dev/null)" == ok ]] && echo true || echo false), \"mismatches\": ${m:-0}}")
+  entries+=("{\"index\": $index, \"name\": \"$name\", \"ok\": $ok, \"mismatches\": ${m:-0}}")
 done < "$work/jobs"
 if [[ -n "${REPORT:-}" ]]; then
   {

@@ -48,7 +48,7 @@ std::vector<int32_t> pad_input(const Tensor& in, int padding);
 #endif
 
 // wrap_P of a sum kept modulo 2^32, for 1 <= P <= 32 (checked by the caller): the low P bits,
-// sign-extended.
+// sign-extended. golden::wrap_psum uses it for every P <= 32 (one rule for the accumulator).
 inline int64_t wrap_u32(uint32_t acc, int psum_bits) {
   const int drop = 32 - psum_bits;
   return static_cast<int32_t>(acc << drop) >> drop;

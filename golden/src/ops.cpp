@@ -162,6 +162,7 @@ int64_t wrap_psum(int64_t v, int psum_bits) {
   if (psum_bits < 1 || psum_bits > 64) {
     throw std::invalid_argument(fmt::format("wrap_psum: psum_bits {} outside 1..64", psum_bits));
   }
+  if (psum_bits <= 32) return detail::wrap_u32(static_cast<uint32_t>(v), psum_bits);  // v mod 2^32 first
   if (psum_bits == 64) return v;
   // Keep the low P bits (v mod 2^P), then sign-extend bit P-1: a P-bit two's
   // complement register that silently overflows.
