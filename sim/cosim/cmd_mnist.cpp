@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <optional>
 #include <cstdio>
 #include <limits>
@@ -106,9 +107,14 @@ struct BatchRange {
 
 BatchRange shard_batches(const std::string& shard, int batches, std::optional<RunReport::Shard>& parsed) {
   if (shard.empty()) return {0, batches};
+  // from_chars: no sign, no spaces, no overflow into undefined behaviour (sscanf's %d has it).
   int k = 0, n = 0;
-  char slash = 0, extra = 0;
-  if (std::sscanf(shard.c_str(), "%d%c%d%c", &k, &slash, &n, &extra) != 3 || slash != '/' || n < 1 || k < 1 || k > n)
+  const char *p = shard.data(), *end = p + shard.size();
+  const auto [pk, ek] = std::from_chars(p, end, k);
+  const auto [pn, en] = ek == std::errc{} && pk != end && *pk == '/'
+                            ? std::from_chars(pk + 1, end, n)
+                            : std::from_chars_result{pk, std::errc::invalid_argument};
+  if (ek != std::errc{} || en != std::errc{} || pn != end || n < 1 || k < 1 || k > n)
     throw UsageError(fmt::format("--shard {}: expected K/N with 1 <= K <= N", shard));
   if (n > batches)
     throw UsageError(fmt::format("--shard {}: {} shards of {} batches; use at most {} shards (or a smaller --batch)",
