@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds CMake targets quietly for the user commands: one summary line, the full log in
-# BUILD/build.log, and on failure the compiler's errors. Configures first when BUILD has no cache.
+# BUILD/build.log, and on failure the compiler's errors. Configures first when BUILD has not been
+# configured (no generated Makefile: a configure that failed, e.g. for a missing package, leaves a
+# cache behind and is rerun).
 #   scripts/build.sh BUILD JOBS [TARGET...]     (no target: everything)
 #   BUILD_TYPE=Debug|Release (default Release) and CMAKE_ARGS (more -D options, e.g. the fuzz
 #   build's -DACCEL_FUZZ=ON) apply when configuring a new build directory.
@@ -11,7 +13,7 @@ log="$build/build.log"
 mkdir -p "$build"
 : >"$log"
 start=$(date +%s)
-if [[ ! -f "$build/CMakeCache.txt" ]]; then
+if [[ ! -f "$build/Makefile" ]]; then
   if ! cmake -S . -B "$build" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" ${CMAKE_ARGS:-} >"$log" 2>&1; then
     grep -E 'Error|error' -A4 "$log" | head -40
     echo "build: configuring $build failed (full log: $log)" >&2
