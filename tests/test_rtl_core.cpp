@@ -606,6 +606,25 @@ TEST_CASE("core: a weight commit under in-flight vectors fires an assertion", "[
   CHECK(sim->take_messages().find("w_commit to buffer 1 while vectors using it") != std::string::npos);
 }
 
+// The hazard window is exact: a commit one slot before lat::l0rd_to_commit after the last l0_rd
+// of its buffer fires the assertion, a commit on time does not (in a square and a non-square array).
+TEST_CASE("core: the weight-commit hazard window is exact to the slot", "[rtl][core][assert]") {
+  for (const CoreConfig* c : {&accel::configs::int8, &accel::configs::odd4x6}) {
+    for (const unsigned early : {1u, 0u}) {
+      auto sim = accel::sim::make_core_sim(*c);
+      sim->reset();
+      sim->throw_on_assert(false);
+      Program p(*c);
+      p.at(0).xmem_rd = true;
+      p.at(2).l0_rd = true;  // buffer 0
+      p.at(2 + lat::l0rd_to_commit(*c) - early).w_commit = true;
+      accel::sim::run(*sim, p, 2 * (c->rows + c->cols));
+      INFO(c->name << ": commit " << early << " slot(s) early");
+      CHECK(sim->assertion_count() == early);
+    }
+  }
+}
+
 TEST_CASE("harness: packed-word and row paths agree with the Instr path", "[rtl][harness]") {
   const CoreConfig& c = accel::configs::odd4x6;
   std::mt19937 rng(test_seed());

@@ -1,4 +1,4 @@
-// Module tests: mac_tile, mac_array, l0, ofifo and sfp, each driven alone through
+// Module tests: mac_tile, mac_array, l0, ofifo, sfp and fifo_sync, each driven alone through
 // rtl/tb/unit_top.sv, in every configuration. Expected values are computed here, independently
 // of the RTL (plain integer arithmetic), or written down by hand.
 #include <accel/isa.hpp>
@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
@@ -310,9 +311,132 @@ void l0_test(const CoreConfig& c) {
   CHECK(b.errors == 0);
 }
 
+// L0's flags against a count per row FIFO: a push fills every row, row r pops r cycles after the
+// l0_rd. Filled to the brim, then drained: full means some row is full (row 0 drains first), empty
+// means row 0 is empty, idle means every row is.
+template <class M>
+void l0_flags_test(const CoreConfig& c) {
+  const unsigned R = c.rows, D = c.l0_depth;
+  Bench<M> b;
+  std::vector<unsigned> count(R, 0);
+  std::deque<bool> rd_history(R, false);  // rd_history[r]: l0_rd r cycles ago
+  unsigned full_seen = 0, partly_full_seen = 0;
+  auto check = [&](unsigned t) {
+    b.settle();
+    const bool any_full = std::any_of(count.begin(), count.end(), [&](unsigned n) { return n == D; });
+    const bool idle = std::all_of(count.begin(), count.end(), [](unsigned n) { return n == 0; });
+    INFO("cycle " << t << ": row 0 holds " << count[0] << ", row " << R - 1 << " holds " << count[R - 1]);
+    REQUIRE(bool(b->l0_full_o) == any_full);
+    REQUIRE(bool(b->l0_empty_o) == (count[0] == 0));
+    REQUIRE(bool(b->l0_idle_o) == idle);
+    full_seen += any_full;
+    partly_full_seen += any_full && count[0] < D;
+  };
+  for (unsigned t = 0; t < 2 * D + 2 * R + 4; ++t) {
+    const bool push = t < D;                        // fill to Depth
+    const bool rd = t >= D + 1 && t < 2 * D + 1;    // then pop every vector, one per cycle
+    b->l0_push_i = push;
+    b->l0_rd_i = rd;
+    b->l0_rd_sel_i = 0;
+    check(t);
+    b.tick();
+    rd_history.push_front(rd);
+    rd_history.pop_back();
+    for (unsigned r = 0; r < R; ++r) count[r] += push ? 1 : 0;
+    for (unsigned r = 0; r < R; ++r) count[r] -= rd_history[r] ? 1 : 0;
+  }
+  b->l0_push_i = 0;
+  b->l0_rd_i = 0;
+  check(0);
+  CHECK(full_seen > 0);
+  if (R > 1) CHECK(partly_full_seen > 0);  // row 0 drained, a later row still full
+  CHECK(b.errors == 0);
+}
+
+// fifo_sync alone (unit_top's u_fifo, 5 entries of 16 bits) against a std::deque: random legal
+// pushes and pops, kept near full so that a push together with a pop into a full FIFO happens
+// often; the head, empty and full are checked every cycle.
+template <class M>
+void fifo_sync_test(const CoreConfig& c) {
+  constexpr unsigned kDepth = 5, kWidth = 16;
+  const uint32_t seed = test_seed() + 5;
+  INFO("seed " << seed << " (set ACCEL_SEED to reproduce)");
+  std::mt19937 rng(seed);
+  std::bernoulli_distribution push_coin(0.7), pop_coin(0.5);
+  std::uniform_int_distribution<uint32_t> data(0, (1u << kWidth) - 1);
+  Bench<M> b;
+  std::deque<uint32_t> model;
+  unsigned push_pop_full = 0, full_cycles = 0;
+  for (unsigned t = 0; t < 2000; ++t) {
+    const bool pop = !model.empty() && pop_coin(rng);
+    const bool push = (model.size() < kDepth || pop) && push_coin(rng);
+    const uint32_t v = data(rng);
+    b->fifo_push_i = push;
+    b->fifo_pop_i = pop;
+    b->fifo_data_i = v;
+    b.settle();
+    INFO("cycle " << t << ", " << model.size() << " entries");
+    REQUIRE(bool(b->fifo_empty_o) == model.empty());
+    REQUIRE(bool(b->fifo_full_o) == (model.size() == kDepth));
+    if (!model.empty()) REQUIRE(b->fifo_data_o == model.front());
+    full_cycles += model.size() == kDepth;
+    push_pop_full += push && pop && model.size() == kDepth;
+    b.tick();
+    if (pop) model.pop_front();
+    if (push) model.push_back(v);
+  }
+  fmt::print("fifo_sync ({}): {} cycles full, {} with a push and a pop while full\n", c.name, full_cycles,
+             push_pop_full);
+  CHECK(push_pop_full > 50);
+  CHECK(b.errors == 0);
+}
+
 // ------------------------------------------------------------------------------------------------
 // ofifo
 // ------------------------------------------------------------------------------------------------
+// full_o is "some column is full": column 0 filled alone to Depth raises it while no row is
+// complete (valid_o low); the other columns then catch up, every row pops in order, and full_o
+// falls with the first pop.
+template <class M>
+void ofifo_full_test(const CoreConfig& c) {
+  const unsigned C = c.cols, P = c.psum_bits, D = c.ofifo_depth;
+  Bench<M> b;
+  for (unsigned k = 0; k < D; ++k) {
+    b->of_push_i = 1;  // column 0 only
+    write_bits(b->of_data_i, 0, P, k);
+    b->of_pop_i = 0;
+    b.settle();
+    REQUIRE(!b->of_full_o);
+    b.tick();
+  }
+  b->of_push_i = 0;
+  b.settle();
+  CHECK(bool(b->of_full_o));
+  CHECK(bool(b->of_valid_o) == (C == 1));
+  // The other columns catch up; then every row pops, in order, and full_o falls with the first.
+  for (unsigned k = 0; k < D && C > 1; ++k) {
+    b->of_push_i = 0;
+    for (unsigned col = 1; col < C; ++col) {
+      write_bits(b->of_push_i, col, 1, 1);
+      write_bits(b->of_data_i, col * P, P, 1000 + k);
+    }
+    b.tick();
+  }
+  b->of_push_i = 0;
+  for (unsigned k = 0; k < D; ++k) {
+    b.settle();
+    REQUIRE(bool(b->of_valid_o));
+    CHECK(bool(b->of_full_o) == (k == 0));
+    CHECK(read_port(b->of_data_o, 0, P) == k);
+    b->of_pop_i = 1;
+    b.tick();
+    b->of_pop_i = 0;
+  }
+  b.settle();
+  CHECK(!b->of_valid_o);
+  CHECK(b.errors == 0);
+}
+
 template <class M>
 void ofifo_test(const CoreConfig& c) {
   const uint32_t seed = test_seed() + 2;
@@ -556,6 +680,15 @@ void sfp_requant_test(const CoreConfig& c) {
   }                                                                                                                   \
   TEST_CASE("ofifo: de-skews columns and pops whole rows in order (" CFG ")", "[rtl][unit][random][" CFG "]") {       \
     ofifo_test<MODEL>(KCFG);                                                                                          \
+  }                                                                                                                   \
+  TEST_CASE("ofifo: full as soon as one column is full (" CFG ")", "[rtl][unit][" CFG "]") {                          \
+    ofifo_full_test<MODEL>(KCFG);                                                                                     \
+  }                                                                                                                   \
+  TEST_CASE("l0: full, empty and idle follow the row FIFOs through fill and drain (" CFG ")", "[rtl][unit][" CFG "]") { \
+    l0_flags_test<MODEL>(KCFG);                                                                                       \
+  }                                                                                                                   \
+  TEST_CASE("fifo_sync: random pushes and pops near full match a queue (" CFG ")", "[rtl][unit][random][" CFG "]") {  \
+    fifo_sync_test<MODEL>(KCFG);                                                                                      \
   }                                                                                                                   \
   TEST_CASE("sfp: accumulates with forwarding and wraps (" CFG ")", "[rtl][unit][" CFG "]") {                         \
     sfp_accumulate_test<MODEL>(KCFG);                                                                                 \

@@ -1,4 +1,5 @@
-// Test top: one mac_tile, mac_array, l0, ofifo and sfp (with its pmem), each driven separately.
+// Test top: one mac_tile, mac_array, l0, ofifo, sfp (with its pmem) and fifo_sync, each driven
+// separately.
 module unit_top
   import accel_pkg::*;
 #(
@@ -11,7 +12,9 @@ module unit_top
   parameter int unsigned L0Depth    = 64,    // L0 row FIFO depth
   parameter int unsigned OfifoDepth = 64,    // OFIFO column FIFO depth
   localparam int unsigned PAddrW    = (PmemDepth > 1) ? $clog2(PmemDepth) : 1,
-  localparam int unsigned RowBits   = Cols * PsumBits
+  localparam int unsigned RowBits   = Cols * PsumBits,
+  localparam int unsigned FifoWidth = 16,
+  localparam int unsigned FifoDepth = 5
 ) (
   input  logic                             clk_i,              // clock
   input  logic                             rst_ni,             // synchronous reset, active low
@@ -73,7 +76,14 @@ module unit_top
   output logic                             sfp_psum_valid_o,   // u_sfp.psum_valid_o
   output logic [Cols-1:0][PsumBits-1:0]    sfp_psum_o,         // u_sfp.psum_o
   output logic                             sfp_out_valid_o,    // u_sfp.out_valid_o
-  output logic [Cols-1:0][OutLaneBits-1:0] sfp_out_o           // u_sfp.out_o
+  output logic [Cols-1:0][OutLaneBits-1:0] sfp_out_o,          // u_sfp.out_o
+  // fifo_sync alone, FifoWidth x FifoDepth: a depth that is no power of two wraps its pointers
+  input  logic                             fifo_push_i,        // u_fifo.push_i
+  input  logic [FifoWidth-1:0]             fifo_data_i,        // u_fifo.data_i
+  input  logic                             fifo_pop_i,         // u_fifo.pop_i
+  output logic [FifoWidth-1:0]             fifo_data_o,        // u_fifo.data_o
+  output logic                             fifo_empty_o,       // u_fifo.empty_o
+  output logic                             fifo_full_o         // u_fifo.full_o
 );
 
   mac_tile #(
@@ -204,6 +214,20 @@ module unit_top
     .re_i    (pmem_re),
     .raddr_i (pmem_raddr),
     .rdata_o (pmem_rdata)
+  );
+
+  fifo_sync #(
+    .Width (FifoWidth),
+    .Depth (FifoDepth)
+  ) u_fifo (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .push_i  (fifo_push_i),
+    .data_i  (fifo_data_i),
+    .pop_i   (fifo_pop_i),
+    .data_o  (fifo_data_o),
+    .empty_o (fifo_empty_o),
+    .full_o  (fifo_full_o)
   );
 
 endmodule
