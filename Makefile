@@ -18,6 +18,20 @@ SHARDS  ?= 4
 FUZZ_SECONDS ?= 60
 FUZZERS ?=
 
+# make test SANITIZE=1 (docs/sanitizers.md): the suite built with ASan and UBSan in build-asan/.
+SANITIZE ?=
+ifeq ($(SANITIZE),1)
+  ifeq ($(origin BUILD),file)
+    BUILD := build-asan
+  endif
+  export CMAKE_ARGS += -DACCEL_SANITIZE=ON
+  # A leak, an out-of-bounds access or undefined behaviour fails the test; the suppressions are the
+  # libraries that are not ours (tests/sanitizers/lsan.supp).
+  export ASAN_OPTIONS  = detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1
+  export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
+  export LSAN_OPTIONS  = suppressions=$(CURDIR)/tests/sanitizers/lsan.supp:print_suppressions=0
+endif
+
 COSIM      = $(BUILD)/sim/cosim
 BUILD_CMD  = bash scripts/build.sh $(BUILD) $(JOBS)
 CONFIG_ARG = $(if $(CONFIG),--config $(CONFIG))
@@ -25,13 +39,14 @@ CONFIG_ARG = $(if $(CONFIG),--config $(CONFIG))
 RUN_COSIM  = ACCEL_REBUILD_MODELS=1 $(COSIM)
 
 .PHONY: format help all deps deps-test deps-wave deps-train configure build test sim mnist regress wave lint \
-        bench train data clean test-slurm fuzz
+        bench train data clean test-slurm fuzz mutate
 
 help:
 	@echo "make sim        build what it needs, then the quantized MNIST CNN on LIMIT=$(LIMIT) held-out images"
 	@echo "                through the RTL, every psum and output checked (MODEL, CONFIG, LIMIT, COSIM_ARGS)"
 	@echo "make mnist      the same on all 2,004 held-out images"
 	@echo "make test       the CTest suite, what CI runs (CTEST_ARGS, e.g. CTEST_ARGS='-L golden')"
+	@echo "                make test SANITIZE=1: the same suite under ASan and UBSan (build-asan/)"
 	@echo "make regress    random layers and vector sets on every configuration (SEEDS, FIRST_SEED)"
 	@echo "                make mnist / make regress LAUNCHER=slurm SHARDS=N: as one Slurm job array, merged"
 	@echo "make test-slurm a one-node Slurm cluster on this machine; sharded runs through it = local runs"
@@ -39,6 +54,7 @@ help:
 	@echo "make lint       verilator --lint-only -Wall, every configuration; no C++ function over 80 lines"
 	@echo "make bench      simulation speed per configuration, build times, edit-to-result times"
 	@echo "make fuzz       the libFuzzer harnesses (fuzz/), each FUZZ_SECONDS=$(FUZZ_SECONDS) s, one at a time (FUZZERS)"
+	@echo "make mutate     the RTL mutants of tests/mutants.txt, each rebuilt and tested: killed or survived (MUTANTS)"
 	@echo "make format     clang-format -i the C++ (.clang-format)"
 	@echo "make build      configure and build everything; make clean removes $(BUILD)/"
 	@echo "make deps       install missing Debian packages (each target does this itself)"
@@ -117,6 +133,13 @@ bench: deps
 fuzz:
 	@bash scripts/deps.sh --fuzz
 	@bash scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(JOBS) $(FUZZERS)
+
+# The mutation score of the RTL tests (docs/mutation.md): every mutant of tests/mutants.txt alone,
+# rebuilt and tested in build-mutate/; MUTANTS=id,id narrows the set.
+MUTANTS ?=
+mutate: deps-test
+	@bash scripts/deps.sh --mutate
+	@python3 scripts/mutate.py --jobs $(JOBS) $(if $(MUTANTS),--only $(MUTANTS))
 
 # Re-fetch MNIST, retrain and re-export every model (PyTorch, CPU).
 data: deps-train
