@@ -2,6 +2,8 @@
 # [random], [mnist], [vectors], [bad_input]. The CLI tests run the built binary (COSIM_EXE).
 if(TARGET accel_rtl_device)
   accel_test(rtl_device LIBS accel_rtl_device accel_devices accel_report accel_sw accel_vectors)
+  accel_test(fault LIBS accel_rtl_device accel_sw)
+  add_dependencies(test_fault accel_core_int8)
   accel_test(cosim LIBS nlohmann_json::nlohmann_json)
   target_compile_definitions(test_cosim PRIVATE COSIM_EXE="$<TARGET_FILE:cosim>")
   # The reproduction-command formatter cosim uses (header only).

@@ -411,6 +411,41 @@ TEST_CASE("cosim: --shard and --jobs out of range name the option", "[cosim][bad
   check_error(run + " --jobs 5000", "--jobs");
 }
 
+TEST_CASE("cosim: a malformed or impossible --fault is one error line naming it", "[cosim][bad_input]") {
+  const std::string layer = "layer --seed 3 --kind linear --in-features 16 --out-features 12 --fault ";
+  check_error(layer + "bogus:1@2", "--fault 'bogus:1@2': expected psum:, weight:, xmem: or pmem: first");
+  check_error(layer + "psum:1,2,3", "--fault 'psum:1,2,3': expected psum:ROW,COL,BIT@CYCLE");
+  check_error(layer + "psum:1,2@9", "2 numbers before '@', expected psum:ROW,COL,BIT@CYCLE");
+  check_error(layer + "weight:1,2,3@9", "3 numbers before '@', expected weight:ROW,COL,BUF,BIT@CYCLE");
+  check_error(layer + "psum:1,x,3@5", "'x' is not a number");
+  check_error(layer + "psum:1,,3@5", "'' is not a number");
+  check_error(layer + "xmem:1,2@-5", "'-5' is not a cycle number");
+  check_error(layer + "psum:8,0,3@100", "--fault 'psum:8,0,3@100': fault row 8 out of range 0..7 (configuration int8)");
+  check_error(layer + "weight:0,0,2,3@100", "fault buffer 2 out of range 0..1");
+  check_error(layer + "xmem:0,64@10", "fault bit 64 out of range 0..63");
+  check_error(layer + "pmem:4096,0@10", "fault pmem address 4096 out of range 0..4095");
+  check_error(layer + "psum:0,0,0@1", "fault at cycle 1: the core has already simulated cycles 0..1");
+  check_error(layer + "psum:0,0,0@99999999", "never applied: the RTL device ran cycles 0..");
+  check_error(layer + "psum:0,0,0@9 --device functional", "--fault needs --device rtl");
+  const std::string mnist = "mnist --model models/mnist_int8 " + kImages + " --limit 1 --fault psum:0,0,0@100";
+  check_error(mnist + " --jobs 2", "--fault needs one worker: --jobs 1, not --jobs 2");
+  check_error(mnist + " --shard 1/1", "--fault applies to a whole run, not to --shard");
+  check_error(mnist + " --device functional", "--fault needs a layer on the rtl device");
+}
+
+TEST_CASE("cosim: layer --fault says where the bit flipped, in core cycles and schedule slots", "[cosim][rtl]") {
+  // The plumbing only: where a fault surfaces is tests/test_fault.cpp's (derived from the schedule).
+  // Core cycle 45 of a new device is schedule slot 40 (2 + 2 reset cycles, one ctr_clr slot).
+  const Run r = cosim(
+      "layer --seed 5 --kind linear --in-features 16 --out-features 12 --batch 6 --logits "
+      "--fault psum:0,0,20@45");
+  INFO(r.out << r.err);
+  CHECK(r.err.empty());
+  CHECK_THAT(r.out, Catch::Contains("fault: psum of PE (0, 0) bit 20 at cycle 45: applied during layer"));
+  CHECK_THAT(r.out, Catch::Contains("schedule slot 40"));
+  CHECK(r.code == (r.out.find("result: FAIL") != std::string::npos ? 1 : 0));
+}
+
 TEST_CASE("cosim: export-vectors then vectors on the RTL", "[cosim][rtl][vectors]") {
   const fs::path d = scratch("vec");
   const Run e = cosim(fmt::format("export-vectors --out {} --config ece284 --seed 5", (d / "set").string()));

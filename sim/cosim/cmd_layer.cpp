@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "fault_option.hpp"
 #include "model_inputs.hpp"
 #include "options.hpp"
 #include "repro.hpp"
@@ -47,7 +48,7 @@ struct ShapeArgs {
 
 struct LayerArgs {
   std::string model, layer, images, device{sim::rtl_device_name()}, config, strategy = "auto", trace, window;
-  std::string json_path;
+  std::string json_path, fault;
   int image = 0;
   uint32_t seed = 1;
   ShapeArgs shape;
@@ -147,6 +148,8 @@ std::optional<Window> check_flags(const LayerArgs& a) {
     throw UsageError(
         fmt::format("--trace needs --device {}", sim::device_list(traced, ", --device ", " or --device ")));
   if (a.opt.trace->count() > 0) check_output_file("--trace", a.trace);
+  if (!a.fault.empty() && a.device != sim::rtl_device_name())
+    throw UsageError(fmt::format("--fault needs --device {}", sim::rtl_device_name()));
   if (a.opt.json->count() > 0) check_output_file("--json", a.json_path);
   return window;
 }
@@ -236,9 +239,11 @@ std::string rerun(const LayerArgs& a, const LayerInput& in, const Scoreboard& sb
   return rerun_random_layer(sb.kept().front(), *in.cfg, a.seed, a.given, f);
 }
 
-void play_checked(const LayerArgs& a, LayerInput& in, Device& dev, const Schedule& s, RunReport& r) {
+void play_checked(const LayerArgs& a, LayerInput& in, Device& dev, const Schedule& s, RunReport& r,
+                  FaultOption& fault) {
   Scoreboard sb(*in.expected);
   report::CheckCounter checks(sb);
+  fault.entering(fmt::format("layer {}", in.layer->name));
   const PlayResult p = play(s, dev, &checks);
   report::LayerRow& row = r.layers.front();
   report::add_play(row, p.counters, s.macs, p.seconds, in.cfg->rows, in.cfg->cols);
@@ -250,8 +255,16 @@ void play_checked(const LayerArgs& a, LayerInput& in, Device& dev, const Schedul
   report::set_scoreboard(r, sb, rerun(a, in, sb));
 }
 
+// Where the fault went: play() resets (2 cycles) and steps one ctr_clr slot before the schedule.
+std::string fault_line(const FaultOption& fault) {
+  const uint64_t slot0 = fault.entered_at() + 3, cycle = fault.fault()->cycle;
+  return fault.result(cycle >= slot0 ? fmt::format(", schedule slot {}", cycle - slot0)
+                                     : fmt::format(", before schedule slot 0 (core cycle {})", slot0));
+}
+
 int run_layer(const LayerArgs& a) {
   const std::optional<Window> window = check_flags(a);
+  FaultOption fault(a.fault);
   TilerOptions topt;
   topt.strategy = parse_strategy(a.strategy);
   LayerInput in;
@@ -262,7 +275,9 @@ int run_layer(const LayerArgs& a) {
   r.layers.push_back(report::named_row(in.layer->name, in.layer->describe(), ""));
   fmt::print("{}", report::text_header(r));
 
+  fault.check(*in.cfg);
   std::unique_ptr<Device> dev = sim::make_device(a.device, *in.cfg);
+  fault.arm(*dev);
   report::set_config(r, *in.cfg);
   r.devices = std::string(dev->name());
   fmt::print("{}", report::text_config(r));
@@ -272,10 +287,11 @@ int run_layer(const LayerArgs& a) {
 
   {
     const sim::DeviceTrace trace = start_trace(a, *dev, s, window);
-    play_checked(a, in, *dev, s, r);
+    play_checked(a, in, *dev, s, r, fault);
   }
   if (!a.trace.empty() && !fs::exists(a.trace))
     throw UsageError(fmt::format("--trace {}: no trace was written", a.trace));
+  if (fault.active()) fmt::print("{}", fault_line(fault));
   fmt::print("{}", report::text_results(r));
   if (!a.json_path.empty()) report::write_json(r, a.json_path);
   return r.passed ? 0 : 1;
@@ -311,6 +327,9 @@ Command add_layer_command(CLI::App& app) {
   a->opt.trace = c->add_option("--trace", a->trace, "FST trace file (RTL device)");
   c->add_option("--trace-window", a->window, "A:B, schedule slots [A, B) to trace");
   a->opt.json = c->add_option("--json", a->json_path, "write the report as JSON");
+  c->add_option("--fault", a->fault,
+                "flip one bit in the RTL core: psum:R,C,BIT@CYCLE, weight:R,C,BUF,BIT@CYCLE, xmem:ADDR,BIT@CYCLE or "
+                "pmem:ADDR,BIT@CYCLE (core cycles of the device; schedule slot n is cycle n + 5)");
   return {c, [a, shape, logits] {
             a->given = given_flags(shape);
             if (logits->count() > 0) a->given.push_back("--logits");

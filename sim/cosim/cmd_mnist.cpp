@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "fault_option.hpp"
 #include "model_inputs.hpp"
 #include "options.hpp"
 #include "parallel.hpp"
@@ -42,6 +43,7 @@ struct MnistArgs {
   std::string model, images, labels, device{sim::rtl_device_name()}, rtl_layers, json_path, config;
   std::string inject;  // test hook: a layer whose expected outputs are corrupted
   std::string shard;   // --shard K/N
+  std::string fault;   // --fault SPEC
   int limit = 0, batch = 100, jobs = 0;
   bool device_given = false;
 };
@@ -128,10 +130,18 @@ BatchRange shard_batches(const std::string& shard, int batches, std::optional<Ru
 class BatchWorker {
  public:
   BatchWorker(const MnistArgs& a, const golden::Model& model, const CoreConfig& cfg, const golden::Dataset& data,
-              const std::vector<std::string>& layer_device)
-      : a_(a), model_(model), cfg_(cfg), data_(data), layer_device_(layer_device), pool_(cfg), expected_(model) {
+              const std::vector<std::string>& layer_device, FaultOption& fault)
+      : a_(a),
+        model_(model),
+        cfg_(cfg),
+        data_(data),
+        layer_device_(layer_device),
+        pool_(cfg),
+        expected_(model),
+        fault_(fault) {
     for (size_t i = 0; i < model.layers.size(); ++i)
       if (layer_device[i] != "host") pool_.get(layer_device[i]);  // models built and loaded before any thread runs
+    if (fault.active()) fault.arm(pool_.get(std::string(sim::rtl_device_name())));  // one worker (run_mnist)
   }
 
   // Images [first, first + count) as one run_model call, into a copy of `skeleton`.
@@ -147,6 +157,7 @@ class BatchWorker {
   const std::vector<std::string>& layer_device_;
   DevicePool pool_;
   BatchValues expected_;
+  FaultOption& fault_;
 };
 
 RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
@@ -170,8 +181,11 @@ RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
     };
   }
   report::CheckCounter checks(sb);
-  const DeviceFor device_for = [&](const golden::Layer&, int index) -> Device& {
-    return pool_.get(layer_device_[size_t(index)]);
+  const DeviceFor device_for = [&](const golden::Layer& l, int index) -> Device& {
+    const std::string& name = layer_device_[size_t(index)];
+    if (name == sim::rtl_device_name())
+      fault_.entering(fmt::format("layer {} of images {}..{}", l.name, first, first + count - 1));
+    return pool_.get(name);
   };
   const ModelRun run = run_model(model_, images, device_for, &checks, RunOptions{}, ids);
   r.protocol_errors = run.protocol_errors;
@@ -206,8 +220,9 @@ void BatchWorker::tally(RunReport& r, const ModelRun& run, int first) const {
 // in batch order.
 class MnistRun {
  public:
-  MnistRun(const MnistArgs& a, const golden::Model& model, const CoreConfig& cfg, const golden::Dataset& data)
-      : a_(a), model_(model), cfg_(cfg), data_(data), layer_device_(place_layers(model, a)) {}
+  MnistRun(const MnistArgs& a, const golden::Model& model, const CoreConfig& cfg, const golden::Dataset& data,
+           FaultOption& fault)
+      : a_(a), model_(model), cfg_(cfg), data_(data), layer_device_(place_layers(model, a)), fault_(fault) {}
 
   // Returns the exit code.
   int run(int n, Clock::time_point t_start);
@@ -221,6 +236,7 @@ class MnistRun {
   const CoreConfig& cfg_;
   const golden::Dataset& data_;
   std::vector<std::string> layer_device_;
+  FaultOption& fault_;
   int images_ = 0;
   std::atomic<int> images_done_{0};
   std::atomic<uint64_t> cycles_done_{0};
@@ -253,10 +269,13 @@ int MnistRun::run(int n, Clock::time_point t_start) {
   const int first = range.first * a_.batch, last = std::min(n, range.last * a_.batch);
   // SystemC elaborates one kernel per process: its layers run on one thread.
   const bool systemc = std::count(layer_device_.begin(), layer_device_.end(), "systemc") > 0;
-  const int jobs = systemc ? 1 : worker_count(a_.jobs, range.last - range.first);
+  // A fault goes into the one RTL device of the one worker (check_fault_run).
+  const int jobs = systemc || fault_.active() ? 1 : worker_count(a_.jobs, range.last - range.first);
+  if (fault_.active() && std::count(layer_device_.begin(), layer_device_.end(), sim::rtl_device_name()) == 0)
+    throw UsageError(fmt::format("--fault needs a layer on the {} device", sim::rtl_device_name()));
   std::vector<std::unique_ptr<BatchWorker>> workers;
   for (int w = 0; w < jobs; ++w)
-    workers.push_back(std::make_unique<BatchWorker>(a_, model_, cfg_, data_, layer_device_));
+    workers.push_back(std::make_unique<BatchWorker>(a_, model_, cfg_, data_, layer_device_, fault_));
   const RunReport base = skeleton();
   RunReport total = base;
   total.first_image = first;
@@ -279,6 +298,7 @@ int MnistRun::run(int n, Clock::time_point t_start) {
       [&] { progress(images_done_ == images_); });
   for (const RunReport& p : parts) report::merge(total, p);
   total.wall_seconds = seconds_since(t_start);
+  fmt::print("{}", fault_.result());
   fmt::print("{}", report::text_results(total));
   if (!a_.json_path.empty()) report::write_json(total, a_.json_path);
   return total.passed ? 0 : 1;
@@ -293,14 +313,25 @@ void MnistRun::progress(bool last) const {
   if (last) fmt::print(stderr, "\n");
 }
 
+// --fault: one worker (with several, which device runs which batch would depend on timing) and
+// the whole run (a shard's report would not say which fault it ran with).
+void check_fault_run(const MnistArgs& a) {
+  if (a.fault.empty()) return;
+  if (a.jobs > 1) throw UsageError(fmt::format("--fault needs one worker: --jobs 1, not --jobs {}", a.jobs));
+  if (!a.shard.empty()) throw UsageError("--fault applies to a whole run, not to --shard");
+}
+
 int run_mnist(const MnistArgs& a) {
   const auto t_start = Clock::now();
+  check_fault_run(a);
+  FaultOption fault(a.fault);
   check_option("--batch", a.batch, 1, kMaxBatch);
   check_option("--limit", a.limit, 0, std::numeric_limits<int>::max());
   check_option("--jobs", a.jobs, 0, 1024);
   if (!a.json_path.empty()) check_output_file("--json", a.json_path);
   const golden::Model model = load_model_checked(a.model);
   const CoreConfig& cfg = config_for_model(model.precision, a.config);
+  fault.check(cfg);
   const golden::Dataset data = golden::read_idx_dataset(a.images, a.labels);
   golden::check_not_empty(data.images);
   check_images_fit(model, data.images);
@@ -308,7 +339,7 @@ int run_mnist(const MnistArgs& a) {
   if (a.limit > data.images.count)
     throw UsageError(fmt::format("--limit {}: {} has {} images", a.limit, a.images, data.images.count));
   const int n = a.limit > 0 ? a.limit : data.images.count;
-  MnistRun run(a, model, cfg, data);
+  MnistRun run(a, model, cfg, data, fault);
   return run.run(n, t_start);
 }
 
@@ -331,6 +362,9 @@ Command add_mnist_command(CLI::App& app) {
   c->add_option("--shard", a->shard,
                 "K/N: only the K-th of N equal parts of the batches (its report merges with cosim merge)");
   c->add_option("--config", a->config, "core configuration (default: from the model's bit widths)");
+  c->add_option("--fault", a->fault,
+                "flip one bit in the RTL core: psum:R,C,BIT@CYCLE, weight:R,C,BUF,BIT@CYCLE, xmem:ADDR,BIT@CYCLE or "
+                "pmem:ADDR,BIT@CYCLE (core cycles of the RTL device from its creation; one worker)");
   c->add_option("--inject-mismatch", a->inject, "test hook: corrupt golden's expected outputs of this layer")
       ->group("");
   return {c, [a, dev] {

@@ -10,10 +10,20 @@
 
 #include <verilated.h>
 #include <verilated_fst_c.h>
+#include <verilated_syms.h>
 
 #include <fmt/format.h>
 
 #include ACCEL_MODEL_HEADER
+
+// The model's own settle function (Verilator 5 emits it for the first eval(): every
+// combinational signal computed again from the state). The harness calls it after a fault has
+// written a register behind the model's back, so that what reads the register sees the flip.
+#define ACCEL_CAT2(a, b) a##b
+#define ACCEL_CAT(a, b) ACCEL_CAT2(a, b)
+#define ACCEL_MODEL_ROOT ACCEL_CAT(ACCEL_MODEL, ___024root)
+class ACCEL_MODEL_ROOT;
+void ACCEL_CAT(ACCEL_MODEL_ROOT, ___eval_settle)(ACCEL_MODEL_ROOT* vlSelf);
 
 namespace accel::sim {
 
@@ -85,6 +95,8 @@ class VerilatedCoreSim final : public CoreSim {
     model_->clk_i = 0;
     model_->eval();
     dump(cycle_ * 10 + 5);
+    if (fault_pending_ && cycle_ == fault_.cycle) [[unlikely]]
+      apply_fault();
     ++cycle_;
     context_->time(cycle_ * 10);
     if (trace_ && trace_->isOpen() && cycle_ >= trace_end_) close_trace();
@@ -132,7 +144,52 @@ class VerilatedCoreSim final : public CoreSim {
   uint64_t assertion_count() const override { return assertions_; }
   std::string take_messages() override { return messages_ + detail::take_vl_messages(); }
 
+  void schedule_fault(const Fault& f) override {
+    check_fault(config_, f);
+    if (f.cycle < cycle_)
+      throw FaultError(
+          fmt::format("fault at cycle {}: the core has already simulated cycles 0..{}", f.cycle, cycle_ - 1));
+    fault_byte_ = fault_location(f, fault_mask_);
+    fault_ = f;
+    fault_pending_ = true;
+  }
+  void cancel_fault() override { fault_pending_ = false; }
+  bool fault_pending() const override { return fault_pending_; }
+  uint64_t faults_applied() const override { return faults_applied_; }
+
  private:
+  // The byte of the model's memory that holds the fault's bit, and the bit's mask in it. The
+  // registers are found by name in the model's scope table: rtl/fault_access.vlt makes them
+  // public_flat_rd, which adds the table entries and leaves the evaluation code as it was.
+  uint8_t* fault_location(const Fault& f, uint8_t& mask) const {
+    std::string scope = "u_xmem", var = "mem_q";
+    unsigned bit = f.bit;
+    const bool pe = f.target == Fault::Target::Psum || f.target == Fault::Target::Weight;
+    if (pe) scope = fmt::format("u_corelet.u_mac_array.g_row[{}].g_col[{}].u_tile", f.row, f.col);
+    if (f.target == Fault::Target::Pmem) scope = "u_pmem";
+    if (f.target == Fault::Target::Psum) var = "psum_q";
+    if (f.target == Fault::Target::Weight) {
+      var = "buf_q";
+      bit += f.buffer * config_.weight_bits;  // packed [1:0][WeightBits-1:0]: buffer b at b * WeightBits
+    }
+    scope = fmt::format("{}.core.{}", model_->name(), scope);  // model name, top module, instance path
+    const VerilatedScope* sc = context_->scopeFind(scope.c_str());
+    const VerilatedVar* v = sc ? sc->varFind(var.c_str()) : nullptr;
+    if (!v) throw ModelError(fmt::format("the model has no public {}.{} (rtl/fault_access.vlt)", scope, var));
+    auto* p = static_cast<uint8_t*>(v->datap());
+    if (!pe) p = static_cast<uint8_t*>(v->datapAdjustIndex(p, 1, int(f.address)));
+    if (!p || bit >= v->entSize() * 8)
+      throw ModelError(fmt::format("{}.{} of the model does not hold {}", scope, var, describe(f)));
+    mask = uint8_t(1u << (bit % 8));  // Verilator keeps every width little-endian, 32-bit words in order
+    return p + bit / 8;
+  }
+  void apply_fault() {
+    *fault_byte_ ^= fault_mask_;
+    ACCEL_CAT(ACCEL_MODEL_ROOT, ___eval_settle)(model_->rootp);
+    fault_pending_ = false;
+    ++faults_applied_;
+  }
+
   void dump(uint64_t t) {
     if (trace_ && trace_->isOpen()) trace_->dump(t);
   }
@@ -163,6 +220,11 @@ class VerilatedCoreSim final : public CoreSim {
   bool throw_ = true;
   uint64_t assertions_ = 0;
   std::string messages_;
+  Fault fault_;
+  bool fault_pending_ = false;
+  uint8_t* fault_byte_ = nullptr;
+  uint8_t fault_mask_ = 0;
+  uint64_t faults_applied_ = 0;
 };
 
 }  // namespace accel::sim

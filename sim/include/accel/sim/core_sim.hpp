@@ -13,6 +13,7 @@
 #pragma once
 
 #include <accel/isa.hpp>
+#include <accel/sim/fault.hpp>
 
 #include <cstdint>
 #include <limits>
@@ -105,6 +106,15 @@ class CoreSim {
   virtual std::string take_messages() = 0;
   // Echo the simulator's messages to stdout (default true).
   static void echo_messages(bool on);
+
+  // Flips one bit at the end of clock cycle f.cycle (accel/sim/fault.hpp says exactly when and
+  // what). One fault at a time: scheduling another replaces one still pending. Throws FaultError
+  // if a coordinate is out of range or f.cycle < cycle() (the cycle has been simulated).
+  virtual void schedule_fault(const Fault& f) = 0;
+  virtual void cancel_fault() = 0;
+  virtual bool fault_pending() const = 0;
+  // Faults applied since construction.
+  virtual uint64_t faults_applied() const = 0;
 };
 
 // The model library does not exist, cannot be loaded or is not the configuration it claims to be.
@@ -138,6 +148,6 @@ void check_model_params(const CoreConfig& claimed, const CoreConfig& built, cons
 
 // The interface between a program and a model library (sim/src/core_model.cpp). Bumped when
 // CoreSim or the entry points change, so a stale library is refused, not misused.
-inline constexpr int kModelAbi = 1;
+inline constexpr int kModelAbi = 2;  // 2: schedule_fault
 
 }  // namespace accel::sim
