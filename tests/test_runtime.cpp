@@ -147,6 +147,65 @@ TEST_CASE("runtime: an event where the device shows no row is a protocol error",
   CHECK(obs.protocol[1] == fmt::format("out row after the step of slot {}, where the schedule expects none", slot + 1));
 }
 
+namespace {
+
+// The functional device with one counter attribution bug: a w_commit counts as a stall.
+class CommitAsStall final : public Device {
+ public:
+  explicit CommitAsStall(const CoreConfig& c) : dev_(c) {}
+  const CoreConfig& config() const override { return dev_.config(); }
+  std::string_view name() const override { return "commit-as-stall"; }
+  void reset() override {
+    dev_.reset();
+    commits_ = 0;
+  }
+  StepResult step(const Instr& in, DataSpan data) override {
+    // Counted in the next step, as the device counts the previous slot; ctr_clr restarts.
+    if (in.ctr_clr) commits_ = 0;
+    commits_ += pending_;
+    pending_ = in.w_commit && !in.l0_rd && !in.w_load;
+    return dev_.step(in, data);
+  }
+  Counters counters() const override {
+    Counters c = dev_.counters();
+    c[static_cast<unsigned>(Counter::WeightLoad)] -= commits_;
+    c[static_cast<unsigned>(Counter::Stall)] += commits_;
+    return c;
+  }
+
+ private:
+  FunctionalDevice dev_;
+  uint64_t commits_ = 0;
+  bool pending_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("runtime: counters that differ from the schedule's instructions are a protocol error",
+          "[functional][runtime]") {
+  const Schedule s = small_linear();
+  uint64_t commits = 0, wload = 0;
+  for (const Instr& i : s.instrs) {
+    commits += i.w_commit && !i.l0_rd && !i.w_load;
+    wload += !i.l0_rd && (i.w_load || i.w_commit);
+  }
+  REQUIRE(commits > 0);
+  FunctionalDevice good(configs::int8);
+  Counting ok;
+  CHECK(play(s, good, &ok).protocol_errors == 0);
+  CHECK(ok.protocol.empty());
+
+  CommitAsStall bad(configs::int8);
+  Counting obs;
+  const PlayResult r = play(s, bad, &obs);
+  CHECK(r.protocol_errors == 1);
+  REQUIRE(obs.protocol.size() == 1);
+  const uint64_t stall = counter(good.counters(), Counter::Stall);
+  CHECK(obs.protocol[0] == fmt::format("performance counters differ from the schedule: weight_load {} (device) vs {} "
+                                       "(instructions), stall {} (device) vs {} (instructions)",
+                                       wload - commits, wload, stall + commits, stall));
+}
+
 TEST_CASE("runtime: events out of slot order or naming nothing are refused", "[functional][runtime][bad_input]") {
   FunctionalDevice dev(configs::int8);
   Schedule s = small_linear();

@@ -96,14 +96,7 @@ void FunctionalDevice::count_previous() {
     return;
   }
   ++ctr_[static_cast<unsigned>(Counter::Total)];
-  Counter c = Counter::Stall;
-  if (p.l0_rd)
-    c = Counter::Compute;
-  else if (p.w_load || p.w_commit)
-    c = Counter::WeightLoad;
-  else if (p.xmem_wr || p.par_wr)
-    c = Counter::HostTransfer;
-  ++ctr_[static_cast<unsigned>(c)];
+  ++ctr_[static_cast<unsigned>(counter_category(p))];
 }
 
 // SFP read-out, docs/isa.md "The SFP read-out":

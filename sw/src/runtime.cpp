@@ -111,14 +111,38 @@ class Player {
   size_t next_ = 0;  // the first event not yet due
 };
 
+// The device's counters after the schedule against those its instructions imply, one category per
+// slot (counter_category): a counter the hardware attributes wrongly is a protocol error of the
+// schedule's last slot, like a row shown where none is due.
+void check_counters(const Schedule& s, PlayResult& res, RunObserver* observer) {
+  Counters want{};
+  for (const Instr& i : s.instrs) {
+    if (i.ctr_clr) {
+      want = {};
+      continue;
+    }
+    ++want[static_cast<unsigned>(Counter::Total)];
+    ++want[static_cast<unsigned>(counter_category(i))];
+  }
+  std::string diff;
+  for (unsigned k = 0; k < kNumCounters; ++k)
+    if (want[k] != res.counters[k])
+      diff += fmt::format("{}{} {} (device) vs {} (instructions)", diff.empty() ? "" : ", ", kCounterNames[k],
+                          res.counters[k], want[k]);
+  if (diff.empty()) return;
+  ++res.protocol_errors;
+  const uint64_t last = s.size() ? s.size() - 1 : 0;
+  if (observer) observer->on_protocol(s, last, "performance counters differ from the schedule: " + diff);
+}
+
 }  // namespace
 
-PlayResult play(const Schedule& s, Device& dev, RunObserver* obs) {
+PlayResult play(const Schedule& s, Device& dev, RunObserver* observer) {
   check_device(s, dev);
   check_events(s);
   PlayResult res;
   res.slots = s.size();
-  Player player(s, obs, res);
+  Player player(s, observer, res);
   uint64_t t = 0;
   const auto start = std::chrono::steady_clock::now();
   try {
@@ -138,6 +162,7 @@ PlayResult play(const Schedule& s, Device& dev, RunObserver* obs) {
   }
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   res.counters = dev.counters();
+  check_counters(s, res, observer);
   return res;
 }
 

@@ -62,6 +62,16 @@ struct Instr {
   bool operator==(const Instr&) const = default;
 };
 
+// The counter an executing instruction adds to besides Total, first match wins (docs/isa.md
+// "Performance counters"; rtl/core.sv computes the same priority in hardware). ctr_clr clears
+// all counters instead of counting.
+inline Counter counter_category(const Instr& i) {
+  if (i.l0_rd) return Counter::Compute;
+  if (i.w_load || i.w_commit) return Counter::WeightLoad;
+  if (i.xmem_wr || i.par_wr) return Counter::HostTransfer;
+  return Counter::Stall;
+}
+
 // Field ids, in bit order (LSB first).
 enum class Field : unsigned {
 #define ACCEL_INSTR_FIELD(name, type, width, doc) name,
