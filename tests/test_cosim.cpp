@@ -94,6 +94,8 @@ TEST_CASE("cosim: each bad input gives one error line and a non-zero exit", "[co
               "data/none.gz");
   check_error("mnist --model models/mnist_int8 " + kImages + " --rtl-layers conv9", "no layer 'conv9'");
   check_error("mnist --model models/mnist_int8 " + kImages + " --rtl-layers pool", "runs on the host");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --rtl-layers ,,,", "--rtl-layers ',,,': an empty layer");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --rtl-layers conv2,,fc1", "an empty layer name");
   check_error("mnist --model models/mnist_int8 " + kImages + " --config int4", "--config int4 has widths");
   check_error("mnist --model models/mnist_int8 " + kImages + " --device gpu", "unknown device 'gpu'");
   check_error("mnist --model models/mnist_int8 " + kImages + " --limit -3", "--limit");

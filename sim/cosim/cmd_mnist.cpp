@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <limits>
 #include <golden/idx.hpp>
+#include <golden/input_file.hpp>
 #include <golden/model.hpp>
 #include <golden/network.hpp>
 #include <map>
@@ -89,7 +90,11 @@ std::vector<std::string> place_layers(const golden::Model& model, const MnistArg
   std::set<std::string> on_rtl;
   std::string default_device = a.device;
   if (!a.rtl_layers.empty()) {
-    for (const std::string& name : split_commas(a.rtl_layers))
+    const std::vector<std::string> names = split_commas(a.rtl_layers);
+    if (names.empty() || std::count(a.rtl_layers.begin(), a.rtl_layers.end(), ',') + 1 != std::ptrdiff_t(names.size()))
+      throw UsageError(fmt::format("--rtl-layers '{}': an empty layer name (expected names like conv2,fc1)",
+                                   golden::printable(a.rtl_layers)));
+    for (const std::string& name : names)
       on_rtl.insert(model.layers[size_t(layer_index(model, name))].name);
     if (!a.device_given) default_device = sim::functional_device_name();
   }
