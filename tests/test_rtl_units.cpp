@@ -2,6 +2,7 @@
 // rtl/tb/unit_top.sv, in every configuration. Expected values are computed here, independently
 // of the RTL (plain integer arithmetic), or written down by hand.
 #include <accel/isa.hpp>
+#include <accel/sim/coverage.hpp>
 #include <accel/sim/port_bits.hpp>
 
 #include <catch2/catch.hpp>
@@ -57,6 +58,7 @@ struct Bench {
   ~Bench() {
     Verilated::threadContextp(ctx.get());  // teardown uses the thread's current context
     m->final();
+    accel::sim::write_coverage(*ctx, "units");  // the coverage build only
     m.reset();
   }
   M* operator->() { return m.get(); }
