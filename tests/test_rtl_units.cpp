@@ -312,6 +312,46 @@ void l0_test(const CoreConfig& c) {
   CHECK(b.errors == 0);
 }
 
+// Filled to its depth (the random test stays below it): full_o exactly then, and every vector
+// comes back in order through the skew. Covers the row FIFOs' full flag and the top of their counts.
+template <class M>
+void l0_fill_test(const CoreConfig& c) {
+  const unsigned R = c.rows, A = c.act_bits, D = c.l0_depth;
+  auto value = [&](unsigned k, unsigned r) { return (uint64_t(k) * 7 + r) & mask(A); };
+  Bench<M> b;
+  for (unsigned k = 0; k < D; ++k) {
+    CHECK(b->l0_full_o == 0);
+    b->l0_push_i = 1;
+    for (unsigned r = 0; r < R; ++r) write_bits(b->l0_data_i, r * A, A, value(k, r));
+    b.tick();
+  }
+  b->l0_push_i = 0;
+  b.settle();
+  CHECK(b->l0_full_o == 1);
+  CHECK(b->l0_empty_o == 0);
+  // Pop every vector back to back; row r shows vector k in cycle k + r.
+  unsigned checked = 0;
+  for (unsigned t = 0; t < D + R; ++t) {
+    b->l0_rd_i = t < D;
+    b->l0_rd_sel_i = t % 2;
+    b.settle();
+    for (unsigned r = 0; r < R; ++r) {
+      if (t < r || t - r >= D) continue;
+      INFO("cycle " << t << " row " << r);
+      CHECK(read_port(b->l0_act_valid_o, r, 1) == 1);
+      CHECK(read_port(b->l0_act_o, r * A, A) == value(t - r, r));
+      ++checked;
+    }
+    b.tick();
+  }
+  b->l0_rd_i = 0;
+  b.settle();
+  CHECK(checked == D * R);
+  CHECK(b->l0_idle_o == 1);
+  CHECK(b->l0_full_o == 0);
+  CHECK(b.errors == 0);
+}
+
 // ------------------------------------------------------------------------------------------------
 // ofifo
 // ------------------------------------------------------------------------------------------------
@@ -361,6 +401,37 @@ void ofifo_test(const CoreConfig& c) {
     b.tick();
   }
   CHECK(popped > 50);
+  CHECK(b.errors == 0);
+}
+
+// Every column filled to its depth in one go: full_o exactly then, the rows pop back in order.
+template <class M>
+void ofifo_fill_test(const CoreConfig& c) {
+  const unsigned C = c.cols, P = c.psum_bits, D = c.ofifo_depth;
+  auto value = [&](unsigned k, unsigned col) { return (uint64_t(k) * 0x9E3779B1u + col) & mask(P); };
+  Bench<M> b;
+  for (unsigned k = 0; k < D; ++k) {
+    CHECK(b->of_full_o == 0);
+    for (unsigned col = 0; col < C; ++col) {
+      write_bits(b->of_push_i, col, 1, 1);
+      write_bits(b->of_data_i, col * P, P, value(k, col));
+    }
+    b.tick();
+  }
+  b->of_push_i = 0;
+  b.settle();
+  CHECK(b->of_full_o == 1);
+  for (unsigned k = 0; k < D; ++k) {
+    b->of_pop_i = 1;
+    b.settle();
+    REQUIRE(b->of_valid_o == 1);
+    for (unsigned col = 0; col < C; ++col) CHECK(read_port(b->of_data_o, col * P, P) == value(k, col));
+    b.tick();
+  }
+  b->of_pop_i = 0;
+  b.settle();
+  CHECK(b->of_valid_o == 0);
+  CHECK(b->of_full_o == 0);
   CHECK(b.errors == 0);
 }
 
@@ -546,6 +617,30 @@ void sfp_requant_test(const CoreConfig& c) {
 
 }  // namespace
 
+// Writes the contract forbids: a parameter select that names none (par_sel 3) and a column beyond
+// the last each fire their assertion and change nothing; and shifts of 16..31 (the random tests
+// draw up to 40, the worked values stay small), so every bit of the shift register is used.
+template <class M>
+void sfp_param_edges_test(const CoreConfig& c) {
+  Bench<M> b;
+  SfpDriver<M> d{b, c};
+  using accel::SfpParam;
+  d.upd_all(5, false, 100);
+  d.par_all(7, 1, 0);
+  CHECK(d.read(5, true, false)[0] == 107);
+  d.par(static_cast<SfpParam>(3), 0, 1000);
+  CHECK(b.errors == 1);
+  d.par(SfpParam::Bias, accel::kMaxCols - 1, 1000);  // every column bit set
+  CHECK(b.errors == 2);
+  const auto out = d.read(5, true, false);
+  for (unsigned col = 0; col < c.cols; ++col) CHECK(out[col] == 107);
+  // (3 * 2^20 + 2^19) >> 20 = 3 and (5 * 2^27 + 2^26) >> 27 = 5: large shifts round like small ones.
+  CHECK(d.requant(3, 0, 1u << 20, 20, false) == 3);
+  CHECK(d.requant(5, 0, 1u << 27, 27, false) == 5);
+  CHECK(d.requant(1, 0, 1u << 30, 31, false) == 1);  // 0.5 rounds up
+  CHECK(b.errors == 2);
+}
+
 #define ACCEL_UNIT_TESTS(CFG, KCFG, MODEL)                                                                            \
   TEST_CASE("mac_tile: multiplies, accumulates, wraps and double-buffers (" CFG ")", "[rtl][unit][" CFG "]") {        \
     mac_tile_test<MODEL>(KCFG);                                                                                       \
@@ -565,6 +660,15 @@ void sfp_requant_test(const CoreConfig& c) {
   TEST_CASE("sfp: adds bias and applies ReLU (" CFG ")", "[rtl][unit][" CFG "]") { sfp_bias_relu_test<MODEL>(KCFG); } \
   TEST_CASE("sfp: requantizes with half-up rounding and clamps (" CFG ")", "[rtl][unit][" CFG "]") {                  \
     sfp_requant_test<MODEL>(KCFG);                                                                                    \
+  }                                                                                                                   \
+  TEST_CASE("l0: fills to its depth, reports full and drains in order (" CFG ")", "[rtl][unit][" CFG "]") {            \
+    l0_fill_test<MODEL>(KCFG);                                                                                        \
+  }                                                                                                                   \
+  TEST_CASE("ofifo: fills to its depth, reports full and drains in order (" CFG ")", "[rtl][unit][" CFG "]") {         \
+    ofifo_fill_test<MODEL>(KCFG);                                                                                     \
+  }                                                                                                                   \
+  TEST_CASE("sfp: illegal parameter writes change nothing; large shifts round (" CFG ")", "[rtl][unit][" CFG "]") {    \
+    sfp_param_edges_test<MODEL>(KCFG);                                                                                \
   }
 
 // One set per configuration of rtl/configs.txt.
