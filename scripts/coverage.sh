@@ -36,15 +36,21 @@ t_regress=$(date +%s)
 
 files=("$out"/dat/*.dat)
 [[ -e "${files[0]}" ]] || { echo "error: no coverage data in $out/dat (was the build configured with -DACCEL_COVERAGE=ON?)" >&2; exit 1; }
-# verilator_coverage reads a list file (-f) rather than thousands of arguments.
-printf '%s\n' "${files[@]}" >"$out/dat.list"
-verilator_coverage -f "$out/dat.list" --write "$out/merged.dat"
+# In batches of 500 files, each folded into the previous result: no command line grows too long.
+merged="$out/merged.dat"
+for ((i = 0; i < ${#files[@]}; i += 500)); do
+  prev=()
+  [[ -f "$merged" ]] && prev=("$merged")
+  verilator_coverage --write "$merged.tmp" "${prev[@]}" "${files[@]:i:500}"
+  mv "$merged.tmp" "$merged"
+done
 # One lcov file per kind of point (a toggle point sits on its signal's declaration line, which
 # would otherwise count as a covered or uncovered line), the testbench (rtl/tb/) left out.
-python3 scripts/coverage_table.py "$out/merged.dat" --split "$out" >"$out/table.txt"
+python3 scripts/coverage_table.py "$merged" --split "$out" >"$out/table.txt"
 for kind in line toggle; do
   verilator_coverage --write-info "$out/$kind.info" "$out/$kind.dat"
-  dest="$out/html$([[ $kind == toggle ]] && echo /toggle)"
+  dest="$out/html"
+  [[ $kind == toggle ]] && dest="$out/html/toggle"
   genhtml --quiet --legend --title "accel RTL $kind coverage" --output-directory "$dest" "$out/$kind.info" \
     >"$out/genhtml-$kind.log" 2>&1 || { cat "$out/genhtml-$kind.log"; echo "error: genhtml failed" >&2; exit 1; }
 done

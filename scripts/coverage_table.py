@@ -5,7 +5,8 @@ Reads verilator_coverage's merged .dat (one `C '<keys>' <count>` line per point;
 \\001key\\002value pairs: f file, l line, page v_line/<module>, v_branch/<module> or
 v_toggle/<module>, o the signal and bit of a toggle point, S the lines a block covers) and prints
 one row per RTL file (= module, rtl/accel_pkg.sv holds the package's functions): covered/total
-lines (a line is covered when a block or branch on it ran, lcov's rule) and covered/total toggle
+lines (a line is covered when a block or branch whose statements include it ran, the
+rule of verilator_coverage --write-info and so of the lcov report) and covered/total toggle
 bits. The testbench (rtl/tb/) is listed below the total, not in it.
 
   coverage_table.py MERGED.dat [--split DIR]   DIR/line.dat and DIR/toggle.dat: the RTL's points
@@ -41,13 +42,14 @@ def kind_of(keys):
 
 
 def lines_of(keys):
-    """The source lines a line-kind point stands for: its S ranges ("12-14,20"), else its own line."""
-    spec = keys.get("S", "")
+    """The source lines a line-kind point stands for: its S ranges ("12-14,20"). A point without
+    them (an else that has no statement of its own) stands for none, as in verilator_coverage's
+    --write-info, so the table and the lcov report count the same lines."""
     out = []
-    for part in filter(None, spec.split(",")):
+    for part in filter(None, keys.get("S", "").split(",")):
         lo, _, hi = part.partition("-")
         out.extend(range(int(lo), int(hi or lo) + 1))
-    return out or [int(keys.get("l", "0"))]
+    return out
 
 
 def unit_of(keys):
