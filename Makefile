@@ -14,6 +14,14 @@ COSIM_ARGS ?=
 # merged (scripts/slurm_launch.sh, docs/cluster.md: PARTITION, TIME, MEM, CPUS, SBATCH_ARGS).
 LAUNCHER ?= local
 SHARDS  ?= 4
+# make coverage: its own build directory (-DACCEL_COVERAGE=ON), the configurations built there
+# (the four the tests name; applied when COV_BUILD is configured) and the regression's seeds.
+COV_BUILD ?= build-cov
+COV_CONFIGS ?= int8 int4 ece284 odd4x6
+COV_SEEDS ?= 10
+# The whole-network tests ([mnist]) leave out: at -O0 with coverage the core runs ~1,500 cycles/s,
+# 20 MNIST images took 588 s, and they run no RTL line the regression does not (docs/coverage.md).
+COV_CTEST_ARGS ?= -LE mnist
 # make fuzz: seconds per harness; FUZZERS narrows the harnesses (fuzz_idx fuzz_npy ...).
 FUZZ_SECONDS ?= 60
 FUZZERS ?=
@@ -39,7 +47,7 @@ CONFIG_ARG = $(if $(CONFIG),--config $(CONFIG))
 RUN_COSIM  = ACCEL_REBUILD_MODELS=1 $(COSIM)
 
 .PHONY: format help all deps deps-test deps-wave deps-train configure build test sim mnist regress wave lint \
-        bench train data clean test-slurm fuzz mutate
+        bench train data clean test-slurm fuzz mutate coverage
 
 help:
 	@echo "make sim        build what it needs, then the quantized MNIST CNN on LIMIT=$(LIMIT) held-out images"
@@ -53,6 +61,9 @@ help:
 	@echo "make wave       a traced MNIST layer and the GTKWave layout (MODEL, LAYER, IMAGE, WINDOW, CONFIG)"
 	@echo "make lint       verilator --lint-only -Wall, every configuration; no C++ function over 80 lines"
 	@echo "make bench      simulation speed per configuration, build times, edit-to-result times"
+	@echo "make coverage   Verilator line and toggle coverage of the RTL under the CTest suite and a COV_SEEDS=$(COV_SEEDS)"
+	@echo "                regression: per-module table, lcov HTML in $(COV_BUILD)/coverage/html (COV_CONFIGS,"
+	@echo "                COV_CTEST_ARGS='$(COV_CTEST_ARGS)'; docs/coverage.md)"
 	@echo "make fuzz       the libFuzzer harnesses (fuzz/), each FUZZ_SECONDS=$(FUZZ_SECONDS) s, one at a time (FUZZERS)"
 	@echo "make mutate     the RTL mutants of tests/mutants.txt, each rebuilt and tested: killed or survived (MUTANTS)"
 	@echo "make format     clang-format -i the C++ (.clang-format)"
@@ -140,6 +151,14 @@ MUTANTS ?=
 mutate: deps-test
 	@bash scripts/deps.sh --mutate
 	@python3 scripts/mutate.py --jobs $(JOBS) $(if $(MUTANTS),--only $(MUTANTS))
+# Coverage (docs/coverage.md): a build of every model with Verilator line and toggle coverage in
+# $(COV_BUILD)/, the CTest suite and a COV_SEEDS-seed regression on it, merged; lcov's genhtml renders
+# $(COV_BUILD)/coverage/html and the per-module table is printed.
+coverage:
+	@bash scripts/deps.sh --test --coverage
+	@CMAKE_ARGS="-DACCEL_COVERAGE=ON -DACCEL_CONFIGS_ONLY=$(subst $(eval) ,;,$(strip $(COV_CONFIGS)))" \
+	  bash scripts/build.sh $(COV_BUILD) $(JOBS)
+	@SEEDS=$(COV_SEEDS) JOBS=$(JOBS) CTEST_ARGS="$(COV_CTEST_ARGS)" bash scripts/coverage.sh $(COV_BUILD)
 
 # Re-fetch MNIST, retrain and re-export every model (PyTorch, CPU).
 data: deps-train

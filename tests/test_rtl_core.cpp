@@ -374,6 +374,48 @@ StreamFigures back_to_back(const CoreConfig& c, unsigned tiles, unsigned vectors
   return f;
 }
 
+// The top words of xmem and rows of pmem, used like any other (the random tests stay within the
+// first 40 words and 24 rows): every legal address bit of every memory port is driven.
+void top_rows_test(const CoreConfig& c) {
+  std::mt19937 rng(test_seed() + 3);
+  auto sim = accel::sim::make_core_sim(c);
+  sim->reset();
+  Program p(c);
+  const unsigned X = c.xmem_depth, P = c.pmem_depth;
+  std::vector<Vec> xmem(X, Vec(c.rows, 0));
+  std::vector<std::size_t> written(X, 0);
+  std::size_t slot = 0;
+  TileJob job{random_weights(c, rng), {X - 1, X / 2, X - 2, 0}, {P - 1, P / 2, P - 2, P - 1}, {false, false, false, true}};
+  for (unsigned a : job.xaddr) {
+    xmem[a] = random_vector(c, rng);
+    p.at(slot).xmem_wr = true;
+    p.at(slot).xmem_wr_addr = static_cast<uint16_t>(a);
+    p.set_data(slot, act_word(c, xmem[a]));
+    written[a] = slot++;
+  }
+  std::map<unsigned, Vec> pmem;
+  const Schedule s = schedule_tiles(p, {job}, slot, xmem, written, pmem);
+  // Raw read-outs with the reset parameters (bias 0): each row's accumulator itself.
+  std::vector<Row> outs;
+  std::size_t rs = s.last_of_rd + lat::kOfRdToOutRd;
+  for (const auto& [addr, acc] : pmem) {
+    p.at(rs).out_rd = true;
+    p.at(rs).out_addr = static_cast<uint16_t>(addr);
+    p.at(rs).out_raw = true;
+    outs.push_back(Row{rs + lat::kOutRdToOut, acc});
+    ++rs;
+  }
+  const auto got = accel::sim::run(*sim, p);
+  const auto d1 = compare_rows("psum", s.psums, got.psums);
+  const auto d2 = compare_rows("out", outs, got.outs);
+  for (const auto& d : d1) UNSCOPED_INFO(d);
+  for (const auto& d : d2) UNSCOPED_INFO(d);
+  CHECK(d1.empty());
+  CHECK(d2.empty());
+  CHECK(outs.size() == 3);
+  CHECK(sim->assertion_count() == 0);
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------------------
@@ -542,6 +584,53 @@ TEST_CASE("core: pushing into a full L0 fires an assertion", "[rtl][core][assert
     CHECK(e.messages().find("l0") != std::string::npos);
   }
   CHECK(sim->assertion_count() == 1);
+}
+
+TEST_CASE("core: the top words of xmem and rows of pmem work like any other", "[rtl][core]") {
+  for (const CoreConfig& c : accel::kConfigs) {
+    INFO("configuration " << c.name);
+    top_rows_test(c);
+  }
+}
+
+TEST_CASE("core: addresses beyond the memories and illegal SFP writes fire assertions", "[rtl][core][assert]") {
+  // Every bit of every address field and of par_col set: the bits no legal instruction of a
+  // configuration with smaller memories (or fewer columns) can set.
+  for (const CoreConfig& c : accel::kConfigs) {
+    INFO("configuration " << c.name);
+    auto sim = accel::sim::make_core_sim(c);
+    sim->reset();
+    sim->throw_on_assert(false);
+    auto fires = [&](const Instr& i, const std::string& message) {
+      sim->step(i);
+      sim->step();
+      CHECK(sim->take_messages().find(message) != std::string::npos);
+    };
+    Instr i;
+    i.xmem_wr = true;
+    i.xmem_wr_addr = 0xffff;
+    fires(i, fmt::format("xmem_wr_addr 65535 beyond XmemDepth {}", c.xmem_depth));
+    i = Instr{};
+    i.xmem_rd = true;
+    i.xmem_rd_addr = 0xffff;
+    fires(i, fmt::format("xmem_rd_addr 65535 beyond XmemDepth {}", c.xmem_depth));
+    i = Instr{};
+    i.out_rd = true;
+    i.out_addr = 0xffff;
+    fires(i, fmt::format("out_addr 65535 beyond PmemDepth {}", c.pmem_depth));
+    i = Instr{};
+    i.of_rd = true;
+    i.of_addr = 0xffff;
+    fires(i, fmt::format("of_addr 65535 beyond PmemDepth {}", c.pmem_depth));
+    i = Instr{};
+    i.par_wr = true;
+    i.par_col = 0xff;
+    fires(i, fmt::format("par_wr to column 255, only {} columns", c.cols));
+    i.par_col = 0;
+    i.par_sel = static_cast<accel::SfpParam>(3);
+    fires(i, "illegal par_sel 3");
+    CHECK(sim->assertion_count() >= 6);
+  }
 }
 
 TEST_CASE("core: two users of data_i in one slot fire an assertion", "[rtl][core][assert]") {

@@ -2,6 +2,7 @@
 // rtl/tb/unit_top.sv, in every configuration. Expected values are computed here, independently
 // of the RTL (plain integer arithmetic), or written down by hand.
 #include <accel/isa.hpp>
+#include <accel/sim/coverage.hpp>
 #include <accel/sim/port_bits.hpp>
 
 #include <catch2/catch.hpp>
@@ -58,6 +59,7 @@ struct Bench {
   ~Bench() {
     Verilated::threadContextp(ctx.get());  // teardown uses the thread's current context
     m->final();
+    accel::sim::write_coverage(*ctx, "units");  // the coverage build only
     m.reset();
   }
   M* operator->() { return m.get(); }
@@ -311,9 +313,10 @@ void l0_test(const CoreConfig& c) {
   CHECK(b.errors == 0);
 }
 
-// L0's flags against a count per row FIFO: a push fills every row, row r pops r cycles after the
-// l0_rd. Filled to the brim, then drained: full means some row is full (row 0 drains first), empty
-// means row 0 is empty, idle means every row is.
+// L0 filled to its depth (the random test stays below it), then drained back to back. The flags
+// against a count per row FIFO: a push fills every row, row r pops r cycles after the l0_rd; full
+// means some row is full (row 0 drains first), empty that row 0 is, idle that every row is. Every
+// vector comes back in order through the skew with its select.
 template <class M>
 void l0_flags_test(const CoreConfig& c) {
   const unsigned R = c.rows, D = c.l0_depth;
@@ -332,13 +335,26 @@ void l0_flags_test(const CoreConfig& c) {
     full_seen += any_full;
     partly_full_seen += any_full && count[0] < D;
   };
+  auto value = [&](unsigned k, unsigned r) { return (uint64_t(k) * 7 + r) & mask(c.act_bits); };
+  unsigned checked = 0;
   for (unsigned t = 0; t < 2 * D + 2 * R + 4; ++t) {
-    const bool push = t < D;                        // fill to Depth
-    const bool rd = t >= D + 1 && t < 2 * D + 1;    // then pop every vector, one per cycle
+    const bool push = t < D;                      // fill to Depth
+    const bool rd = t >= D + 1 && t < 2 * D + 1;  // then pop every vector, one per cycle
     b->l0_push_i = push;
+    for (unsigned r = 0; r < R; ++r) write_bits(b->l0_data_i, r * c.act_bits, c.act_bits, value(t, r));
     b->l0_rd_i = rd;
-    b->l0_rd_sel_i = 0;
+    b->l0_rd_sel_i = t % 2;
     check(t);
+    // Vector k pops from row r in cycle D + 1 + k + r, with the select of its l0_rd.
+    for (unsigned r = 0; r < R; ++r) {
+      const bool pops = t >= D + 1 + r && t - (D + 1 + r) < D;
+      INFO("cycle " << t << " row " << r);
+      REQUIRE(read_port(b->l0_act_valid_o, r, 1) == pops);
+      if (!pops) continue;
+      CHECK(read_port(b->l0_act_o, r * c.act_bits, c.act_bits) == value(t - (D + 1 + r), r));
+      CHECK(read_port(b->l0_act_sel_o, r, 1) == (t - r) % 2);
+      ++checked;
+    }
     b.tick();
     rd_history.push_front(rd);
     rd_history.pop_back();
@@ -348,6 +364,7 @@ void l0_flags_test(const CoreConfig& c) {
   b->l0_push_i = 0;
   b->l0_rd_i = 0;
   check(0);
+  CHECK(checked == D * R);
   CHECK(full_seen > 0);
   if (R > 1) CHECK(partly_full_seen > 0);  // row 0 drained, a later row still full
   CHECK(b.errors == 0);
@@ -428,6 +445,7 @@ void ofifo_full_test(const CoreConfig& c) {
     REQUIRE(bool(b->of_valid_o));
     CHECK(bool(b->of_full_o) == (k == 0));
     CHECK(read_port(b->of_data_o, 0, P) == k);
+    for (unsigned col = 1; col < C; ++col) CHECK(read_port(b->of_data_o, col * P, P) == 1000 + k);
     b->of_pop_i = 1;
     b.tick();
     b->of_pop_i = 0;
@@ -668,6 +686,30 @@ void sfp_requant_test(const CoreConfig& c) {
 
 }  // namespace
 
+// Writes the contract forbids: a parameter select that names none (par_sel 3) and a column beyond
+// the last each fire their assertion and change nothing; and shifts of 16..31 (the random tests
+// draw up to 40, the worked values stay small), so every bit of the shift register is used.
+template <class M>
+void sfp_param_edges_test(const CoreConfig& c) {
+  Bench<M> b;
+  SfpDriver<M> d{b, c};
+  using accel::SfpParam;
+  d.upd_all(5, false, 100);
+  d.par_all(7, 1, 0);
+  CHECK(d.read(5, true, false)[0] == 107);
+  d.par(static_cast<SfpParam>(3), 0, 1000);
+  CHECK(b.errors == 1);
+  d.par(SfpParam::Bias, accel::kMaxCols - 1, 1000);  // every column bit set
+  CHECK(b.errors == 2);
+  const auto out = d.read(5, true, false);
+  for (unsigned col = 0; col < c.cols; ++col) CHECK(out[col] == 107);
+  // (3 * 2^20 + 2^19) >> 20 = 3 and (5 * 2^27 + 2^26) >> 27 = 5: large shifts round like small ones.
+  CHECK(d.requant(3, 0, 1u << 20, 20, false) == 3);
+  CHECK(d.requant(5, 0, 1u << 27, 27, false) == 5);
+  CHECK(d.requant(1, 0, 1u << 30, 31, false) == 1);  // 0.5 rounds up
+  CHECK(b.errors == 2);
+}
+
 #define ACCEL_UNIT_TESTS(CFG, KCFG, MODEL)                                                                            \
   TEST_CASE("mac_tile: multiplies, accumulates, wraps and double-buffers (" CFG ")", "[rtl][unit][" CFG "]") {        \
     mac_tile_test<MODEL>(KCFG);                                                                                       \
@@ -696,6 +738,9 @@ void sfp_requant_test(const CoreConfig& c) {
   TEST_CASE("sfp: adds bias and applies ReLU (" CFG ")", "[rtl][unit][" CFG "]") { sfp_bias_relu_test<MODEL>(KCFG); } \
   TEST_CASE("sfp: requantizes with half-up rounding and clamps (" CFG ")", "[rtl][unit][" CFG "]") {                  \
     sfp_requant_test<MODEL>(KCFG);                                                                                    \
+  }                                                                                                                   \
+  TEST_CASE("sfp: illegal parameter writes change nothing; large shifts round (" CFG ")", "[rtl][unit][" CFG "]") {    \
+    sfp_param_edges_test<MODEL>(KCFG);                                                                                \
   }
 
 // One set per configuration of rtl/configs.txt.

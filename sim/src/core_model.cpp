@@ -5,6 +5,7 @@
 // any inline Verilator state. Programs load it with make_core_sim (core_loader.cpp).
 #include <accel/sim/core_sim.hpp>
 
+#include <accel/sim/coverage.hpp>
 #include <accel/sim/port_bits.hpp>
 #include "vl_print_hook.h"
 
@@ -50,6 +51,7 @@ class VerilatedCoreSim final : public CoreSim {
     Verilated::threadContextp(context_.get());
     close_trace();
     model_->final();
+    write_coverage(*context_, "core", config_.name);  // the coverage build only
     trace_.reset();
     model_.reset();
   }

@@ -14,6 +14,7 @@
 #include <verilated_fst_sc.h>
 
 #include <accel/sim/core_sim.hpp>
+#include <accel/sim/coverage.hpp>
 
 #include ACCEL_SC_MODEL_HEADER
 
@@ -67,6 +68,7 @@ class VerilatedCoreTarget final : public CoreTarget {
     Verilated::threadContextp(context_.get());
     trace_close();
     model_->final();
+    accel::sim::write_coverage(*context_, "sc", config().name);  // the coverage build only
     model_.reset();
   }
 
