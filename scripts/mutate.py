@@ -2,7 +2,7 @@
 """Mutation score of the RTL tests (make mutate, docs/mutation.md).
 
 Each mutant of tests/mutants.txt is applied alone to a copy of the tree in DIR/src, which is
-rebuilt in DIR/build and tested with every CTest test that runs a Verilated model, tier by tier
+rebuilt in DIR/src/build and tested with every CTest test that runs a Verilated model, tier by tier
 (TIERS: the module tests first), each tier's executables and models rebuilt only when it is
 reached, stopping at the first failure. A mutant is killed when a test fails (or times out), survives otherwise.
 The table goes to standard output, DIR/mutation.md and DIR/mutation.json; the exit status is 1
@@ -120,8 +120,14 @@ def run(cmd, log, timeout=None):
             return 124
 
 
+def build_path(args):
+    """The copy's build directory sits inside it, where build/ sits in a checkout: tests that run
+    programs from the repository root see the same layout."""
+    return os.path.join(args.dir, "src", "build")
+
+
 def build(args, log, targets=()):
-    build_dir = os.path.join(args.dir, "build")
+    build_dir = build_path(args)
     if not os.path.isfile(os.path.join(build_dir, "Makefile")):
         # -O1 models: a mutant rebuilds every model, and compile time dominates a mutation run.
         cfg = ["cmake", "-S", os.path.join(args.dir, "src"), "-B", build_dir, "-DCMAKE_BUILD_TYPE=Release",
@@ -159,7 +165,7 @@ def run_tests(args, tiers, log, build_log=None):
         if build_log and not build(args, build_log, exes):
             return "build", time.time() - t0
         numbers = ",".join(str(n) for n, _ in tier)
-        cmd = ["ctest", "--test-dir", os.path.join(args.dir, "build"), "-j", str(args.jobs), "--stop-on-failure",
+        cmd = ["ctest", "--test-dir", build_path(args), "-j", str(args.jobs), "--stop-on-failure",
                "--timeout", str(args.timeout), "-I", f"0,0,0,{numbers}"]
         if run(cmd, log) != 0:
             with open(log) as f:
@@ -237,7 +243,7 @@ def main():
     print(f"mutate: building and testing the unmutated tree in {args.dir}", flush=True)
     if not build(args, os.path.join(args.dir, "logs", "baseline.build.log")):
         raise InputError(f"the unmutated tree does not build (see {args.dir}/logs/baseline.build.log)")
-    tiers = test_tiers(os.path.join(args.dir, "build"))
+    tiers = test_tiers(build_path(args))
     failed, secs = run_tests(args, tiers, os.path.join(args.dir, "logs", "baseline.test.log"))
     if failed:
         raise InputError(f"the unmutated tree fails {failed} (see {args.dir}/logs/baseline.test.log)")
