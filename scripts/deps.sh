@@ -26,7 +26,7 @@ for flag in "$@"; do
     --slurm) packages+=(slurmctld slurmd slurm-client munge) ;;
     --train) packages+=(python3 python3-numpy python3-torch nodejs npm dataset-fashion-mnist) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    --mutate) packages+=(python3) ;;
+    --mutate) packages+=(python3 ccache) ;;
     --coverage) packages+=(lcov dataset-fashion-mnist) ;;
     *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave, --lint, --slurm, --train, --fuzz, --mutate or --coverage)" >&2; exit 2 ;;
   esac
