@@ -14,10 +14,14 @@ COSIM_ARGS ?=
 # merged (scripts/slurm_launch.sh, docs/cluster.md: PARTITION, TIME, MEM, CPUS, SBATCH_ARGS).
 LAUNCHER ?= local
 SHARDS  ?= 4
+# The configurations the tests name (two widths, the course's 16-bit psums, a non-square array):
+# what make coverage and make mutate build, since the larger arrays repeat the same RTL.
+TEST_CONFIGS := int8 int4 ece284 odd4x6
+comma := ,
 # make coverage: its own build directory (-DACCEL_COVERAGE=ON), the configurations built there
-# (the four the tests name; applied when COV_BUILD is configured) and the regression's seeds.
+# (applied when COV_BUILD is configured) and the regression's seeds.
 COV_BUILD ?= build-cov
-COV_CONFIGS ?= int8 int4 ece284 odd4x6
+COV_CONFIGS ?= $(TEST_CONFIGS)
 COV_SEEDS ?= 10
 # The whole-network tests ([mnist]) leave out: at -O0 with coverage the core runs ~1,500 cycles/s,
 # 20 MNIST images took 588 s, and they run no RTL line the regression does not (docs/coverage.md).
@@ -99,13 +103,14 @@ configure: deps
 build: deps
 	@$(BUILD_CMD)
 
+CTEST = ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 test: deps-test
 	@$(BUILD_CMD)
 ifeq ($(SANITIZE),1)
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE systemc $(CTEST_ARGS)
-	ASAN_OPTIONS=$(SYSTEMC_ASAN_OPTIONS) ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L systemc $(CTEST_ARGS)
+	$(CTEST) -LE systemc $(CTEST_ARGS)
+	ASAN_OPTIONS=$(SYSTEMC_ASAN_OPTIONS) $(CTEST) -L systemc $(CTEST_ARGS)
 else
-	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	$(CTEST) $(CTEST_ARGS)
 endif
 
 # The main job: the quantized MNIST CNN on held-out images, every conv/linear layer on the RTL
@@ -158,9 +163,11 @@ fuzz:
 # The mutation score of the RTL tests (docs/mutation.md): every mutant of tests/mutants.txt alone,
 # rebuilt and tested in build-mutate/; MUTANTS=id,id narrows the set.
 MUTANTS ?=
+MUTATE_CONFIGS ?= $(TEST_CONFIGS)
 mutate: deps-test
 	@bash scripts/deps.sh --mutate
-	@python3 scripts/mutate.py --jobs $(JOBS) $(if $(MUTANTS),--only $(MUTANTS))
+	@python3 scripts/mutate.py --jobs $(JOBS) --configs $(subst $(eval) ,$(comma),$(strip $(MUTATE_CONFIGS))) \
+	  $(if $(MUTANTS),--only $(MUTANTS))
 # Coverage (docs/coverage.md): a build of every model with Verilator line and toggle coverage in
 # $(COV_BUILD)/, the CTest suite and a COV_SEEDS-seed regression on it, merged; lcov's genhtml renders
 # $(COV_BUILD)/coverage/html and the per-module table is printed.
