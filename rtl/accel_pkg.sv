@@ -21,16 +21,18 @@ package accel_pkg;
     ParShift = 2'd2   // requantization shift S (data bits [5:0])
   } sfp_par_e;
 
-  // Performance counter ids: index into core's ctr_o. Compute, WeightLoad, HostTransfer and
-  // Stall are mutually exclusive (priority in that order) and sum to Total.
+  // Performance counter ids: index into core's ctr_o. Compute, WeightLoad, HostTransfer, Drain
+  // and Stall are mutually exclusive (priority in that order) and sum to Total. Ids are in the
+  // order they were added, so Drain (newer) has the highest id.
   typedef enum logic [2:0] {
     CtrTotal        = 3'd0,  // every cycle since reset or the last ctr_clr
     CtrCompute      = 3'd1,  // an activation vector enters the array (l0_rd executes)
-    CtrWeightLoad   = 3'd2,  // else: w_load or w_commit executes
+    CtrWeightLoad   = 3'd2,  // else: w_load, w_commit or wmem_wr executes
     CtrHostTransfer = 3'd3,  // else: xmem_wr or par_wr executes (host data on data_i)
-    CtrStall        = 3'd4   // else: fill, drain, read-out only, or idle
+    CtrStall        = 3'd4,  // else (not Drain): fill, WS drain, read-out only, or idle
+    CtrDrain        = 3'd5   // else: OS results in the array (accumulating, os_drain, shifting out)
   } ctr_e;
-  localparam int unsigned NumCtrs = 5;
+  localparam int unsigned NumCtrs = 6;
 
   // ---------------------------------------------------------------------------------------------
   // Instruction word. The first member is the MSB: the layout, LSB first, is
@@ -39,9 +41,16 @@ package accel_pkg;
   //   [39] of_rd  [40] of_acc  [56:41] of_addr
   //   [57] out_rd  [58] out_raw  [59] out_relu  [75:60] out_addr
   //   [76] par_wr  [78:77] par_sel  [86:79] par_col  [87] ctr_clr
-  // All zeros is a no-op.
+  //   [88] wmem_wr  [89] wmem_rd  [105:90] wmem_rd_addr  [106] l0_os  [107] os_drain
+  // All zeros is a no-op. The output-stationary fields (docs/isa.md "Output-stationary mode")
+  // sit above the weight-stationary ones, which keep their positions.
   // ---------------------------------------------------------------------------------------------
   typedef struct packed {
+    logic                  os_drain;      // every tile's accumulator south into the OFIFO, cleared
+    logic                  l0_os;         // the vector l0_rd pops computes output-stationary (pops N0)
+    logic [AddrBits-1:0]   wmem_rd_addr;  // wmem address to read into N0
+    logic                  wmem_rd;       // read wmem[wmem_rd_addr] and push it into N0
+    logic                  wmem_wr;       // write data_i (one weight row) to wmem[xmem_wr_addr]
     logic                  ctr_clr;       // clear all performance counters
     logic [ColIdxBits-1:0] par_col;       // SFP parameter column
     sfp_par_e              par_sel;       // which SFP parameter par_wr writes
@@ -107,10 +116,12 @@ package accel_pkg;
     return m;
   endfunction
 
-  // data_i carries one activation vector, one weight column or one 32-bit SFP parameter.
-  function automatic int unsigned data_bits(int unsigned rows, int unsigned act_bits,
-                                            int unsigned weight_bits);
-    return max3(rows * act_bits, rows * weight_bits, ParBits);
+  // data_i carries one activation vector, one weight column (WS), one weight row (OS) or one
+  // 32-bit SFP parameter.
+  function automatic int unsigned data_bits(int unsigned rows, int unsigned cols,
+                                            int unsigned act_bits, int unsigned weight_bits);
+    int unsigned m = max3(rows * act_bits, rows * weight_bits, cols * weight_bits);
+    return (m > ParBits) ? m : ParBits;
   endfunction
 
   // ---------------------------------------------------------------------------------------------
@@ -127,6 +138,10 @@ package accel_pkg;
   localparam int unsigned LatOfRdToOutRd    = 1;  // of_rd updating row a -> out_rd of row a
   localparam int unsigned LatParWrToOutRd   = 0;  // par_wr -> out_rd using it
   localparam int unsigned LatOutRdToOut     = 2;  // out_rd -> out_valid_o/out_o
+  localparam int unsigned LatWmemWrToWmemRd = 1;  // wmem_wr -> wmem_rd of that address
+  localparam int unsigned LatWmemRdToL0Rd   = 2;  // wmem_rd -> OS l0_rd of that weight row
+  localparam int unsigned LatDrainToL0Rd    = 1;  // os_drain -> next l0_rd (either mode)
+  localparam int unsigned LatDrainToOfRd    = 2;  // os_drain -> of_rd of its row 0 (row j: + j)
   /* verilator lint_on UNUSEDPARAM */
 
   // l0_rd -> of_rd that pops the psum row of that vector.
@@ -137,6 +152,21 @@ package accel_pkg;
   // Last l0_rd using buffer b -> w_commit that overwrites buffer b.
   function automatic int unsigned lat_l0rd_to_commit(int unsigned rows, int unsigned cols);
     return rows + cols - 2;
+  endfunction
+
+  // Output-stationary: last OS l0_rd -> the os_drain that includes its products.
+  function automatic int unsigned lat_os_l0rd_to_drain(int unsigned rows, int unsigned cols);
+    return rows + cols - 2;
+  endfunction
+
+  // Last WS l0_rd -> os_drain (the vector's psums have left the chain the drain uses).
+  function automatic int unsigned lat_ws_l0rd_to_drain(int unsigned rows, int unsigned cols);
+    return rows + cols - 1;
+  endfunction
+
+  // os_drain -> the next os_drain (the Rows accumulators of every column have shifted out).
+  function automatic int unsigned lat_drain_to_drain(int unsigned rows);
+    return rows;
   endfunction
 
 endpackage

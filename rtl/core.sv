@@ -11,7 +11,7 @@ module core
   parameter int unsigned PmemDepth  = 4096,  // psum SRAM rows
   parameter int unsigned L0Depth    = 64,    // entries per L0 row FIFO
   parameter int unsigned OfifoDepth = 64,    // entries per OFIFO column FIFO
-  localparam int unsigned DataBits  = data_bits(Rows, ActBits, WeightBits)
+  localparam int unsigned DataBits  = data_bits(Rows, Cols, ActBits, WeightBits)
 ) (
   input  logic                             clk_i,         // clock
   input  logic                             rst_ni,        // synchronous reset, active low

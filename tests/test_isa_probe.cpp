@@ -123,10 +123,19 @@ TEST_CASE("isa: the C++ latencies are the package's", "[rtl][isa]") {
   CHECK(m.lat_par_wr_to_out_rd_o == accel::lat::kParWrToOutRd);
   CHECK(m.lat_out_rd_to_out_o == accel::lat::kOutRdToOut);
   accel::CoreConfig probe_shape = accel::configs::int8;  // the probe's ProbeRows x ProbeCols
-  probe_shape.rows = 5;
-  probe_shape.cols = 3;
+  probe_shape.rows = 3;
+  probe_shape.cols = 5;
   CHECK(m.lat_l0rd_to_ofrd_o == accel::lat::l0rd_to_ofrd(probe_shape));
   CHECK(m.lat_l0rd_to_commit_o == accel::lat::l0rd_to_commit(probe_shape));
+  CHECK(m.lat_wmem_wr_to_wmem_rd_o == accel::lat::kWmemWrToWmemRd);
+  CHECK(m.lat_wmem_rd_to_l0_rd_o == accel::lat::kWmemRdToL0Rd);
+  CHECK(m.lat_drain_to_l0_rd_o == accel::lat::kDrainToL0Rd);
+  CHECK(m.lat_drain_to_of_rd_o == accel::lat::kDrainToOfRd);
+  CHECK(m.lat_os_l0rd_to_drain_o == accel::lat::os_l0rd_to_drain(probe_shape));
+  CHECK(m.lat_ws_l0rd_to_drain_o == accel::lat::ws_l0rd_to_drain(probe_shape));
+  CHECK(m.lat_drain_to_drain_o == accel::lat::drain_to_drain(probe_shape));
+  // data_i's width at 8/8 bits: 3 x 5 is wider than tall, so it is Cols * WeightBits = 40.
+  CHECK(m.data_bits_o == probe_shape.data_bits());
 }
 
 TEST_CASE("isa: pack and unpack are inverse", "[rtl][isa]") {

@@ -3,8 +3,8 @@
 module instr_probe
   import accel_pkg::*;
 #(
-  parameter int unsigned ProbeRows = 5,  // shape for the latency functions
-  parameter int unsigned ProbeCols = 3
+  parameter int unsigned ProbeRows = 3,  // shape for the latency functions (wider than tall:
+  parameter int unsigned ProbeCols = 5   // data_bits then comes from Cols * WeightBits)
 ) (
   input  instr_t                instr_i,         // packed instruction word
   output logic                  xmem_wr_o,       // instr_i.xmem_wr
@@ -27,6 +27,11 @@ module instr_probe
   output logic [1:0]            par_sel_o,       // instr_i.par_sel
   output logic [ColIdxBits-1:0] par_col_o,       // instr_i.par_col
   output logic                  ctr_clr_o,       // instr_i.ctr_clr
+  output logic                  wmem_wr_o,       // instr_i.wmem_wr
+  output logic                  wmem_rd_o,       // instr_i.wmem_rd
+  output logic [AddrBits-1:0]   wmem_rd_addr_o,  // instr_i.wmem_rd_addr
+  output logic                  l0_os_o,         // instr_i.l0_os
+  output logic                  os_drain_o,      // instr_i.os_drain
   output logic [31:0]           instr_bits_o,    // $bits(instr_t)
   output logic [7:0]            lat_xmem_wr_to_xmem_rd_o,  // LatXmemWrToXmemRd
   output logic [7:0]            lat_xmem_rd_to_l0_rd_o,    // LatXmemRdToL0Rd
@@ -36,6 +41,14 @@ module instr_probe
   output logic [7:0]            lat_of_rd_to_out_rd_o,     // LatOfRdToOutRd
   output logic [7:0]            lat_par_wr_to_out_rd_o,    // LatParWrToOutRd
   output logic [7:0]            lat_out_rd_to_out_o,       // LatOutRdToOut
+  output logic [7:0]            lat_wmem_wr_to_wmem_rd_o,  // LatWmemWrToWmemRd
+  output logic [7:0]            lat_wmem_rd_to_l0_rd_o,    // LatWmemRdToL0Rd
+  output logic [7:0]            lat_drain_to_l0_rd_o,      // LatDrainToL0Rd
+  output logic [7:0]            lat_drain_to_of_rd_o,      // LatDrainToOfRd
+  output logic [15:0]           lat_os_l0rd_to_drain_o,    // lat_os_l0rd_to_drain(ProbeRows, ProbeCols)
+  output logic [15:0]           lat_ws_l0rd_to_drain_o,    // lat_ws_l0rd_to_drain(ProbeRows, ProbeCols)
+  output logic [15:0]           lat_drain_to_drain_o,      // lat_drain_to_drain(ProbeRows)
+  output logic [31:0]           data_bits_o,               // data_bits(ProbeRows, ProbeCols, 8, 8)
   output logic [15:0]           lat_l0rd_to_ofrd_o,        // lat_l0rd_to_ofrd(ProbeRows, ProbeCols)
   output logic [15:0]           lat_l0rd_to_commit_o       // lat_l0rd_to_commit(ProbeRows, ProbeCols)
 );
@@ -60,6 +73,11 @@ module instr_probe
   assign par_sel_o      = instr_i.par_sel;
   assign par_col_o      = instr_i.par_col;
   assign ctr_clr_o      = instr_i.ctr_clr;
+  assign wmem_wr_o      = instr_i.wmem_wr;
+  assign wmem_rd_o      = instr_i.wmem_rd;
+  assign wmem_rd_addr_o = instr_i.wmem_rd_addr;
+  assign l0_os_o        = instr_i.l0_os;
+  assign os_drain_o     = instr_i.os_drain;
   assign instr_bits_o   = 32'(InstrBits);
 
   assign lat_xmem_wr_to_xmem_rd_o = 8'(LatXmemWrToXmemRd);
@@ -70,6 +88,14 @@ module instr_probe
   assign lat_of_rd_to_out_rd_o    = 8'(LatOfRdToOutRd);
   assign lat_par_wr_to_out_rd_o   = 8'(LatParWrToOutRd);
   assign lat_out_rd_to_out_o      = 8'(LatOutRdToOut);
+  assign lat_wmem_wr_to_wmem_rd_o = 8'(LatWmemWrToWmemRd);
+  assign lat_wmem_rd_to_l0_rd_o   = 8'(LatWmemRdToL0Rd);
+  assign lat_drain_to_l0_rd_o     = 8'(LatDrainToL0Rd);
+  assign lat_drain_to_of_rd_o     = 8'(LatDrainToOfRd);
+  assign lat_os_l0rd_to_drain_o   = 16'(lat_os_l0rd_to_drain(ProbeRows, ProbeCols));
+  assign lat_ws_l0rd_to_drain_o   = 16'(lat_ws_l0rd_to_drain(ProbeRows, ProbeCols));
+  assign lat_drain_to_drain_o     = 16'(lat_drain_to_drain(ProbeRows));
+  assign data_bits_o              = 32'(data_bits(ProbeRows, ProbeCols, 8, 8));
   assign lat_l0rd_to_ofrd_o       = 16'(lat_l0rd_to_ofrd(ProbeRows, ProbeCols));
   assign lat_l0rd_to_commit_o     = 16'(lat_l0rd_to_commit(ProbeRows, ProbeCols));
 

@@ -63,6 +63,7 @@ void FunctionalDevice::reset() {
   psum_next_valid_ = false;
   out_stage_valid_[0] = out_stage_valid_[1] = false;
   ctr_ = {};
+  track_ = CounterTrack(rows_);
   prev_ = Instr{};  // the no-op the core holds in reset: counted by the first step
 }
 
@@ -93,10 +94,11 @@ void FunctionalDevice::count_previous() {
   const Instr& p = prev_;
   if (p.ctr_clr) {
     ctr_ = {};
-    return;
+  } else {
+    ++ctr_[static_cast<unsigned>(Counter::Total)];
+    ++ctr_[static_cast<unsigned>(track_.category(p))];
   }
-  ++ctr_[static_cast<unsigned>(Counter::Total)];
-  ++ctr_[static_cast<unsigned>(counter_category(p))];
+  track_.advance(p);
 }
 
 // SFP read-out, docs/isa.md "The SFP read-out":

@@ -112,17 +112,19 @@ class Player {
 };
 
 // The device's counters after the schedule against those its instructions imply, one category per
-// slot (counter_category): a counter the hardware attributes wrongly is a protocol error of the
+// slot (CounterTrack): a counter the hardware attributes wrongly is a protocol error of the
 // schedule's last slot, like a row shown where none is due.
 void check_counters(const Schedule& s, PlayResult& res, RunObserver* observer) {
   Counters want{};
+  CounterTrack track(s.config.rows);
   for (const Instr& i : s.instrs) {
     if (i.ctr_clr) {
       want = {};
-      continue;
+    } else {
+      ++want[static_cast<unsigned>(Counter::Total)];
+      ++want[static_cast<unsigned>(track.category(i))];
     }
-    ++want[static_cast<unsigned>(Counter::Total)];
-    ++want[static_cast<unsigned>(counter_category(i))];
+    track.advance(i);
   }
   std::string diff;
   for (unsigned k = 0; k < kNumCounters; ++k)

@@ -22,14 +22,17 @@ struct CoreConfig {
   unsigned l0_depth;     // entries per L0 row FIFO
   unsigned ofifo_depth;  // entries per OFIFO column FIFO
 
-  // Width of data_i: one activation vector, one weight column or one 32-bit SFP parameter.
+  // Width of data_i: one activation vector, one weight column (WS), one weight row (OS) or one
+  // 32-bit SFP parameter.
   constexpr unsigned data_bits() const {
     unsigned m = rows * act_bits;
     if (rows * weight_bits > m) m = rows * weight_bits;
+    if (cols * weight_bits > m) m = cols * weight_bits;
     if (32 > m) m = 32;
     return m;
   }
   constexpr unsigned xmem_bits() const { return rows * act_bits; }       // one xmem word
+  constexpr unsigned wmem_bits() const { return cols * weight_bits; }    // one wmem word (OS)
   constexpr unsigned psum_row_bits() const { return cols * psum_bits; }  // psum_o
 
   // Same parameters (the name aside).

@@ -27,16 +27,19 @@ inline constexpr unsigned kParBits = 32;      // SFP parameter word
 // ------------------------------------------------------------------------------------------------
 enum class SfpParam : uint8_t { Bias = 0, Mult = 1, Shift = 2 };
 
+// Ids in the order they were added; the priority (docs/isa.md "Performance counters") is Compute,
+// WeightLoad, HostTransfer, Drain, Stall.
 enum class Counter : unsigned {
   Total = 0,         // every cycle since reset or the last ctr_clr
   Compute = 1,       // an activation vector enters the array (l0_rd)
-  WeightLoad = 2,    // else w_load or w_commit
+  WeightLoad = 2,    // else w_load, w_commit or wmem_wr
   HostTransfer = 3,  // else xmem_wr or par_wr
-  Stall = 4,         // else: fill, drain, read-out only, idle
+  Stall = 4,         // else, not Drain: fill, WS drain, read-out only, idle
+  Drain = 5,         // else: output-stationary results in the array (accumulating, os_drain, shifting out)
 };
-inline constexpr unsigned kNumCounters = 5;
-inline constexpr std::array<std::string_view, kNumCounters> kCounterNames{"total", "compute", "weight_load",
-                                                                          "host_transfer", "stall"};
+inline constexpr unsigned kNumCounters = 6;
+inline constexpr std::array<std::string_view, kNumCounters> kCounterNames{"total",         "compute", "weight_load",
+                                                                          "host_transfer", "stall",   "drain"};
 
 // FIFO status (core status_o, accel_pkg::status_t), bits LSB first. Shows the state left by the
 // slots before the current one; for checks and debugging, the schedule comes from the latencies.
@@ -63,14 +66,37 @@ struct Instr {
 };
 
 // The counter an executing instruction adds to besides Total, first match wins (docs/isa.md
-// "Performance counters"; rtl/core.sv computes the same priority in hardware). ctr_clr clears
-// all counters instead of counting.
-inline Counter counter_category(const Instr& i) {
+// "Performance counters"; rtl/core.sv computes the same priority in hardware). `os_busy`: the
+// array holds output-stationary results (an OS l0_rd since the last os_drain, or an os_drain in
+// the last Rows cycles); CounterTrack follows it. ctr_clr clears all counters instead of counting.
+inline Counter counter_category(const Instr& i, bool os_busy) {
   if (i.l0_rd) return Counter::Compute;
-  if (i.w_load || i.w_commit) return Counter::WeightLoad;
+  if (i.w_load || i.w_commit || i.wmem_wr) return Counter::WeightLoad;
   if (i.xmem_wr || i.par_wr) return Counter::HostTransfer;
+  if (os_busy || i.os_drain) return Counter::Drain;
   return Counter::Stall;
 }
+
+// The state behind the Drain category, stepped once per executing instruction in slot order:
+// category() of an instruction, then advance() past it.
+class CounterTrack {
+ public:
+  explicit CounterTrack(unsigned rows) : rows_(rows) {}
+  Counter category(const Instr& i) const { return counter_category(i, pending_ || shifting_ > 0); }
+  void advance(const Instr& i) {
+    if (shifting_ > 0) --shifting_;
+    if (i.l0_rd && i.l0_os) pending_ = true;
+    if (i.os_drain) {
+      pending_ = false;
+      shifting_ = rows_;
+    }
+  }
+
+ private:
+  unsigned rows_;
+  bool pending_ = false;  // an OS l0_rd executed since the last os_drain
+  unsigned shifting_ = 0; // cycles left in which a drain's rows shift out
+};
 
 // Field ids, in bit order (LSB first).
 enum class Field : unsigned {
@@ -187,7 +213,9 @@ inline std::string to_string(const Instr& i) {
 }
 
 // Instructions using data_i; at most one per slot (the core asserts this).
-inline unsigned data_users(const Instr& i) { return unsigned(i.xmem_wr) + unsigned(i.w_load) + unsigned(i.par_wr); }
+inline unsigned data_users(const Instr& i) {
+  return unsigned(i.xmem_wr) + unsigned(i.wmem_wr) + unsigned(i.w_load) + unsigned(i.par_wr);
+}
 
 // ------------------------------------------------------------------------------------------------
 // The core's parameters on params_o (accel_pkg::params_t, rows at the LSB), as 32-bit words
@@ -226,6 +254,13 @@ inline BitVec pack_weight_column(const CoreConfig& c, const std::vector<int32_t>
   for (unsigned r = 0; r < c.rows; ++r) d.set(r * c.weight_bits, c.weight_bits, uint64_t(int64_t(w[r])));
   return d;
 }
+// data_i for wmem_wr (output-stationary): w[c] (signed weight_bits) at [c*weight_bits +: weight_bits].
+inline BitVec pack_weight_row(const CoreConfig& c, const std::vector<int32_t>& w) {
+  if (w.size() != c.cols) throw std::invalid_argument("pack_weight_row: need cols values");
+  BitVec d(c.data_bits());
+  for (unsigned k = 0; k < c.cols; ++k) d.set(k * c.weight_bits, c.weight_bits, uint64_t(int64_t(w[k])));
+  return d;
+}
 // data_i for par_wr: the 32-bit parameter at [31:0].
 inline BitVec pack_param(const CoreConfig& c, uint32_t v) {
   BitVec d(c.data_bits());
@@ -247,10 +282,19 @@ inline constexpr unsigned kOfRdToPsumOut = 1;
 inline constexpr unsigned kOfRdToOutRd = 1;
 inline constexpr unsigned kParWrToOutRd = 0;
 inline constexpr unsigned kOutRdToOut = 2;
+inline constexpr unsigned kWmemWrToWmemRd = 1;
+inline constexpr unsigned kWmemRdToL0Rd = 2;
+inline constexpr unsigned kDrainToL0Rd = 1;  // os_drain -> next l0_rd (same slot illegal)
+inline constexpr unsigned kDrainToOfRd = 2;  // os_drain -> of_rd of its row 0; row j from + j
 // l0_rd -> the of_rd popping that vector's psum row.
 constexpr unsigned l0rd_to_ofrd(const CoreConfig& c) { return c.rows + c.cols; }
 // Last l0_rd using buffer b -> a w_commit overwriting buffer b.
 constexpr unsigned l0rd_to_commit(const CoreConfig& c) { return c.rows + c.cols - 2; }
+// Output-stationary (docs/isa.md "Output-stationary mode"): last OS l0_rd -> the os_drain that
+// includes it; last WS l0_rd -> os_drain; os_drain -> os_drain.
+constexpr unsigned os_l0rd_to_drain(const CoreConfig& c) { return c.rows + c.cols - 2; }
+constexpr unsigned ws_l0rd_to_drain(const CoreConfig& c) { return c.rows + c.cols - 1; }
+constexpr unsigned drain_to_drain(const CoreConfig& c) { return c.rows; }
 // Row r of a vector popped in slot n enters the array in cycle n + r (L0 skew); column c of its
 // psum row reaches the OFIFO in cycle n + rows + c.
 }  // namespace lat
