@@ -1,5 +1,6 @@
 // The functional device: docs/isa.md's worked example with hand-computed psums, outputs and
-// counters; the SFP read-out rules; every legality rule raising an error that names the slot;
+// counters; output-stationary tiles against sums computed from the contract, and the drain
+// counter by hand; the SFP read-out rules; every legality rule raising an error that names the slot;
 // pack/unpack against a bit-by-bit reference built from the field table.
 #include <fmt/format.h>
 
@@ -7,6 +8,8 @@
 #include <accel/functional_device.hpp>
 #include <accel/isa.hpp>
 #include <catch2/catch.hpp>
+
+#include "support/mixed_program.hpp"
 #include <random>
 #include <vector>
 
@@ -372,5 +375,171 @@ TEST_CASE("isa: pack and unpack place every field as a bit-by-bit reference does
     }
     REQUIRE(pack(i) == want);
     REQUIRE(unpack(want) == i);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------
+// Output-stationary mode (docs/isa.md "Output-stationary mode")
+// ------------------------------------------------------------------------------------------------
+
+TEST_CASE("functional device: output-stationary and weight-stationary tiles mixed give the contract's rows",
+          "[functional][os][random]") {
+  for (const CoreConfig& cfg : kConfigs) {
+    for (uint32_t seed = 1; seed <= 3; ++seed) {
+      const test::MixedProgram m = test::mixed_program(cfg, seed * 7919u + unsigned(&cfg - kConfigs.data()));
+      INFO(cfg.name << " seed " << seed << ": " << m.what);
+      FunctionalDevice dev(cfg);
+      Driver d(dev);
+      for (size_t t = 0; t < m.prog.size(); ++t) {
+        const DataSpan data = m.prog.data_at(t);
+        const StepResult r = dev.step(m.prog.instrs[t], data);
+        if (r.psum) {
+          d.psums.emplace_back(r.psum, r.psum + cfg.cols);
+          d.psum_slots.push_back(t);
+        }
+      }
+      REQUIRE(d.psums.size() == m.psums.size());
+      size_t bad = 0;
+      for (size_t i = 0; i < m.psums.size(); ++i) bad += d.psums[i] != m.psums[i].v || d.psum_slots[i] != m.psums[i].slot;
+      CHECK(bad == 0);
+      CHECK(m.os_tiles > 0);
+      const Counters c = dev.counters();
+      CHECK(c[1] + c[2] + c[3] + c[4] + c[5] == c[0]);
+      CHECK(c[static_cast<unsigned>(Counter::Drain)] > 0);
+    }
+  }
+}
+
+// One OS step of a = (1..8), w = (1, -1, 2, -2, ...) on int8: acc[r][c] = a[r] * w[c]; drained at
+// the minimum distance (14 slots); the OFIFO rows come bottom array row first.
+TEST_CASE("functional device: one output-stationary step drains bottom row first, counted as drain",
+          "[functional][os]") {
+  FunctionalDevice dev(configs::int8);
+  Driver d(dev);
+  std::vector<int64_t> a(8), w(8);
+  for (int k = 0; k < 8; ++k) {
+    a[size_t(k)] = k + 1;
+    w[size_t(k)] = (k % 2 ? -1 : 1) * (k / 2 + 1);
+  }
+  Instr clr;
+  clr.ctr_clr = true;
+  d.step(clr);  // slot 0
+  d.acts(a);
+  d.step(xmem_wr(0), true);  // slot 1
+  Instr ww;
+  ww.wmem_wr = true;
+  d.weights(w);
+  d.step(ww, true);  // slot 2: wmem[0] (the weight row packs like a column, Cols = Rows here)
+  Instr rd;
+  rd.xmem_rd = rd.wmem_rd = true;
+  d.step(rd);       // slot 3
+  d.step(Instr{});  // slot 4
+  Instr os;
+  os.l0_rd = os.l0_os = true;
+  d.step(os);                                  // slot 5
+  for (int k = 0; k < 13; ++k) d.step(Instr{});  // slots 6..18
+  Instr dr;
+  dr.os_drain = true;
+  d.step(dr);  // slot 19 = 5 + 14
+  d.step(Instr{});
+  Instr of;
+  of.of_rd = true;
+  for (uint16_t j = 0; j < 8; ++j) {  // slots 21..28 = 19 + 2 + j
+    of.of_addr = j;
+    d.step(of);
+  }
+  d.step(Instr{});  // slot 29: the last row shows
+  REQUIRE(d.psums.size() == 8);
+  for (size_t j = 0; j < 8; ++j) {
+    CHECK(d.psum_slots[j] == 22 + j);
+    for (size_t c = 0; c < 8; ++c) CHECK(d.psums[j][c] == a[7 - j] * w[c]);
+  }
+  // Counted through slot 28: compute 1 (slot 5), weight_load 1 (wmem_wr), host 1 (xmem_wr); drain:
+  // slots 6..18 pending (13), the drain (1), slots 20..27 shifting out (8): 22; the rest stall.
+  const Counters c = dev.counters();
+  CHECK(c[static_cast<unsigned>(Counter::Total)] == 28);
+  CHECK(c[static_cast<unsigned>(Counter::Compute)] == 1);
+  CHECK(c[static_cast<unsigned>(Counter::WeightLoad)] == 1);
+  CHECK(c[static_cast<unsigned>(Counter::HostTransfer)] == 1);
+  CHECK(c[static_cast<unsigned>(Counter::Drain)] == 22);
+  CHECK(c[static_cast<unsigned>(Counter::Stall)] == 3);  // slots 3 (the reads), 4 and 28
+}
+
+TEST_CASE("functional device: output-stationary legality errors name the slot and the rule", "[functional][os]") {
+  uint64_t slot = 0;
+  Instr rd, os, dr, ws;
+  rd.xmem_rd = rd.wmem_rd = true;
+  os.l0_rd = os.l0_os = true;
+  dr.os_drain = true;
+  ws.l0_rd = true;
+  const auto idle = [](std::vector<Instr> s, int n) {
+    for (int i = 0; i < n; ++i) s.push_back(Instr{});
+    return s;
+  };
+  SECTION("l0_os without l0_rd") {
+    Instr i;
+    i.l0_os = true;
+    CHECK_THAT(error_of({Instr{}, i}, &slot), Catch::Contains("slot 1: l0_os without l0_rd"));
+  }
+  SECTION("an OS l0_rd with N0 empty") {
+    Instr x;
+    x.xmem_rd = true;
+    CHECK_THAT(error_of({x, Instr{}, os}), Catch::Contains("slot 2: output-stationary l0_rd with N0 empty"));
+    CHECK_THAT(error_of({rd, os}), Catch::Contains("l0_rd with L0 empty"));
+  }
+  SECTION("os_drain before the last OS step has passed the array (Rows + Cols - 2)") {
+    std::vector<Instr> s = idle({rd, Instr{}, os}, 12);  // l0_rd slot 2: drain legal from 16
+    s.push_back(dr);                                       // slot 15
+    CHECK_THAT(error_of(s, &slot), Catch::Contains("os_drain 13 slots after the output-stationary l0_rd of slot 2 "
+                                                   "(allowed from slot 16)"));
+    CHECK(slot == 15);
+    s.back() = Instr{};
+    s.push_back(dr);
+    CHECK(error_of(s).empty());
+  }
+  SECTION("os_drain while a WS vector's psums are in the chain (Rows + Cols - 1)") {
+    Instr x;
+    x.xmem_rd = true;
+    std::vector<Instr> s = idle({x, Instr{}, ws}, 13);  // drain legal from 2 + 15 = 17
+    s.push_back(dr);                                      // slot 16
+    CHECK_THAT(error_of(s, &slot), Catch::Contains("after the weight-stationary l0_rd of slot 2"));
+    CHECK(slot == 16);
+    s.back() = Instr{};
+    s.push_back(dr);
+    CHECK(error_of(s).empty());
+  }
+  SECTION("os_drain before the previous drain has shifted out (Rows)") {
+    std::vector<Instr> s = idle({dr}, 7);
+    s.push_back(dr);  // slot 8 is legal, 7 is not
+    CHECK(error_of(s).empty());
+    s.pop_back();
+    s.back() = dr;
+    CHECK_THAT(error_of(s, &slot), Catch::Contains("os_drain 7 slots after the os_drain of slot 0"));
+  }
+  SECTION("os_drain in the slot of an l0_rd") {
+    Instr x = rd;
+    Instr both = os;
+    both.os_drain = true;
+    CHECK_THAT(error_of({x, Instr{}, both}), Catch::Contains("os_drain in the slot of an l0_rd"));
+  }
+  SECTION("wmem addresses and data_i") {
+    Instr w;
+    w.wmem_wr = true;
+    w.xmem_wr_addr = 4096;
+    CHECK_THAT(error_of({w}), Catch::Contains("wmem_wr to xmem_wr_addr 4096 beyond wmem's depth 4096"));
+    Instr r;
+    r.wmem_rd = true;
+    r.wmem_rd_addr = 4100;
+    CHECK_THAT(error_of({r}), Catch::Contains("wmem_rd_addr 4100 beyond wmem's depth 4096"));
+    Instr two = xmem_wr(0);
+    two.wmem_wr = true;
+    CHECK_THAT(error_of({two}), Catch::Contains("share data_i"));
+  }
+  SECTION("N0 overflow") {
+    Instr r;
+    r.wmem_rd = true;
+    std::vector<Instr> s(58, r);  // L0Depth - (Cols - 1) = 57 rows may wait
+    CHECK_THAT(error_of(s, &slot), Catch::Contains("N0 overflow"));
+    CHECK(slot == 57);
   }
 }

@@ -4,8 +4,13 @@
 //   out_rd before of_rd        (kOfRdToOutRd = 1: a same-slot read-out sees the old pmem row)
 //   w_commit before w_load     (kLoadToCommit = 1: commit copies the chain before the shift)
 //   xmem_rd before xmem_wr     (kXmemWrToXmemRd = 1: a same-slot read sees the old word)
+//   os_drain / l0_rd          (never in one slot: the drain rules forbid it)
+//   wmem_rd before wmem_wr    (kWmemWrToWmemRd = 1, as for xmem)
 // Timing enters only through "ready" slots: a vector read from xmem in slot n may be popped from L0
 // from slot n + 2, its psum row popped from the OFIFO from slot n' + Rows + Cols (n' its l0_rd).
+// Output-stationary (docs/isa.md "Output-stationary mode"): an OS l0_rd adds a[r] * w[c] into
+// every accumulator at once; os_drain in slot d queues Rows rows, row j = accumulator row
+// Rows - 1 - j, poppable from slot d + 2 + j.
 #include <fmt/format.h>
 
 #include <accel/functional_device.hpp>
@@ -30,6 +35,10 @@ FunctionalDevice::FunctionalDevice(const CoreConfig& config) : cfg_(config), row
       cfg_.ofifo_depth < cols_ || cfg_.xmem_depth == 0 || cfg_.pmem_depth == 0 || cols_ > kMaxCols)
     throw std::invalid_argument(fmt::format("functional device: illegal configuration '{}'", cfg_.name));
   xmem_.assign(size_t(cfg_.xmem_depth) * rows_, 0);
+  wmem_.assign(size_t(cfg_.xmem_depth) * cols_, 0);
+  n0_data_.assign(size_t(cfg_.l0_depth) * cols_, 0);
+  n0_ready_.assign(cfg_.l0_depth, 0);
+  acc_.assign(size_t(rows_) * cols_, 0);
   l0_data_.assign(size_t(cfg_.l0_depth) * rows_, 0);
   l0_ready_.assign(cfg_.l0_depth, 0);
   chain_.assign(size_t(rows_) * cols_, 0);
@@ -49,7 +58,11 @@ FunctionalDevice::FunctionalDevice(const CoreConfig& config) : cfg_(config), row
 void FunctionalDevice::reset() {
   slot_ = 0;
   l0_head_ = l0_count_ = 0;
+  n0_head_ = n0_count_ = 0;
   of_head_ = of_count_ = 0;
+  std::fill(acc_.begin(), acc_.end(), 0);
+  os_used_ = ws_used_ = drain_used_ = false;
+  last_os_ = last_ws_ = last_drain_ = 0;
   std::fill(chain_.begin(), chain_.end(), 0);
   std::fill(wbuf_[0].begin(), wbuf_[0].end(), 0);
   std::fill(wbuf_[1].begin(), wbuf_[1].end(), 0);
@@ -68,7 +81,8 @@ void FunctionalDevice::reset() {
 }
 
 void FunctionalDevice::check_fields(const Instr& in, DataSpan data) const {
-  if (data_users(in) > 1) throw DeviceError(slot_, "xmem_wr, w_load and par_wr share data_i: at most one per slot");
+  if (data_users(in) > 1)
+    throw DeviceError(slot_, "xmem_wr, wmem_wr, w_load and par_wr share data_i: at most one per slot");
   if (data_users(in) == 1 && !data.empty() && data.size() < data_words(cfg_))
     throw DeviceError(
         slot_, fmt::format("data word has {} 32-bit words, the core's data_i needs {}", data.size(), data_words(cfg_)));
@@ -76,6 +90,12 @@ void FunctionalDevice::check_fields(const Instr& in, DataSpan data) const {
     throw DeviceError(slot_, fmt::format("xmem_wr_addr {} beyond XmemDepth {}", in.xmem_wr_addr, cfg_.xmem_depth));
   if (in.xmem_rd && in.xmem_rd_addr >= cfg_.xmem_depth)
     throw DeviceError(slot_, fmt::format("xmem_rd_addr {} beyond XmemDepth {}", in.xmem_rd_addr, cfg_.xmem_depth));
+  if (in.wmem_wr && in.xmem_wr_addr >= cfg_.xmem_depth)
+    throw DeviceError(slot_,
+                      fmt::format("wmem_wr to xmem_wr_addr {} beyond wmem's depth {}", in.xmem_wr_addr, cfg_.xmem_depth));
+  if (in.wmem_rd && in.wmem_rd_addr >= cfg_.xmem_depth)
+    throw DeviceError(slot_, fmt::format("wmem_rd_addr {} beyond wmem's depth {}", in.wmem_rd_addr, cfg_.xmem_depth));
+  if (in.l0_os && !in.l0_rd) throw DeviceError(slot_, "l0_os without l0_rd");
   if (in.of_rd && in.of_addr >= cfg_.pmem_depth)
     throw DeviceError(slot_, fmt::format("of_addr {} beyond PmemDepth {}", in.of_addr, cfg_.pmem_depth));
   if (in.out_rd && in.out_addr >= cfg_.pmem_depth)
@@ -85,7 +105,8 @@ void FunctionalDevice::check_fields(const Instr& in, DataSpan data) const {
   if (in.par_wr && static_cast<unsigned>(in.par_sel) > 2)
     throw DeviceError(slot_, fmt::format("par_wr with illegal par_sel {}", static_cast<unsigned>(in.par_sel)));
   if (in.w_commit && in.w_buf > 1) throw DeviceError(slot_, fmt::format("w_buf {} is not 0 or 1", in.w_buf));
-  if (in.l0_rd && in.l0_wsel > 1) throw DeviceError(slot_, fmt::format("l0_wsel {} is not 0 or 1", in.l0_wsel));
+  if (in.l0_rd && !in.l0_os && in.l0_wsel > 1)
+    throw DeviceError(slot_, fmt::format("l0_wsel {} is not 0 or 1", in.l0_wsel));
 }
 
 // The previous slot executes (and is counted) in this slot's clock: total plus exactly one
@@ -151,6 +172,13 @@ void FunctionalDevice::pop_l0(const Instr& in) {
     throw DeviceError(slot_, fmt::format("l0_rd with L0 empty: the oldest xmem_rd arrives in L0 for slot {} "
                                          "(xmem_rd to l0_rd needs {} slots)",
                                          l0_ready_[l0_head_], lat::kXmemRdToL0Rd));
+  const int32_t* a = &l0_data_[size_t(l0_head_) * rows_];
+  if (in.l0_os) {
+    compute_os(a);
+    l0_head_ = (l0_head_ + 1) % cfg_.l0_depth;
+    --l0_count_;
+    return;
+  }
   const unsigned b = in.l0_wsel;
   if (in.w_commit && in.w_buf == b)
     throw DeviceError(slot_, fmt::format("l0_rd with l0_wsel {} in the slot of w_commit to buffer {} "
@@ -160,7 +188,6 @@ void FunctionalDevice::pop_l0(const Instr& in) {
     throw DeviceError(slot_, fmt::format("OFIFO overflow: {} psum rows in flight, at most OfifoDepth - (Cols - 1) "
                                          "= {}",
                                          of_count_ + 1, cfg_.ofifo_depth - (cols_ - 1)));
-  const int32_t* a = &l0_data_[size_t(l0_head_) * rows_];
   const int32_t* w = wbuf_[b].data();
   const unsigned tail = (of_head_ + of_count_) % cfg_.ofifo_depth;
   int64_t* out = &of_data_[size_t(tail) * cols_];
@@ -176,6 +203,52 @@ void FunctionalDevice::pop_l0(const Instr& in) {
   --l0_count_;
   wsel_used_[b] = true;
   last_l0rd_[b] = slot_;
+  ws_used_ = true;
+  last_ws_ = slot_;
+}
+
+// One OS step: the weight row at N0's head meets vector a in every tile.
+void FunctionalDevice::compute_os(const int32_t* a) {
+  if (n0_count_ == 0) throw DeviceError(slot_, "output-stationary l0_rd with N0 empty (no wmem_rd before it)");
+  if (n0_ready_[n0_head_] > slot_)
+    throw DeviceError(slot_, fmt::format("output-stationary l0_rd with N0 empty: the oldest wmem_rd arrives in N0 "
+                                         "for slot {} (wmem_rd to l0_rd needs {} slots)",
+                                         n0_ready_[n0_head_], lat::kWmemRdToL0Rd));
+  const int32_t* w = &n0_data_[size_t(n0_head_) * cols_];
+  for (unsigned r = 0; r < rows_; ++r) {
+    int64_t* acc = &acc_[size_t(r) * cols_];
+    for (unsigned c = 0; c < cols_; ++c) acc[c] = wrap_bits(acc[c] + int64_t{a[r]} * w[c], cfg_.psum_bits);
+  }
+  n0_head_ = (n0_head_ + 1) % cfg_.l0_depth;
+  --n0_count_;
+  os_used_ = true;
+  last_os_ = slot_;
+}
+
+// os_drain: the rules of docs/isa.md, then Rows psum rows into the OFIFO (bottom array row first).
+void FunctionalDevice::drain(const Instr& in) {
+  if (in.l0_rd) throw DeviceError(slot_, "os_drain in the slot of an l0_rd");
+  const auto too_early = [&](bool used, uint64_t last, unsigned lat, const char* what) {
+    if (used && slot_ < last + lat)
+      throw DeviceError(slot_, fmt::format("os_drain {} slots after the {} of slot {} (allowed from slot {})",
+                                           slot_ - last, what, last, last + lat));
+  };
+  too_early(os_used_, last_os_, lat::os_l0rd_to_drain(cfg_), "output-stationary l0_rd");
+  too_early(ws_used_, last_ws_, lat::ws_l0rd_to_drain(cfg_), "weight-stationary l0_rd");
+  too_early(drain_used_, last_drain_, lat::drain_to_drain(cfg_), "os_drain");
+  if (of_count_ + rows_ > cfg_.ofifo_depth - (cols_ - 1))
+    throw DeviceError(slot_, fmt::format("OFIFO overflow: os_drain adds {} rows to {} in flight, at most "
+                                         "OfifoDepth - (Cols - 1) = {}",
+                                         rows_, of_count_, cfg_.ofifo_depth - (cols_ - 1)));
+  for (unsigned j = 0; j < rows_; ++j) {
+    const unsigned tail = (of_head_ + of_count_) % cfg_.ofifo_depth;
+    std::copy_n(&acc_[size_t(rows_ - 1 - j) * cols_], cols_, &of_data_[size_t(tail) * cols_]);
+    of_ready_[tail] = slot_ + lat::kDrainToOfRd + j;
+    ++of_count_;
+  }
+  std::fill(acc_.begin(), acc_.end(), 0);
+  drain_used_ = true;
+  last_drain_ = slot_;
 }
 
 void FunctionalDevice::commit(const Instr& in) {
@@ -194,6 +267,17 @@ void FunctionalDevice::load_column(DataSpan data) {
   std::move_backward(chain_.begin(), chain_.end() - rows_, chain_.end());
   for (unsigned r = 0; r < rows_; ++r)
     chain_[r] = data.empty() ? 0 : static_cast<int32_t>(get_bits_signed(data, r * cfg_.weight_bits, cfg_.weight_bits));
+}
+
+void FunctionalDevice::read_wmem(const Instr& in) {
+  if (n0_count_ + 1 > cfg_.l0_depth - (cols_ - 1))
+    throw DeviceError(slot_, fmt::format("N0 overflow: {} weight rows pushed and not popped, at most L0Depth - (Cols - "
+                                         "1) = {}",
+                                         n0_count_ + 1, cfg_.l0_depth - (cols_ - 1)));
+  const unsigned tail = (n0_head_ + n0_count_) % cfg_.l0_depth;
+  std::copy_n(&wmem_[size_t(in.wmem_rd_addr) * cols_], cols_, &n0_data_[size_t(tail) * cols_]);
+  n0_ready_[tail] = slot_ + lat::kWmemRdToL0Rd;
+  ++n0_count_;
 }
 
 void FunctionalDevice::read_xmem(const Instr& in) {
@@ -242,10 +326,17 @@ StepResult FunctionalDevice::step(const Instr& in, DataSpan data) {
   }
   if (in.out_rd) read_out(in);
   if (in.of_rd) update_pmem(in);
+  if (in.os_drain) drain(in);
   if (in.l0_rd) pop_l0(in);
   if (in.w_commit) commit(in);
   if (in.w_load) load_column(data);
   if (in.xmem_rd) read_xmem(in);
+  if (in.wmem_rd) read_wmem(in);
+  if (in.wmem_wr) {
+    int32_t* dst = &wmem_[size_t(in.xmem_wr_addr) * cols_];
+    for (unsigned c = 0; c < cols_; ++c)
+      dst[c] = data.empty() ? 0 : static_cast<int32_t>(get_bits_signed(data, c * cfg_.weight_bits, cfg_.weight_bits));
+  }
   if (in.xmem_wr) {
     int32_t* dst = &xmem_[size_t(in.xmem_wr_addr) * rows_];
     for (unsigned r = 0; r < rows_; ++r)

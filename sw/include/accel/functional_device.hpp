@@ -36,6 +36,9 @@ class FunctionalDevice final : public Device {
   void commit(const Instr& in);
   void load_column(DataSpan data);
   void read_xmem(const Instr& in);
+  void read_wmem(const Instr& in);
+  void compute_os(const int32_t* a);
+  void drain(const Instr& in);
 
   CoreConfig cfg_;
   unsigned rows_, cols_;
@@ -51,6 +54,15 @@ class FunctionalDevice final : public Device {
   std::vector<int32_t> chain_, wbuf_[2];
   bool wsel_used_[2] = {false, false};
   uint64_t last_l0rd_[2] = {0, 0};
+  // Output-stationary: wmem (depth x cols weights), N0 (ring of weight rows, like L0), the
+  // accumulators [r][c], and the last OS l0_rd / WS l0_rd / os_drain for the drain rules.
+  std::vector<int32_t> wmem_;
+  std::vector<int32_t> n0_data_;
+  std::vector<uint64_t> n0_ready_;
+  unsigned n0_head_ = 0, n0_count_ = 0;
+  std::vector<int64_t> acc_;
+  bool os_used_ = false, ws_used_ = false, drain_used_ = false;
+  uint64_t last_os_ = 0, last_ws_ = 0, last_drain_ = 0;
   // OFIFO: ring of psum rows with the first slot an of_rd may pop them.
   std::vector<int64_t> of_data_;
   std::vector<uint64_t> of_ready_;
