@@ -317,7 +317,8 @@ TEST_CASE("cosim: layer writes the JSON report", "[cosim][mnist]") {
   CHECK(l["psum_rows_checked"] == l["schedule"]["psum_rows"]);
   CHECK(l["cycles"] == l["schedule"]["slots"]);
   CHECK(l["compute_cycles"].get<uint64_t>() + l["weight_load_cycles"].get<uint64_t>() +
-            l["host_transfer_cycles"].get<uint64_t>() + l["stall_cycles"].get<uint64_t>() ==
+            l["host_transfer_cycles"].get<uint64_t>() + l["drain_cycles"].get<uint64_t>() +
+            l["stall_cycles"].get<uint64_t>() ==
         l["cycles"].get<uint64_t>());
   fs::remove_all(d);
 }
@@ -495,6 +496,7 @@ TEST_CASE("cosim: mnist on the SystemC device matches the RTL cycle for cycle", 
     CHECK(a[i]["cycles"] == b[i]["cycles"]);
     CHECK(a[i]["compute_cycles"] == b[i]["compute_cycles"]);
     CHECK(a[i]["stall_cycles"] == b[i]["stall_cycles"]);
+    CHECK(a[i]["drain_cycles"] == b[i]["drain_cycles"]);
   }
   CHECK(on_core == 4);
   CHECK(reports["systemc"]["mismatches"] == 0);

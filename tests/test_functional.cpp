@@ -543,3 +543,18 @@ TEST_CASE("functional device: output-stationary legality errors name the slot an
     CHECK(slot == 57);
   }
 }
+
+TEST_CASE("functional device: the side-by-side player reports a wrong expected row and a diverging device",
+          "[functional][os]") {
+  test::MixedProgram m = test::mixed_program(configs::int8, 5);
+  FunctionalDevice a(configs::int8), b(configs::int8);
+  REQUIRE(test::play_side_by_side(a, b, m) == "");
+  test::MixedProgram bad = m;
+  bad.psums[3].v[1] += 1;
+  CHECK_THAT(test::play_side_by_side(a, b, bad), Catch::Contains("psum row differs from the contract's"));
+  bad = m;
+  bad.psums[2].slot += 1;
+  CHECK_THAT(test::play_side_by_side(a, b, bad), Catch::Contains("psum row expected after slot"));
+  FunctionalDevice other(configs::int4);  // same shape, other widths: the rows differ
+  CHECK_THAT(test::play_side_by_side(a, other, m), Catch::Contains("rows differ"));
+}

@@ -34,7 +34,8 @@ RunReport mnist_report() {
   fc.compute_cycles = 40;
   fc.weight_load_cycles = 30;
   fc.host_transfer_cycles = 20;
-  fc.stall_cycles = 10;
+  fc.drain_cycles = 4;
+  fc.stall_cycles = 6;
   fc.utilization = 0.4;  // 2560 / (8 * 8 * 100)
   fc.schedules = 2;
   fc.psum_rows_checked = 5;
@@ -75,7 +76,8 @@ RunReport layer_report() {
   l.compute_cycles = 60;
   l.weight_load_cycles = 30;
   l.host_transfer_cycles = 20;
-  l.stall_cycles = 10;
+  l.drain_cycles = 3;
+  l.stall_cycles = 7;
   l.utilization = 0.5;  // 3840 / (8 * 8 * 120)
   l.schedules = 1;
   l.psum_rows_checked = 30;
@@ -99,11 +101,11 @@ TEST_CASE("report: the mnist text has the table, the totals and the scoreboard",
         "images: 4 of 10 from img.gz, batch 2, deterministic (no seed)\n"
         "jobs: 1 (worker threads, each with its own models)\n");
   const std::string head =
-      "layer    strategy     device             MACs      cycles     compute  w-load   host  stall   util  psum rows"
+      "layer    strategy     device             MACs      cycles     compute  w-load   host  drain  stall   util  psum rows"
       "   bad  out rows   bad";
   const std::string pool = "pool     -            host      ";
   const std::string fc =
-      "fc       linear       rtl                2560         100          40      30     20     10  40.0%          5"
+      "fc       linear       rtl                2560         100          40      30     20      4      6  40.0%          5"
       "     0         2     1";
   CHECK(text_results(r) ==
         "\n" + head + "\n" + pool + "\n" + fc + "\n" +
@@ -126,7 +128,7 @@ TEST_CASE("report: the layer text has the schedule, the counters and the verdict
         "cosim layer: random random_conv (conv 8->8 k3), 2 inputs, seed 7\n"
         "config int8 (8x8, 8/8/32), device functional\n"
         "schedule: im2col, 120 slots, 3 passes, 30 psum rows, 6 out rows (estimates: im2col 110 kernel-major 200)\n"
-        "cycles 120 (compute 60, weight-load 30, host-transfer 20, stall 10), utilization 50.0%, 0.12 M slots/s\n"
+        "cycles 120 (compute 60, weight-load 30, host-transfer 20, drain 3, stall 7), utilization 50.0%, 0.12 M slots/s\n"
         "checked: 30 psum rows, 6 out rows, 0 protocol errors\n"
         "scoreboard: 100 psum values and 20 outputs checked, 0 mismatches\n"
         "result: PASS\n");
@@ -169,7 +171,7 @@ TEST_CASE("report: a runtime layer report becomes a row", "[report]") {
   l.strategy = Strategy::Im2col;
   l.estimates = {Estimate{Strategy::Im2col, 0, 0, 0, 300}};
   l.macs = 6400;
-  l.counters = {200, 100, 50, 30, 20};
+  l.counters = {200, 100, 50, 30, 15, 5};
   l.psum_rows = 12;
   l.out_rows = 4;
   l.schedules = 1;
@@ -180,7 +182,8 @@ TEST_CASE("report: a runtime layer report becomes a row", "[report]") {
   CHECK(row.utilization == 0.5);  // 6400 / (8 * 8 * 200)
   accumulate(row, l, 8, 8);
   CHECK(row.cycles == 400);
-  CHECK(row.stall_cycles == 40);
+  CHECK(row.stall_cycles == 30);
+  CHECK(row.drain_cycles == 10);
   CHECK(row.psum_rows_checked == 24);
   CHECK(row.schedules == 2);
   CHECK(row.utilization == 0.5);
@@ -201,7 +204,8 @@ RunReport mnist_part(int first, int n, bool bad) {
   fc.compute_cycles = 10u * n;
   fc.weight_load_cycles = 7u * n;
   fc.host_transfer_cycles = 5u * n;
-  fc.stall_cycles = 3u * n;
+  fc.drain_cycles = 1u * n;
+  fc.stall_cycles = 2u * n;
   fc.utilization = double(fc.macs) / (64.0 * fc.cycles);
   fc.schedules = n > 0 ? 1 : 0;
   fc.out_mismatches = bad ? 1 : 0;
@@ -232,7 +236,8 @@ TEST_CASE("report: merging parts in order adds counts and keeps the earliest mis
   const LayerRow& fc = total.layers[1];
   CHECK(fc.cycles == 100);
   CHECK(fc.macs == 2560);
-  CHECK(fc.stall_cycles == 12);
+  CHECK(fc.stall_cycles == 8);
+  CHECK(fc.drain_cycles == 4);
   CHECK(fc.utilization == Approx(0.4));
   CHECK(fc.schedules == 3);
   CHECK(fc.out_mismatches == 2);

@@ -17,6 +17,7 @@
 #include <accel/vectors.hpp>
 #include <catch2/catch.hpp>
 
+#include "support/mixed_program.hpp"
 #include "support/mnist_reference.hpp"
 #include <cstdlib>
 #include <filesystem>
@@ -158,6 +159,22 @@ TEST_CASE("rtl device: functional and RTL devices agree on every row and counter
       CHECK(bad == 0);
       CHECK(rows == s.psum_rows() + s.reads.size());
       CHECK(r.slot() == s.size() + 2);
+    }
+  }
+}
+
+TEST_CASE("rtl device: output- and weight-stationary tiles mixed agree with the functional device slot by slot",
+          "[rtl][os][random]") {
+  const unsigned seed0 = base_seed() + 300;
+  for (const CoreConfig& cfg : kConfigs) {
+    for (unsigned k = 0; k < 3; ++k) {
+      const unsigned seed = seed0 + 3 * unsigned(&cfg - kConfigs.data()) + k;
+      const accel::test::MixedProgram m = accel::test::mixed_program(cfg, seed, 8);
+      INFO(cfg.name << " seed " << seed << ": " << m.what);
+      FunctionalDevice f(cfg);
+      RtlDevice r(cfg);
+      CHECK(accel::test::play_side_by_side(r, f, m) == "");
+      CHECK(r.counters()[static_cast<unsigned>(Counter::Drain)] > 0);
     }
   }
 }

@@ -14,6 +14,7 @@
 #include <accel/tiler.hpp>
 #include <catch2/catch.hpp>
 
+#include "support/mixed_program.hpp"
 #include "support/mnist_reference.hpp"
 #include <chrono>
 #include <cstdlib>
@@ -202,6 +203,18 @@ TEST_CASE("systemc device: 20 MNIST images through models/mnist_int8 match golde
     for (int c = 0; c < m.reference->classes; ++c) CHECK(a.logits[size_t(i)][size_t(c)] == m.reference->at(i, c));
 }
 
+TEST_CASE("systemc device: output- and weight-stationary tiles mixed match the plain core slot by slot",
+          "[systemc][os][random]") {
+  for (const CoreConfig* cfg : {&configs::int8, &configs::odd4x6}) {
+    const unsigned seed = seed_or(41) + unsigned(cfg->rows);
+    const accel::test::MixedProgram m = accel::test::mixed_program(*cfg, seed, 6);
+    INFO(cfg->name << " seed " << seed << ": " << m.what);
+    SystemcDevice sc(*cfg);
+    PlainDevice plain(*cfg);
+    CHECK(accel::test::play_side_by_side(sc, plain, m) == "");
+  }
+}
+
 TEST_CASE("systemc device: the row comparison reports a corrupted lane at its place", "[systemc]") {
   Recorder a, b;
   a.rows.push_back({'p', 0, 40, {1, 2, 3}});
@@ -255,15 +268,15 @@ TEST_CASE("systemc bridge: malformed transactions get a TLM error response and a
   CHECK(a.message == "accel_ece284: read at 0x402: not 4-byte aligned (inside PSUM)");
   a = access(dev, TLM_WRITE_COMMAND, reg::kInstr, 8);
   CHECK(a.status == TLM_BURST_ERROR_RESPONSE);
-  CHECK(a.message == "accel_ece284: write of 8 bytes at 0x010: INSTR takes one 12-byte write");
-  a = access(dev, TLM_READ_COMMAND, reg::kCounters, 48);
+  CHECK(a.message == "accel_ece284: write of 8 bytes at 0x010: INSTR takes one 16-byte write");
+  a = access(dev, TLM_READ_COMMAND, reg::kCounters, 56);
   CHECK(a.status == TLM_BURST_ERROR_RESPONSE);
   CHECK(a.message ==
-        "accel_ece284: read of 48 bytes at 0x200: COUNTERS is 40 bytes at 0x200; accesses are whole 32-bit words "
+        "accel_ece284: read of 56 bytes at 0x200: COUNTERS is 48 bytes at 0x200; accesses are whole 32-bit words "
         "inside it, no streaming");
   a = access(dev, TLM_READ_COMMAND, reg::kStatus, 3);
   CHECK(a.status == TLM_BURST_ERROR_RESPONSE);
-  a = access(dev, TLM_READ_COMMAND, reg::kInstr, 12);
+  a = access(dev, TLM_READ_COMMAND, reg::kInstr, 16);
   CHECK(a.status == TLM_COMMAND_ERROR_RESPONSE);
   CHECK(a.message == "accel_ece284: read at 0x010: INSTR is write-only");
   a = access(dev, TLM_WRITE_COMMAND, reg::kCounters, 8);

@@ -33,7 +33,7 @@ struct Cpu : sc_module {
   uint32_t slot(const accel::Instr& in, const uint32_t* data = nullptr) {
     if (data) access(tlm::TLM_WRITE_COMMAND, reg::kData, const_cast<uint32_t*>(data), 8);
     accel::InstrWord w = accel::pack(in);
-    access(tlm::TLM_WRITE_COMMAND, reg::kInstr, w.data(), 12);
+    access(tlm::TLM_WRITE_COMMAND, reg::kInstr, w.data(), sizeof w);
     uint32_t st = 0;
     access(tlm::TLM_READ_COMMAND, reg::kStatus, &st, 4);
     return st;

@@ -6,6 +6,7 @@
 // the tiler has no output-stationary schedules to play.
 #pragma once
 
+#include <accel/device.hpp>
 #include <accel/isa.hpp>
 #include <accel/slot_stream.hpp>
 
@@ -166,6 +167,34 @@ inline MixedProgram mixed_program(const CoreConfig& c, uint32_t seed, unsigned t
   }
   p.at(of_cursor + 2);  // room for the last row to show
   return m;
+}
+
+// Steps devices a and b through the program side by side: "" if every slot shows the same rows
+// and counters on both and a's psum rows are the program's expected ones, else the first
+// difference with its slot.
+inline std::string play_side_by_side(Device& a, Device& b, const MixedProgram& m) {
+  a.reset();
+  b.reset();
+  const unsigned cols = a.config().cols;
+  size_t next = 0;
+  const auto lanes = [&](const int64_t* p) { return std::vector<int64_t>(p, p + cols); };
+  for (size_t t = 0; t < m.prog.size(); ++t) {
+    const DataSpan d = m.prog.data_at(t);
+    const StepResult x = a.step(m.prog.instrs[t], d), y = b.step(m.prog.instrs[t], d);
+    const std::string at = "slot " + std::to_string(t) + ": ";
+    if ((x.psum == nullptr) != (y.psum == nullptr) || (x.out == nullptr) != (y.out == nullptr))
+      return at + "a row on one device only";
+    if (x.psum && lanes(x.psum) != lanes(y.psum)) return at + "psum rows differ";
+    if (x.out && lanes(x.out) != lanes(y.out)) return at + "out rows differ";
+    if (a.counters() != b.counters()) return at + "counters differ";
+    if (!x.psum) continue;
+    if (next >= m.psums.size()) return at + "a psum row more than expected";
+    if (m.psums[next].slot != t) return at + "psum row expected after slot " + std::to_string(m.psums[next].slot);
+    if (m.psums[next].v != lanes(x.psum)) return at + "psum row differs from the contract's";
+    ++next;
+  }
+  if (next != m.psums.size()) return std::to_string(m.psums.size() - next) + " expected psum rows never shown";
+  return "";
 }
 
 }  // namespace accel::test

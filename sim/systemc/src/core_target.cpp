@@ -169,7 +169,7 @@ CoreTarget::CoreTarget(const sc_module_name& name, const CoreConfig& cfg)
            {"SHAPE", reg::kShape, 4, true, false},
            {"STATUS", reg::kStatus, 4, true, false},
            {"CONTROL", reg::kControl, 4, false, true},
-           {"INSTR", reg::kInstr, 12, false, true},
+           {"INSTR", reg::kInstr, 4 * kInstrWords, false, true},
            {"SLOT", reg::kSlot, 8, true, false},
            {"DATA", reg::kData, 4 * data_words_, false, true},
            {"COUNTERS", reg::kCounters, 8 * kNumCounters, true, false},
@@ -229,9 +229,9 @@ void CoreTarget::b_transport(tlm_generic_payload& t, sc_time& delay) {
   } else {
     // INSTR and CONTROL take time: first catch up with the initiator's local time (loosely-timed
     // initiators annotate instead of waiting), then one or more clock cycles.
-    if (r->base == reg::kInstr && len != 12)
+    if (r->base == reg::kInstr && len != 4 * kInstrWords)
       return fail(t, TLM_BURST_ERROR_RESPONSE,
-                  fmt::format("write of {} bytes at 0x{:03x}: INSTR takes one 12-byte write", len, addr));
+                  fmt::format("write of {} bytes at 0x{:03x}: INSTR takes one {}-byte write", len, addr, 4 * kInstrWords));
     if (delay != SC_ZERO_TIME) {
       wait(delay);
       delay = SC_ZERO_TIME;

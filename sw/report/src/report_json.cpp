@@ -25,6 +25,7 @@ json layer_json(const LayerRow& l, const RunReport& r) {
          {"weight_load_cycles", l.weight_load_cycles},
          {"host_transfer_cycles", l.host_transfer_cycles},
          {"stall_cycles", l.stall_cycles},
+         {"drain_cycles", l.drain_cycles},
          {"cycles_per_image", r.cycles_per_image(l.cycles)},
          {"utilization", l.utilization},
          {"schedules", l.schedules},
@@ -57,6 +58,7 @@ LayerRow layer_from(const json& j) {
   l.weight_load_cycles = j.at("weight_load_cycles").get<uint64_t>();
   l.host_transfer_cycles = j.at("host_transfer_cycles").get<uint64_t>();
   l.stall_cycles = j.at("stall_cycles").get<uint64_t>();
+  l.drain_cycles = j.at("drain_cycles").get<uint64_t>();
   l.utilization = j.at("utilization").get<double>();
   l.schedules = j.at("schedules").get<int>();
   l.psum_rows_checked = j.at("psum_rows_checked").get<uint64_t>();

@@ -30,17 +30,17 @@ std::string layer_header(const RunReport& r) {
 
 std::string mnist_table(const RunReport& r) {
   std::string s =
-      fmt::format("\n{:<8} {:<12} {:<10} {:>12} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>10} {:>5} {:>9} {:>5}\n",
-                  "layer", "strategy", "device", "MACs", "cycles", "compute", "w-load", "host", "stall", "util",
-                  "psum rows", "bad", "out rows", "bad");
+      fmt::format("\n{:<8} {:<12} {:<10} {:>12} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>6} {:>10} {:>5} {:>9} {:>5}\n",
+                  "layer", "strategy", "device", "MACs", "cycles", "compute", "w-load", "host", "drain", "stall",
+                  "util", "psum rows", "bad", "out rows", "bad");
   for (const LayerRow& l : r.layers) {
     if (l.on_host()) {
       s += fmt::format("{:<8} {:<12} {:<10}\n", l.name, "-", "host");
       continue;
     }
-    s += fmt::format("{:<8} {:<12} {:<10} {:>12} {:>11} {:>11} {:>7} {:>6} {:>6} {:>5.1f}% {:>10} {:>5} {:>9} {:>5}\n",
+    s += fmt::format("{:<8} {:<12} {:<10} {:>12} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>5.1f}% {:>10} {:>5} {:>9} {:>5}\n",
                      l.name, l.strategy, l.device, l.macs, l.cycles, l.compute_cycles, l.weight_load_cycles,
-                     l.host_transfer_cycles, l.stall_cycles, 100.0 * l.utilization, l.psum_rows_checked,
+                     l.host_transfer_cycles, l.drain_cycles, l.stall_cycles, 100.0 * l.utilization, l.psum_rows_checked,
                      l.psum_mismatches, l.out_rows_checked, l.out_mismatches + l.protocol_errors);
   }
   return s;
@@ -73,9 +73,9 @@ std::string layer_results(const RunReport& r) {
   const LayerRow none;
   const LayerRow& l = r.layers.empty() ? none : r.layers.front();
   return fmt::format(
-             "cycles {} (compute {}, weight-load {}, host-transfer {}, stall {}), utilization {:.1f}%, {:.2f} "
-             "M slots/s\n",
-             l.cycles, l.compute_cycles, l.weight_load_cycles, l.host_transfer_cycles, l.stall_cycles,
+             "cycles {} (compute {}, weight-load {}, host-transfer {}, drain {}, stall {}), utilization {:.1f}%, "
+             "{:.2f} M slots/s\n",
+             l.cycles, l.compute_cycles, l.weight_load_cycles, l.host_transfer_cycles, l.drain_cycles, l.stall_cycles,
              100.0 * l.utilization, l.seconds > 0 ? double(l.cycles) / l.seconds / 1e6 : 0.0) +
          fmt::format("checked: {} psum rows, {} out rows, {} protocol errors\n", l.psum_rows_checked,
                      l.out_rows_checked, r.protocol_errors);
@@ -129,10 +129,10 @@ std::string text_layer_line(const LayerRow& l) {
     est += fmt::format("{} {}", e.strategy, e.cycles);
   }
   return fmt::format(
-      "{:<8} {:<28} {:<10} {:<12} MACs {:>11}  cycles {:>10} (compute {}, weight {}, host {}, stall {})  "
+      "{:<8} {:<28} {:<10} {:<12} MACs {:>11}  cycles {:>10} (compute {}, weight {}, host {}, drain {}, stall {})  "
       "util {:5.1f}%  {:.2f} Mslots/s  est: {}",
       l.name, l.describe, l.device, l.strategy, l.macs, l.cycles, l.compute_cycles, l.weight_load_cycles,
-      l.host_transfer_cycles, l.stall_cycles, 100.0 * l.utilization,
+      l.host_transfer_cycles, l.drain_cycles, l.stall_cycles, 100.0 * l.utilization,
       l.seconds > 0 ? double(l.cycles) / l.seconds / 1e6 : 0.0, est);
 }
 

@@ -60,6 +60,7 @@ void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, un
   row.weight_load_cycles += c[2];
   row.host_transfer_cycles += c[3];
   row.stall_cycles += c[4];
+  row.drain_cycles += c[5];
   row.seconds += seconds;
   row.utilization = row.cycles ? double(row.macs) / (double(rows) * cols * row.cycles) : 0.0;
 }
@@ -104,7 +105,8 @@ namespace {
 void merge_row(LayerRow& t, const LayerRow& p, unsigned rows, unsigned cols) {
   if (p.on_host()) return;
   if (!p.strategy.empty()) t.strategy = p.strategy;  // as accumulate(): the latest batch's
-  const Counters c{p.cycles, p.compute_cycles, p.weight_load_cycles, p.host_transfer_cycles, p.stall_cycles};
+  const Counters c{p.cycles, p.compute_cycles, p.weight_load_cycles, p.host_transfer_cycles, p.stall_cycles,
+                    p.drain_cycles};
   add_play(t, c, p.macs, p.seconds, rows, cols);
   t.schedules += p.schedules;
   t.psum_rows_checked += p.psum_rows_checked;

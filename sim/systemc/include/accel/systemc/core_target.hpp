@@ -34,13 +34,15 @@ inline constexpr uint64_t kId = 0x000;        // R   4  kIdValue
 inline constexpr uint64_t kShape = 0x004;     // R   4  rows | cols << 8 | act_bits << 16 | psum_bits << 24
 inline constexpr uint64_t kStatus = 0x008;    // R   4  bit 0 psum_valid_o, bit 1 out_valid_o, bits 12:8 status_o
 inline constexpr uint64_t kControl = 0x00c;   // W   4  bit 0: reset (rst_ni low for 2 core clocks, no-op)
-inline constexpr uint64_t kInstr = 0x010;     // W  12  instr_i (accel::pack); the write launches one slot
+inline constexpr uint64_t kInstr = 0x010;     // W  16  instr_i (accel::pack, 4 words); the write launches one slot
 inline constexpr uint64_t kSlot = 0x020;      // R   8  slots launched since the last reset
 inline constexpr uint64_t kData = 0x100;      // W   4 * data_words: data_i of the next slot (then zero)
-inline constexpr uint64_t kCounters = 0x200;  // R  40  ctr_o: 5 x 64-bit counters (accel::Counter)
+inline constexpr uint64_t kCounters = 0x200;  // R  48  ctr_o: 6 x 64-bit counters (accel::Counter)
 inline constexpr uint64_t kPsum = 0x400;      // R   8 * cols: psum_o lanes, sign-extended to 64 bits
 inline constexpr uint64_t kOut = 0x800;       // R   8 * cols: out_o lanes (64-bit)
 inline constexpr uint64_t kSize = 0x1000;     // the window a platform maps the core into
+static_assert(kInstr + 4 * kInstrWords <= kSlot, "INSTR overlaps SLOT: move the registers");
+static_assert(kCounters + 8 * kNumCounters <= kPsum, "COUNTERS overlaps PSUM");
 inline constexpr uint32_t kIdValue = 0xacc05c01;
 inline constexpr uint32_t kControlReset = 1;
 }  // namespace reg

@@ -32,7 +32,8 @@ struct LayerRow {
   std::string strategy;
   std::vector<StrategyEstimate> estimates;
   int64_t macs = 0;
-  uint64_t cycles = 0, compute_cycles = 0, weight_load_cycles = 0, host_transfer_cycles = 0, stall_cycles = 0;
+  uint64_t cycles = 0, compute_cycles = 0, weight_load_cycles = 0, host_transfer_cycles = 0, stall_cycles = 0,
+           drain_cycles = 0;  // output-stationary drain (docs/isa.md "Performance counters")
   double utilization = 0;  // macs / (rows * cols * cycles)
   int schedules = 0;
   uint64_t psum_rows_checked = 0, psum_mismatches = 0;
