@@ -27,6 +27,7 @@ RunReport mnist_report() {
   r.batch = 2;
   r.layers.push_back(named_row("pool", "maxpool 2", "host"));
   LayerRow fc = named_row("fc", "linear 64->8", "rtl");
+  fc.dataflow = "ws";
   fc.strategy = "linear";
   fc.estimates = {{"linear", 90}};
   fc.macs = 2560;
@@ -68,8 +69,9 @@ RunReport layer_report() {
   r.images = 2;
   r.batch = 1;
   LayerRow l = named_row("random_conv", "conv 8->8 k3", "functional");
+  l.dataflow = "os";
   l.strategy = "im2col";
-  l.estimates = {{"im2col", 110}, {"kernel-major", 200}};
+  l.estimates = {{"im2col", 110, "os"}, {"kernel-major", 200}};
   l.schedule = ScheduleShape{120, 3, 30, 6};
   l.macs = 3840;
   l.cycles = 120;
@@ -101,11 +103,11 @@ TEST_CASE("report: the mnist text has the table, the totals and the scoreboard",
         "images: 4 of 10 from img.gz, batch 2, deterministic (no seed)\n"
         "jobs: 1 (worker threads, each with its own models)\n");
   const std::string head =
-      "layer    strategy     device             MACs      cycles     compute  w-load   host  drain  stall   util  psum rows"
+      "layer    flow strategy     device             MACs      cycles     compute  w-load   host  drain  stall   util  psum rows"
       "   bad  out rows   bad";
-  const std::string pool = "pool     -            host      ";
+  const std::string pool = "pool     -    -            host      ";
   const std::string fc =
-      "fc       linear       rtl                2560         100          40      30     20      4      6  40.0%          5"
+      "fc       ws   linear       rtl                2560         100          40      30     20      4      6  40.0%          5"
       "     0         2     1";
   CHECK(text_results(r) ==
         "\n" + head + "\n" + pool + "\n" + fc + "\n" +
@@ -127,7 +129,7 @@ TEST_CASE("report: the layer text has the schedule, the counters and the verdict
   CHECK(format_text(layer_report()) ==
         "cosim layer: random random_conv (conv 8->8 k3), 2 inputs, seed 7\n"
         "config int8 (8x8, 8/8/32), device functional\n"
-        "schedule: im2col, 120 slots, 3 passes, 30 psum rows, 6 out rows (estimates: im2col 110 kernel-major 200)\n"
+        "schedule: os im2col, 120 slots, 3 passes, 30 psum rows, 6 out rows (estimates: os im2col 110 ws kernel-major 200)\n"
         "cycles 120 (compute 60, weight-load 30, host-transfer 20, drain 3, stall 7), utilization 50.0%, 0.12 M slots/s\n"
         "checked: 30 psum rows, 6 out rows, 0 protocol errors\n"
         "scoreboard: 100 psum values and 20 outputs checked, 0 mismatches\n"
@@ -169,7 +171,8 @@ TEST_CASE("report: a runtime layer report becomes a row", "[report]") {
   l.describe = "conv 1->8";
   l.device = "functional";
   l.strategy = Strategy::Im2col;
-  l.estimates = {Estimate{Strategy::Im2col, 0, 0, 0, 300}};
+  l.dataflow = Dataflow::OS;
+  l.estimates = {Estimate{Dataflow::OS, Strategy::Im2col, 0, 0, 0, 300}};
   l.macs = 6400;
   l.counters = {200, 100, 50, 30, 15, 5};
   l.psum_rows = 12;
@@ -178,7 +181,8 @@ TEST_CASE("report: a runtime layer report becomes a row", "[report]") {
   l.rows = l.cols = 8;
   LayerRow row = layer_row(l);
   CHECK(row.strategy == "im2col");
-  CHECK(row.estimates == std::vector<StrategyEstimate>{{"im2col", 300}});
+  CHECK(row.dataflow == "os");
+  CHECK(row.estimates == std::vector<StrategyEstimate>{{"im2col", 300, "os"}});
   CHECK(row.utilization == 0.5);  // 6400 / (8 * 8 * 200)
   accumulate(row, l, 8, 8);
   CHECK(row.cycles == 400);

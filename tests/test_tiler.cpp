@@ -29,12 +29,14 @@ struct Checked {
 // Tiles, plays on the functional device and scores one layer; checks that every psum lane and
 // every output was compared.
 Checked run_checked(const CoreConfig& cfg, const golden::Layer& layer, const std::vector<golden::Tensor>& in,
-                    std::optional<Strategy> strategy) {
+                    std::optional<Strategy> strategy, std::optional<Dataflow> dataflow = std::nullopt) {
   const golden::Precision prec = precision_of(cfg);
   TilerOptions opt;
   opt.strategy = strategy;
+  opt.dataflow = dataflow;
   const Schedule s = tile_layer(cfg, layer, prec, in, {}, -1, opt);
   if (strategy) REQUIRE(s.strategy == *strategy);
+  if (dataflow) REQUIRE(s.dataflow == *dataflow);
   GoldenLayerValues expected(layer, prec, in);
   Scoreboard sb(expected, ScoreboardOptions{10, 100});
   FunctionalDevice dev(cfg);
@@ -45,7 +47,10 @@ Checked run_checked(const CoreConfig& cfg, const golden::Layer& layer, const std
   for (int d : s.out_shape) outputs *= size_t(d);
   CHECK(sb.output_values_checked() == outputs * in.size());
   CHECK(counter(r.counters, Counter::Total) == s.size());
-  CHECK(counter(r.counters, Counter::Compute) == s.psum_rows());
+  const auto l0_rds = uint64_t(std::count_if(s.instrs.begin(), s.instrs.end(), [](const Instr& i) { return i.l0_rd; }));
+  CHECK(counter(r.counters, Counter::Compute) == l0_rds);
+  if (s.dataflow == Dataflow::WS) CHECK(l0_rds == s.psum_rows());  // OS: one row per item of a tile instead
+  if (s.dataflow == Dataflow::WS) CHECK(counter(r.counters, Counter::Drain) == 0);
   return {sb.mismatches(), sb.report()};
 }
 
@@ -66,7 +71,8 @@ RandomConvSpec random_conv_spec(std::mt19937& rng) {
 
 }  // namespace
 
-TEST_CASE("tiler: random conv layers match golden with each strategy on every configuration", "[tiler][random]") {
+TEST_CASE("tiler: random conv layers match golden with each dataflow and strategy on every configuration",
+          "[tiler][random][os]") {
   const unsigned seed = GENERATE(1u, 2u);
   for (const CoreConfig& cfg : kConfigs) {
     std::mt19937 rng(seed * 7919u + cfg.rows * 31u + cfg.psum_bits);
@@ -74,10 +80,11 @@ TEST_CASE("tiler: random conv layers match golden with each strategy on every co
       const RandomConvSpec spec = random_conv_spec(rng);
       const golden::Layer layer = random_conv(spec, precision_of(cfg), rng);
       const auto in = random_inputs(layer, 2, int(cfg.act_bits), rng);
-      for (Strategy st : {Strategy::KernelMajor, Strategy::Im2col}) {
-        INFO(fmt::format("seed {} config {} layer {} {}x{} relu {} logits {} strategy {}", seed, cfg.name, layer.name,
-                         spec.height, spec.width, layer.relu, layer.logits, strategy_name(st)));
-        const Checked c = run_checked(cfg, layer, in, st);
+      for (const auto& [df, st] : {std::pair{Dataflow::WS, Strategy::KernelMajor},
+                                   std::pair{Dataflow::WS, Strategy::Im2col}, std::pair{Dataflow::OS, Strategy::Im2col}}) {
+        INFO(fmt::format("seed {} config {} layer {} {}x{} relu {} logits {} {} {}", seed, cfg.name, layer.name,
+                         spec.height, spec.width, layer.relu, layer.logits, dataflow_name(df), strategy_name(st)));
+        const Checked c = run_checked(cfg, layer, in, st, df);
         INFO(c.report);
         CHECK(c.mismatches == 0);
       }
@@ -139,7 +146,7 @@ TEST_CASE("tiler: a schedule retiled for other inputs is the schedule tiled for 
   }
 }
 
-TEST_CASE("tiler: random linear layers match golden on every configuration", "[tiler][random]") {
+TEST_CASE("tiler: random linear layers match golden with each dataflow on every configuration", "[tiler][random][os]") {
   const unsigned seed = GENERATE(3u, 4u);
   for (const CoreConfig& cfg : kConfigs) {
     std::mt19937 rng(seed * 104729u + cfg.cols * 17u + cfg.act_bits);
@@ -150,9 +157,12 @@ TEST_CASE("tiler: random linear layers match golden on every configuration", "[t
       const auto x = random_inputs(layer, batch(rng), int(cfg.act_bits), rng);
       INFO(fmt::format("seed {} config {} layer {} batch {} relu {} logits {}", seed, cfg.name, layer.name, x.size(),
                        layer.relu, layer.logits));
-      const Checked c = run_checked(cfg, layer, x, std::nullopt);
-      INFO(c.report);
-      CHECK(c.mismatches == 0);
+      for (Dataflow df : {Dataflow::WS, Dataflow::OS}) {
+        INFO(dataflow_name(df));
+        const Checked c = run_checked(cfg, layer, x, std::nullopt, df);
+        INFO(c.report);
+        CHECK(c.mismatches == 0);
+      }
     }
   }
 }
@@ -166,7 +176,18 @@ TEST_CASE("tiler: layers larger than xmem and pmem are chunked and still exact",
     // 300 inputs = 75 row tiles x batch 40 > xmem/2; 100 outputs = 17 tiles x 40 > pmem/2.
     const golden::Layer layer = random_linear({300, 100, true, false}, precision_of(cfg), rng);
     const auto x = random_inputs(layer, 40, int(cfg.act_bits), rng);
-    const Checked c = run_checked(cfg, layer, x, std::nullopt);
+    for (Dataflow df : {Dataflow::WS, Dataflow::OS}) {
+      const Checked c = run_checked(cfg, layer, x, std::nullopt, df);
+      INFO(c.report);
+      CHECK(c.mismatches == 0);
+    }
+  }
+  SECTION("output-stationary: a reduction longer than half of xmem and wmem, weights not resident") {
+    // 60 channels x 9 = 540 terms > 511 (half of 1023 words): two reduction chunks accumulated in
+    // pmem; 17 output tiles x 540 rows > 1024 wmem words: weight rows rewritten per chunk.
+    const golden::Layer layer = random_conv({60, 100, 3, 1, 1, 5, 5, true, false}, precision_of(cfg), rng);
+    const auto x = random_inputs(layer, 2, int(cfg.act_bits), rng);
+    const Checked c = run_checked(cfg, layer, x, Strategy::Im2col, Dataflow::OS);
     INFO(c.report);
     CHECK(c.mismatches == 0);
   }
@@ -174,8 +195,9 @@ TEST_CASE("tiler: layers larger than xmem and pmem are chunked and still exact",
     // 20 output channels = 4 tiles x 400 positions > pmem/2.
     const golden::Layer layer = random_conv({3, 20, 3, 1, 1, 20, 20, true, false}, precision_of(cfg), rng);
     const auto x = random_inputs(layer, 1, int(cfg.act_bits), rng);
-    for (Strategy st : {Strategy::KernelMajor, Strategy::Im2col}) {
-      const Checked c = run_checked(cfg, layer, x, st);
+    for (const auto& [df, st] : {std::pair{Dataflow::WS, Strategy::KernelMajor},
+                                 std::pair{Dataflow::WS, Strategy::Im2col}, std::pair{Dataflow::OS, Strategy::Im2col}}) {
+      const Checked c = run_checked(cfg, layer, x, st, df);
       INFO(c.report);
       CHECK(c.mismatches == 0);
     }
@@ -191,6 +213,7 @@ TEST_CASE("tiler: every l0_rd has its xmem_rd 2 slots before and its of_rd Rows 
       INFO(fmt::format("config {} strategy {}", cfg.name, strategy_name(st)));
       TilerOptions opt;
       opt.strategy = st;
+      opt.dataflow = Dataflow::WS;
       const Schedule s = tile_layer(cfg, layer, precision_of(cfg), x, {}, -1, opt);
       const uint64_t rc = lat::l0rd_to_ofrd(cfg);
       uint64_t l0 = 0, xr = 0, of = 0, data = 0;
@@ -221,16 +244,70 @@ TEST_CASE("tiler: every l0_rd has its xmem_rd 2 slots before and its of_rd Rows 
   }
 }
 
+TEST_CASE("tiler: every output-stationary accumulation reads its words 2 slots ahead and drains at the minimum",
+          "[tiler][os]") {
+  std::mt19937 rng(16);
+  for (const CoreConfig& cfg : kConfigs) {
+    const golden::Layer conv = random_conv({5, 9, 3, 2, 1, 9, 9, true, false}, precision_of(cfg), rng);
+    const golden::Layer fc = random_linear({37, 21, true, false}, precision_of(cfg), rng);
+    for (const golden::Layer* layer : {&conv, &fc}) {
+      INFO(fmt::format("config {} layer {}", cfg.name, layer->describe()));
+      TilerOptions opt;
+      opt.dataflow = Dataflow::OS;
+      const auto x = random_inputs(*layer, 11, int(cfg.act_bits), rng);
+      const Schedule s = tile_layer(cfg, *layer, precision_of(cfg), x, {}, -1, opt);
+      REQUIRE(s.dataflow == Dataflow::OS);
+      uint64_t l0 = 0, drains = 0, of = 0, bad = 0;
+      for (uint64_t t = 0; t < s.size(); ++t) {
+        const Instr& i = s.instrs[t];
+        l0 += i.l0_rd;
+        drains += i.os_drain;
+        of += i.of_rd;
+        if (i.l0_rd && (!i.l0_os || t < 2 || !s.instrs[t - 2].xmem_rd || !s.instrs[t - 2].wmem_rd)) ++bad;
+        if (i.w_load || i.w_commit || data_users(i) > 1) ++bad;
+      }
+      CHECK(bad == 0);
+      CHECK(drains == s.passes.size());
+      CHECK(of == s.passes.size() * cfg.rows);
+      CHECK(of == s.psum_rows());
+      // Each accumulation: its steps back to back, the drain exactly Rows + Cols - 2 after the last
+      // one unless an earlier drain or pmem row holds it back, of_rd j at drain + 2 + j.
+      uint64_t at_minimum = 0;
+      for (const Pass& p : s.passes) {
+        const uint64_t d = p.first_ofrd - lat::kDrainToOfRd;
+        REQUIRE(s.instrs[d].os_drain);
+        uint64_t t = p.first_l0rd;
+        while (t < d && s.instrs[t].l0_rd) ++t;
+        const uint64_t steps = t - p.first_l0rd;
+        CHECK(steps == uint64_t(s.slices[p.slice].r1 - s.slices[p.slice].r0));
+        CHECK(d >= p.first_l0rd + steps - 1 + lat::os_l0rd_to_drain(cfg));
+        at_minimum += d == p.first_l0rd + steps - 1 + lat::os_l0rd_to_drain(cfg);
+        for (uint32_t j = 0; j < p.count; ++j) CHECK(s.instrs[p.of_rd_slot(j)].of_rd);
+      }
+      CHECK(at_minimum * 2 >= s.passes.size());
+    }
+  }
+}
+
 TEST_CASE("tiler: the MNIST shapes choose im2col for conv1 and kernel-major for conv2", "[tiler]") {
   std::mt19937 rng(7);
   const golden::Model m = random_mnist_model(golden::kInt8, rng);
   const auto e1 = estimate_layer(configs::int8, m.layers[0], 1);
   const auto e2 = estimate_layer(configs::int8, m.layers[1], 1);
-  REQUIRE(e1.size() == 2);
-  REQUIRE(e2.size() == 2);
+  REQUIRE(e1.size() == 3);  // ws kernel-major, ws im2col, os im2col
+  REQUIRE(e2.size() == 3);
   CHECK(choose_strategy(configs::int8, m.layers[0]) == Strategy::Im2col);
   CHECK(e1[0].strategy == Strategy::Im2col);
-  CHECK(e1[1].cycles > 4 * e1[0].cycles);  // kernel-major uses 1 of 8 rows for conv1
+  CHECK(e1[0].dataflow == Dataflow::WS);
+  const auto of = [](const std::vector<Estimate>& es, Dataflow d, Strategy st) {
+    for (const Estimate& e : es)
+      if (e.dataflow == d && e.strategy == st) return e;
+    FAIL("no estimate");
+    return Estimate{};
+  };
+  CHECK(of(e1, Dataflow::WS, Strategy::KernelMajor).cycles > 4 * e1[0].cycles);  // 1 of 8 rows used
+  // conv1 OS: 784 positions = 98 tiles x 4 oc tiles, each 25 steps + 14 drain slots.
+  CHECK(of(e1, Dataflow::OS, Strategy::Im2col).compute_slots == 98u * 4u * (25u + 14u));
   CHECK(choose_strategy(configs::int8, m.layers[1]) == Strategy::KernelMajor);
   CHECK(e2[0].compute_slots == 28224);  // 4 ic x 4 oc x 9 kernel positions x 196 positions
   CHECK(estimate_layer(configs::int8, m.layers[4], 100).front().strategy == Strategy::Linear);

@@ -48,6 +48,7 @@ struct ShapeArgs {
 
 struct LayerArgs {
   std::string model, layer, images, device{sim::rtl_device_name()}, config, strategy = "auto", trace, window;
+  std::string dataflow = "auto";
   std::string json_path, fault;
   int image = 0;
   uint32_t seed = 1;
@@ -208,8 +209,9 @@ void random_input(const LayerArgs& a, LayerInput& in, RunReport& r) {
 // The layer's row as planned: strategy, estimates, the schedule's shape and MACs.
 report::LayerRow schedule_row(const golden::Layer& layer, const Schedule& s, const Device& dev) {
   report::LayerRow row = report::named_row(layer.name, layer.describe(), std::string(dev.name()));
+  row.dataflow = std::string(dataflow_name(s.dataflow));
   row.strategy = std::string(strategy_name(s.strategy));
-  for (const Estimate& e : s.estimates) row.estimates.push_back({std::string(strategy_name(e.strategy)), e.cycles});
+  row.estimates = report::estimate_rows(s.estimates);
   row.schedule = report::ScheduleShape{s.size(), s.passes.size(), s.psum_rows(), s.reads.size()};
   return row;
 }
@@ -234,7 +236,7 @@ sim::DeviceTrace start_trace(const LayerArgs& a, Device& dev, const Schedule& s,
 
 std::string rerun(const LayerArgs& a, const LayerInput& in, const Scoreboard& sb) {
   if (sb.kept().empty()) return {};
-  RerunFlags f{a.images, in.model ? a.config : "", a.strategy};
+  RerunFlags f{a.images, in.model ? a.config : "", a.strategy, a.dataflow};
   if (in.model) return rerun_model_layer(sb, a.model, f);
   return rerun_random_layer(sb.kept().front(), *in.cfg, a.seed, a.given, f);
 }
@@ -267,6 +269,7 @@ int run_layer(const LayerArgs& a) {
   FaultOption fault(a.fault);
   TilerOptions topt;
   topt.strategy = parse_strategy(a.strategy);
+  topt.dataflow = parse_dataflow(a.dataflow);
   LayerInput in;
   RunReport r;
   r.command = "layer";
@@ -324,6 +327,7 @@ Command add_layer_command(CLI::App& app) {
   add_device_option(c, a->device, "", fmt::format(" (default {})", sim::rtl_device_name()));
   c->add_option("--config", a->config, "core configuration (default: the model's, int8 for random layers)");
   c->add_option("--strategy", a->strategy, "conv2d: auto|im2col|kernel-major");
+  c->add_option("--dataflow", a->dataflow, kDataflowHelp);
   a->opt.trace = c->add_option("--trace", a->trace, "FST trace file (RTL device)");
   c->add_option("--trace-window", a->window, "A:B, schedule slots [A, B) to trace");
   a->opt.json = c->add_option("--json", a->json_path, "write the report as JSON");

@@ -45,6 +45,7 @@ struct MnistArgs {
   std::string inject;  // test hook: a layer whose expected outputs are corrupted
   std::string shard;   // --shard K/N
   std::string fault;   // --fault SPEC
+  std::string dataflow = "auto";
   int limit = 0, batch = 100, jobs = 0;
   bool device_given = false;
 };
@@ -192,7 +193,9 @@ RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
       fault_.entering(fmt::format("layer {} of images {}..{}", l.name, first, first + count - 1));
     return pool_.get(name);
   };
-  const ModelRun run = run_model(model_, images, device_for, &checks, RunOptions{}, ids);
+  RunOptions ro;
+  ro.tiler.dataflow = parse_dataflow(a_.dataflow);
+  const ModelRun run = run_model(model_, images, device_for, &checks, ro, ids);
   r.protocol_errors = run.protocol_errors;
   for (size_t l = 0; l < run.layers.size(); ++l) {
     if (r.layers[l].on_host()) continue;
@@ -204,6 +207,7 @@ RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
   RerunFlags f;
   if (!model_.reference || a_.images != default_images(model_)) f.images = a_.images;
   f.config = a_.config;
+  f.dataflow = a_.dataflow;
   report::set_scoreboard(r, sb, rerun_model_layer(sb, a_.model, f));
   r.passed = report::verdict(r);
   return r;
@@ -331,6 +335,7 @@ int run_mnist(const MnistArgs& a) {
   check_fault_run(a);
   FaultOption fault(a.fault);
   check_option("--batch", a.batch, 1, kMaxBatch);
+  parse_dataflow(a.dataflow);  // a bad value is a usage error before anything runs
   check_option("--limit", a.limit, 0, std::numeric_limits<int>::max());
   check_option("--jobs", a.jobs, 0, 1024);
   if (!a.json_path.empty()) check_output_file("--json", a.json_path);
@@ -367,6 +372,7 @@ Command add_mnist_command(CLI::App& app) {
   c->add_option("--shard", a->shard,
                 "K/N: only the K-th of N equal parts of the batches (its report merges with cosim merge)");
   c->add_option("--config", a->config, "core configuration (default: from the model's bit widths)");
+  c->add_option("--dataflow", a->dataflow, kDataflowHelp);
   c->add_option("--fault", a->fault,
                 "flip one bit in the RTL core: psum:R,C,BIT@CYCLE, weight:R,C,BUF,BIT@CYCLE, xmem:ADDR,BIT@CYCLE or "
                 "pmem:ADDR,BIT@CYCLE (core cycles of the RTL device from its creation; one worker)");

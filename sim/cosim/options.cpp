@@ -37,6 +37,13 @@ CLI::Option* add_device_option(CLI::App* app, std::string& device, const std::st
   return app->add_option("--device", device, before + sim::device_list(sim::device_names(), "|", "|") + after);
 }
 
+std::optional<Dataflow> parse_dataflow(const std::string& s) {
+  if (s == "auto") return std::nullopt;
+  if (s == "ws") return Dataflow::WS;
+  if (s == "os") return Dataflow::OS;
+  throw UsageError(fmt::format("--dataflow '{}': expected ws, os or auto", s));
+}
+
 std::vector<std::string> split_commas(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream ss(s);

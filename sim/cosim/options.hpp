@@ -7,7 +7,9 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <accel/schedule.hpp>
 #include <golden/precision.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -35,6 +37,12 @@ const CoreConfig& config_for_model(const golden::Precision& p, const std::string
 CLI::Option* add_device_option(CLI::App* app, std::string& device, const std::string& before, const std::string& after);
 
 std::vector<std::string> split_commas(const std::string& s);
+
+// --dataflow ws|os|auto (auto: nullopt, the tiler chooses per layer); UsageError otherwise.
+std::optional<Dataflow> parse_dataflow(const std::string& s);
+inline constexpr const char* kDataflowHelp =
+    "ws|os|auto: weight- or output-stationary on every array layer, or per layer by the tiler's estimate "
+    "(default auto)";
 
 // Limits of the options (docs/cosim.md "Limits"), checked before anything is allocated.
 inline constexpr int kMaxChannels = 4096, kMaxSize = 4096, kMaxFeatures = 65536, kMaxBatch = 1000;

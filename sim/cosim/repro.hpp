@@ -20,6 +20,7 @@ struct RerunFlags {
   std::string images;             // --images, unless the model's default set
   std::string config;             // --config, if given
   std::string strategy = "auto";  // --strategy
+  std::string dataflow = "auto";  // --dataflow
 };
 
 // cosim layer for the first mismatch of a model run, with a trace of its slot window.

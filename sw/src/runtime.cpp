@@ -278,6 +278,7 @@ void run_device_layer(const golden::Model& model, int li, Device& dev, std::vect
       sched = tile_layer(dev.config(), layer, model.precision, in, ids.subspan(i0, n), li, options.tiler);
     const Schedule& s = *sched;
     PlayResult pr = play(s, dev, observer);
+    rep.dataflow = s.dataflow;
     rep.strategy = s.strategy;
     rep.schedules += 1;
     rep.macs += s.macs;

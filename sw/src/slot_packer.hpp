@@ -12,6 +12,9 @@
 //   of_rd exactly Rows + Cols after its l0_rd; an overwriting of_rd to pmem row p at >= the out_rd
 //   of p's previous content; out_rd p at >= the last of_rd to p + 1
 //   par_wr at > every out_rd placed so far (they used the old value), out_rd at >= its par_wr
+// Output-stationary accumulations (os_tile): wmem_wr / wmem_rd like xmem_wr / xmem_rd (data_i is
+// shared), steps' l0_rds consecutive from >= the previous drain + 1, os_drain at >= the last step +
+// Rows + Cols - 2 (and >= the previous drain + Rows), of_rd of row j exactly drain + 2 + j.
 // Internal to the tiler.
 #pragma once
 
@@ -31,6 +34,13 @@ struct PassVec {
   uint32_t prow = 0;
 };
 
+// One step of an output-stationary accumulation: the xmem word (one activation per row) and the
+// wmem word (one weight per column) that meet in the array.
+struct OsStep {
+  uint32_t xaddr = 0;
+  uint32_t waddr = 0;
+};
+
 class SlotPacker {
  public:
   SlotPacker(const CoreConfig& cfg, Schedule& s)
@@ -39,6 +49,8 @@ class SlotPacker {
         words_(data_words(cfg)),
         xlast_read_(cfg.xmem_depth, 0),
         xwritten_(cfg.xmem_depth, kNever),
+        wlast_read_(cfg.xmem_depth, 0),
+        wwritten_(cfg.xmem_depth, kNever),
         pfree_(cfg.pmem_depth, 0),
         plast_of_(cfg.pmem_depth, kNever) {
     par_.assign(cfg.cols, {kUnknown, kUnknown, kUnknown});
@@ -54,6 +66,64 @@ class SlotPacker {
     in.xmem_wr_addr = static_cast<uint16_t>(addr);
     xwritten_[addr] = t;
     return t;
+  }
+
+  // wmem[addr] = words (a weight row), like write_x.
+  uint64_t write_w(uint32_t addr, std::span<const uint32_t> words) {
+    uint64_t t = wlast_read_[addr];
+    if (wwritten_[addr] != kNever) t = std::max(t, wwritten_[addr] + 1);
+    t = take_data(t, words);
+    Instr& in = at(t);
+    in.wmem_wr = true;
+    in.xmem_wr_addr = static_cast<uint16_t>(addr);
+    wwritten_[addr] = t;
+    return t;
+  }
+
+  // One output-stationary accumulation: `steps` l0_rds, the drain, of_rd of row j to prows[j]
+  // (Rows of them). Fills the pass's first_l0rd, first_ofrd (drain + 2) and first_acc.
+  void os_tile(std::span<const OsStep> steps, std::span<const uint32_t> prows, bool acc, Pass& meta) {
+    const uint64_t k = steps.size();
+    int64_t s = static_cast<int64_t>(std::max<uint64_t>(next_l0rd_, lat::kXmemRdToL0Rd));
+    for (uint64_t i = 0; i < k; ++i) {
+      const OsStep& st = steps[i];
+      if (xwritten_[st.xaddr] != kNever)
+        s = std::max(s, int64_t(xwritten_[st.xaddr] + lat::kXmemWrToXmemRd + lat::kXmemRdToL0Rd) - int64_t(i));
+      if (wwritten_[st.waddr] != kNever)
+        s = std::max(s, int64_t(wwritten_[st.waddr] + lat::kWmemWrToWmemRd + lat::kWmemRdToL0Rd) - int64_t(i));
+    }
+    const uint64_t s0 = static_cast<uint64_t>(s), last = s0 + k - 1;
+    uint64_t d = std::max<uint64_t>(last + lat::os_l0rd_to_drain(cfg_), s0 + k);
+    if (drained_) d = std::max<uint64_t>(d, last_drain_ + lat::drain_to_drain(cfg_));
+    for (int b = 0; b < 2; ++b)
+      if (used_[b]) d = std::max<uint64_t>(d, last_l0rd_[b] + lat::ws_l0rd_to_drain(cfg_));
+    for (uint64_t j = 0; j < prows.size() && !acc; ++j)
+      d = std::max<uint64_t>(d, pfree_[prows[j]] > lat::kDrainToOfRd + j ? pfree_[prows[j]] - lat::kDrainToOfRd - j : 0);
+    for (uint64_t i = 0; i < k; ++i) {
+      Instr& rd = at(s0 + i - lat::kXmemRdToL0Rd);
+      rd.xmem_rd = rd.wmem_rd = true;
+      rd.xmem_rd_addr = static_cast<uint16_t>(steps[i].xaddr);
+      rd.wmem_rd_addr = static_cast<uint16_t>(steps[i].waddr);
+      xlast_read_[steps[i].xaddr] = std::max(xlast_read_[steps[i].xaddr], s0 + i - lat::kXmemRdToL0Rd);
+      wlast_read_[steps[i].waddr] = std::max(wlast_read_[steps[i].waddr], s0 + i - lat::kXmemRdToL0Rd);
+      Instr& lr = at(s0 + i);
+      lr.l0_rd = lr.l0_os = true;
+    }
+    at(d).os_drain = true;
+    for (uint64_t j = 0; j < prows.size(); ++j) {
+      Instr& orr = at(d + lat::kDrainToOfRd + j);
+      orr.of_rd = true;
+      orr.of_acc = acc;
+      orr.of_addr = static_cast<uint16_t>(prows[j]);
+      plast_of_[prows[j]] = d + lat::kDrainToOfRd + j;
+    }
+    last_slot_ = std::max(last_slot_, d + lat::kDrainToOfRd + prows.size() - 1 + lat::kOfRdToPsumOut);
+    drained_ = true;
+    last_drain_ = d;
+    next_l0rd_ = d + lat::kDrainToL0Rd;
+    meta.first_l0rd = s0;
+    meta.first_ofrd = d + lat::kDrainToOfRd;
+    meta.first_acc = acc;
   }
 
   // One weight tile (w[c * rows + r]) streaming `vecs`: loads, commit, stream, of_rds.
@@ -216,6 +286,9 @@ class SlotPacker {
   unsigned words_;
   std::vector<uint32_t> data_free_, out_free_;
   std::vector<uint64_t> xlast_read_, xwritten_;
+  std::vector<uint64_t> wlast_read_, wwritten_;
+  bool drained_ = false;
+  uint64_t last_drain_ = 0;
   std::vector<uint64_t> pfree_, plast_of_;
   std::vector<std::array<uint64_t, 3>> par_;
   uint64_t npasses_ = 0;

@@ -17,6 +17,8 @@
 
 namespace accel {
 
+std::string_view dataflow_name(Dataflow d) { return d == Dataflow::OS ? "os" : "ws"; }
+
 std::string_view strategy_name(Strategy s) {
   switch (s) {
     case Strategy::Linear:
@@ -36,6 +38,9 @@ uint64_t Schedule::psum_rows() const {
 }
 
 std::string Schedule::describe(const Slice& s) const {
+  if (dataflow == Dataflow::OS)
+    return strategy == Strategy::Linear ? fmt::format("os in {}..{} -> out {}..{}", s.r0, s.r1 - 1, s.o0, s.o1 - 1)
+                                        : fmt::format("os im2col rows {}..{} -> oc {}..{}", s.r0, s.r1 - 1, s.o0, s.o1 - 1);
   switch (strategy) {
     case Strategy::KernelMajor:
       return fmt::format("ic {}..{} kp ({},{}) -> oc {}..{}", s.r0, s.r1 - 1, s.ky, s.kx, s.o0, s.o1 - 1);
@@ -206,6 +211,36 @@ LinearChunking plan_linear(const CoreConfig& cfg, const Geom& g, int images) {
   return c;
 }
 
+// Output-stationary: the reduction (im2col terms or input features) in chunks of at most kc terms,
+// items (output positions of one image, or images) in chunks of `tiles` array tiles of Rows items.
+// A chunk's activation words (tiles x kc) fill at most half of xmem, a chunk of weight rows (kc)
+// at most half of wmem; the weights stay resident when all of them (out tiles x terms) fit wmem.
+struct OsChunking {
+  int terms = 1, kc = 1, kchunks = 1;
+  int tiles = 1;  // array tiles per item chunk
+  bool resident = false;
+};
+
+unsigned wmem_cap(const CoreConfig& c) { return std::min<unsigned>(c.xmem_depth, kAddressable); }
+
+OsChunking plan_os(const CoreConfig& cfg, const Geom& g, int terms, int items, const std::string& name) {
+  OsChunking c;
+  c.terms = terms;
+  const int ot = ceil_div(g.O, int(cfg.cols));
+  const int xhalf = int(xmem_cap(cfg) / 2), whalf = int(wmem_cap(cfg) / 2), phalf = int(pmem_cap(cfg) / 2);
+  const int kmax = std::max(1, std::min(xhalf, whalf));
+  c.kchunks = ceil_div(terms, kmax);
+  c.kc = ceil_div(terms, c.kchunks);
+  const int need = ceil_div(std::max(items, 1), int(cfg.rows));
+  const int pm = phalf / (ot * int(cfg.rows));
+  if (pm < 1)
+    throw std::invalid_argument(fmt::format("layer '{}': {} output tiles of {} rows do not fit pmem ({} rows)", name,
+                                            ot, cfg.rows, cfg.pmem_depth));
+  c.tiles = std::max(1, std::min({need, xhalf / c.kc, pm}));
+  c.resident = uint64_t(ot) * uint64_t(terms) <= wmem_cap(cfg);
+  return c;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Estimates (docs/tiler.md): streaming needs, per pass, max(V, (V + Rows + Cols - 2) / 2) slots
 // (a tile's buffer is free again Rows + Cols - 2 slots after its last l0_rd); data_i carries every
@@ -224,20 +259,50 @@ Estimate make_estimate(const CoreConfig& cfg, Strategy st, uint64_t passes, uint
   return e;
 }
 
+// Output-stationary: an accumulation of k steps occupies k + Rows + Cols - 2 slots (the next one
+// starts right after its drain); data_i carries the activation words (one per tile and term), the
+// weight rows (once if resident, else once per item chunk) and the parameters.
+Estimate os_estimate(const CoreConfig& cfg, const Layer& l, const Geom& g, int groups, int items) {
+  const bool linear = array_op(l) == ArrayOp::Linear;
+  const int terms = linear ? g.C : g.C * g.K * g.K;
+  const OsChunking c = plan_os(cfg, g, terms, items, l.name);
+  const uint64_t R = cfg.rows, C = cfg.cols, ot = ceil_div(g.O, int(C));
+  const uint64_t tiles = ceil_div(std::max(items, 1), int(R)), chunks = ceil_div(int(tiles), c.tiles);
+  Estimate e;
+  e.dataflow = Dataflow::OS;
+  e.strategy = linear ? Strategy::Linear : Strategy::Im2col;
+  e.passes = uint64_t(groups) * tiles * ot * c.kchunks;
+  e.compute_slots = uint64_t(groups) * tiles * ot * (uint64_t(terms) + c.kchunks * (R + C - 2));
+  const uint64_t params = ot * C * (l.logits ? 1 : 3);
+  e.data_slots = uint64_t(groups) * (tiles * terms + chunks * params) +
+                 ot * terms * (c.resident ? 1 : uint64_t(groups) * chunks);
+  e.cycles = std::max(e.compute_slots, e.data_slots) + R + C + lat::kDrainToOfRd + lat::kOutRdToOut + 1 +
+             std::min<uint64_t>(uint64_t(c.tiles) * R, uint64_t(std::max(items, 1)));
+  return e;
+}
+
 std::vector<Estimate> estimates_for(const CoreConfig& cfg, const Layer& l, const Geom& g, int images) {
   const uint64_t R = cfg.rows, C = cfg.cols;
   const uint64_t ot = ceil_div(g.O, int(C));
   const uint64_t params = ot * C * (l.logits ? 1 : 3);
   std::vector<Estimate> out;
   const uint64_t n = std::max(images, 1);
+  const auto sorted = [&] {
+    std::stable_sort(out.begin(), out.end(), [](const Estimate& a, const Estimate& b) {
+      return std::tie(a.cycles, a.data_slots) < std::tie(b.cycles, b.data_slots);
+    });
+    return out;
+  };
   if (array_op(l) == ArrayOp::Linear) {
     const LinearChunking c = plan_linear(cfg, g, images);
     const uint64_t kt = ceil_div(g.C, int(R));
     const uint64_t chunks = ceil_div(int(n), c.batch);
     out.push_back(
         make_estimate(cfg, Strategy::Linear, chunks * kt * ot, c.batch, n * kt * c.groups, chunks * params, c.batch));
-    return out;
+    out.push_back(os_estimate(cfg, l, g, 1, int(n)));
+    return sorted();
   }
+  out.push_back(os_estimate(cfg, l, g, int(n), g.positions()));
   // Kernel-major: every input position of an ic tile is written once per chunk.
   {
     const ConvChunking c = plan_conv(cfg, g, Strategy::KernelMajor, l.name);
@@ -258,10 +323,7 @@ std::vector<Estimate> estimates_for(const CoreConfig& cfg, const Layer& l, const
     out.push_back(make_estimate(cfg, Strategy::Im2col, n * c.chunks * rt * ot, c.per_chunk, n * rt * g.positions(),
                                 n * c.chunks * params, c.per_chunk));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Estimate& a, const Estimate& b) {
-    return std::tie(a.cycles, a.data_slots) < std::tie(b.cycles, b.data_slots);
-  });
-  return out;
+  return sorted();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,12 +376,14 @@ class Builder {
         words_(data_words(cfg)),
         xring_(1, xmem_cap(cfg), "xmem"),
         pring_(0, pmem_cap(cfg), "pmem"),
+        wring_(0, wmem_cap(cfg), "wmem"),
         wtile_(size_t(cfg.rows) * cfg.cols),
         word_(words_) {}
 
   void linear(int images);
   void kernel_major();
   void im2col();
+  void output_stationary(int images);
   void finish() { pk_.finish(); }
 
  private:
@@ -424,7 +488,9 @@ class Builder {
   Schedule& s_;
   SlotPacker pk_;
   unsigned words_;
-  Ring xring_, pring_;
+  Ring xring_, pring_, wring_;
+  std::vector<detail::OsStep> steps_;
+  std::vector<uint32_t> os_rows_;
   std::vector<int32_t> wtile_;  // [c][r]
   std::vector<uint32_t> word_;
   std::vector<Schedule::ActRef> pending_;  // activations of word_ (entry set by write_x)
@@ -587,6 +653,94 @@ void Builder::im2col() {
   });
 }
 
+// Output-stationary (docs/tiler.md "Output-stationary"): array rows are items (conv2d: output
+// positions of one image; linear: images), columns output channels. Per item chunk and reduction
+// chunk [k0, k1), the host writes one activation word per (array tile, term), lane r holding item
+// Rows - 1 - r of the tile (the drain pops the bottom row first, so psum row i is item i); every
+// output tile accumulates each array tile over the chunk's terms and drains it into pmem
+// (overwriting for the first chunk, accumulating after). A partial last tile repeats its last item.
+void Builder::output_stationary(int images) {
+  const unsigned R = cfg_.rows, C = cfg_.cols;
+  const bool linear = array_op(l_) == ArrayOp::Linear;
+  const int terms = linear ? g_.C : g_.C * g_.K * g_.K, kk = g_.K * g_.K;
+  const int ot = ceil_div(g_.O, int(C));
+  const int total = linear ? images : g_.positions();
+  const OsChunking ch = plan_os(cfg_, g_, terms, total, l_.name);
+  // Weight row of output tile j and term k, written once (resident) or per use.
+  std::vector<uint32_t> wres;
+  if (ch.resident) wres.assign(size_t(ot) * terms, kNoData);
+  const auto weight_row = [&](int j, int k) -> uint32_t {
+    uint32_t* cached = ch.resident ? &wres[size_t(j) * terms + k] : nullptr;
+    if (cached && *cached != kNoData) return *cached;
+    const uint32_t wa = ch.resident ? uint32_t(size_t(j) * terms + k) : wring_.addr(wring_.alloc(1));
+    std::vector<uint32_t> w(words_, 0u);
+    const int o0 = j * int(C);
+    for (unsigned c = 0; c < C && o0 + int(c) < g_.O; ++c)
+      put_bits(w, c * cfg_.weight_bits, cfg_.weight_bits,
+               static_cast<uint64_t>(int64_t{l_.weight[size_t(o0 + int(c)) * terms + k]}));
+    pk_.write_w(wa, w);
+    if (cached) *cached = wa;
+    return wa;
+  };
+  const int groups = linear ? 1 : int(in_.size());
+  const int per_chunk = ch.tiles * int(R);
+  for (int grp = 0; grp < groups; ++grp) {
+    for (int i0 = 0; i0 < total; i0 += per_chunk) {
+      const int n = std::min(total, i0 + per_chunk) - i0, T = ceil_div(n, int(R)), npad = T * int(R);
+      const uint32_t item0 = static_cast<uint32_t>(s_.items.size());
+      const auto item_of = [&](int i) { return i0 + std::min(i, n - 1); };  // chunk index -> item
+      for (int i = 0; i < npad; ++i) {
+        const int it = item_of(i);
+        s_.items.push_back(linear ? Item{uint32_t(it), -1, -1} : Item{uint32_t(grp), it / g_.OW, it % g_.OW});
+      }
+      const uint64_t pbase = pring_.alloc(uint64_t(ot) * npad);
+      const auto prow = [&](int j, int i) { return pring_.addr(pbase + uint64_t(j) * npad + i); };
+      for (int kc = 0; kc < ch.kchunks; ++kc) {
+        const int k0 = kc * ch.kc, k1 = std::min(terms, k0 + ch.kc), kn = k1 - k0;
+        const uint64_t xbase = xring_.alloc(uint64_t(T) * kn);
+        for (int j = 0; j < ot; ++j) {
+          std::vector<uint32_t> wa(static_cast<size_t>(kn));
+          for (int k = k0; k < k1; ++k) wa[size_t(k - k0)] = weight_row(j, k);
+          for (int t = 0; t < T; ++t) {
+            steps_.clear();
+            for (int k = k0; k < k1; ++k) {
+              const uint32_t xa = xring_.addr(xbase + uint64_t(t) * kn + (k - k0));
+              if (j == 0) {
+                clear_word();
+                for (unsigned r = 0; r < R; ++r) {
+                  const int it = item_of(t * int(R) + int(R - 1 - r));
+                  if (linear) {
+                    put_act(r, in_[size_t(it)], size_t(k));
+                    continue;
+                  }
+                  const Tensor& x = in_[size_t(grp)];
+                  const int y = it / g_.OW, xo = it % g_.OW, ci = k / kk, ky = (k / g_.K) % g_.K, kx = k % g_.K;
+                  const int iy = y * g_.S - g_.P + ky, ix = xo * g_.S - g_.P + kx;
+                  if (iy >= 0 && iy < g_.H && ix >= 0 && ix < g_.W) put_act(r, x, chw_index(x, ci, iy, ix));
+                }
+                write_x(xa);
+              }
+              steps_.push_back(detail::OsStep{xa, wa[size_t(k - k0)]});
+            }
+            os_rows_.clear();
+            for (unsigned i = 0; i < R; ++i) os_rows_.push_back(prow(j, t * int(R) + int(i)));
+            Pass p;
+            p.slice = slice_id(slice(kc, j, k0, k1));
+            p.item0 = item0 + uint32_t(t) * R;
+            p.count = R;
+            pk_.os_tile(steps_, os_rows_, kc > 0, p);
+            s_.passes.push_back(p);
+          }
+          if (!ch.resident) wring_.release(uint64_t(kn));
+          if (kc == ch.kchunks - 1) read_out_tile(j, item0, n, [&](int i) { return prow(j, i); });
+        }
+        xring_.release(uint64_t(T) * kn);
+      }
+      pring_.release(uint64_t(ot) * npad);
+    }
+  }
+}
+
 // Every input is one image of the layer's input shape (the first one's, for conv2d).
 void check_inputs(const Layer& layer, std::span<const Tensor> inputs, std::span<const int> image_ids) {
   if (inputs.empty()) throw std::invalid_argument(fmt::format("layer '{}': no input images", layer.name));
@@ -605,6 +759,27 @@ void check_inputs(const Layer& layer, std::span<const Tensor> inputs, std::span<
   }
 }
 
+// The (dataflow, strategy) of the options, or else of the fastest estimate for one image.
+Estimate mapping(const CoreConfig& cfg, const Layer& layer, const Geom& g, const TilerOptions& options) {
+  const bool linear = array_op(layer) == ArrayOp::Linear;
+  if (options.strategy && linear && *options.strategy != Strategy::Linear)
+    throw std::invalid_argument(fmt::format("layer '{}': strategy {} for a linear layer", layer.name,
+                                            strategy_name(*options.strategy)));
+  if (options.strategy && !linear && *options.strategy == Strategy::Linear)
+    throw std::invalid_argument(fmt::format("layer '{}': strategy linear for a conv2d layer", layer.name));
+  if (options.strategy && *options.strategy == Strategy::KernelMajor && options.dataflow == Dataflow::OS)
+    throw std::invalid_argument(
+        fmt::format("layer '{}': strategy kernel-major is weight-stationary only (output-stationary conv2d "
+                    "is im2col)",
+                    layer.name));
+  for (const Estimate& e : estimates_for(cfg, layer, g, 1)) {
+    if (options.dataflow && e.dataflow != *options.dataflow) continue;
+    if (options.strategy && !linear && e.strategy != *options.strategy) continue;
+    return e;
+  }
+  throw std::logic_error(fmt::format("tiler: layer '{}': no mapping for the options", layer.name));
+}
+
 // The schedule's description of the layer and the batch, and the strategy it will use.
 Schedule schedule_header(const CoreConfig& cfg, const Layer& layer, const Geom& g, std::span<const int> image_ids,
                          size_t images, int layer_index, const TilerOptions& options) {
@@ -619,15 +794,9 @@ Schedule schedule_header(const CoreConfig& cfg, const Layer& layer, const Geom& 
   s.out_shape = linear ? std::vector<int>{g.O} : std::vector<int>{g.O, g.OH, g.OW};
   s.macs = int64_t(images) * g.positions() * g.O * g.C * g.K * g.K;
   s.estimates = estimates_for(cfg, layer, g, int(images));
-  if (linear) {
-    s.strategy = Strategy::Linear;
-  } else if (options.strategy) {
-    if (*options.strategy == Strategy::Linear)
-      throw std::invalid_argument(fmt::format("layer '{}': strategy linear for a conv2d layer", layer.name));
-    s.strategy = *options.strategy;
-  } else {
-    s.strategy = estimates_for(cfg, layer, g, 1).front().strategy;
-  }
+  const Estimate m = mapping(cfg, layer, g, options);
+  s.dataflow = m.dataflow;
+  s.strategy = m.strategy;
   return s;
 }
 
@@ -638,9 +807,15 @@ void emit_events(Schedule& s) {
   const uint32_t psum_lead = lat::l0rd_to_ofrd(s.config) + lat::kOfRdToPsumOut;  // from the l0_rd
   std::vector<Event> psums, outs;
   psums.reserve(s.psum_rows());
-  for (uint32_t p = 0; p < s.passes.size(); ++p)
-    for (uint32_t i = 0; i < s.passes[p].count; ++i)
-      psums.push_back(Event{s.passes[p].first_l0rd + i + psum_lead, 0, p, i, psum_lead, EventKind::Psum});
+  for (uint32_t p = 0; p < s.passes.size(); ++p) {
+    const Pass& ps = s.passes[p];
+    for (uint32_t i = 0; i < ps.count; ++i) {
+      const uint64_t slot = ps.of_rd_slot(i) + lat::kOfRdToPsumOut;
+      // WS: a row answers its vector's l0_rd; OS: the accumulation's first l0_rd.
+      const uint32_t lead = s.dataflow == Dataflow::OS ? uint32_t(slot - ps.first_l0rd) : psum_lead;
+      psums.push_back(Event{slot, 0, p, i, lead, EventKind::Psum});
+    }
+  }
   outs.reserve(s.reads.size());
   for (uint32_t r = 0; r < s.reads.size(); ++r)
     outs.push_back(Event{s.reads[r].slot + lat::kOutRdToOut, 0, r, 0, lat::kOutRdToOut, EventKind::Out});
@@ -693,8 +868,12 @@ std::vector<Estimate> estimate_layer(const CoreConfig& cfg, const golden::Layer&
   return estimates_for(cfg, layer, geometry(layer, nullptr), images);
 }
 
+Estimate choose_mapping(const CoreConfig& cfg, const golden::Layer& layer, const TilerOptions& options) {
+  return mapping(cfg, layer, geometry(layer, nullptr), options);
+}
+
 Strategy choose_strategy(const CoreConfig& cfg, const golden::Layer& layer) {
-  return estimate_layer(cfg, layer, 1).front().strategy;
+  return choose_mapping(cfg, layer).strategy;
 }
 
 Schedule tile_layer(const CoreConfig& cfg, const golden::Layer& layer, const golden::Precision& prec,
@@ -708,7 +887,9 @@ Schedule tile_layer(const CoreConfig& cfg, const golden::Layer& layer, const gol
   s.in_shape = inputs.front().shape;
 
   Builder b(cfg, layer, g, inputs, s);
-  switch (s.strategy) {
+  if (s.dataflow == Dataflow::OS) {
+    b.output_stationary(int(inputs.size()));
+  } else switch (s.strategy) {
     case Strategy::Linear:
       b.linear(int(inputs.size()));
       break;
@@ -726,6 +907,7 @@ Schedule tile_layer(const CoreConfig& cfg, const golden::Layer& layer, const gol
     for (Event& e : s.events) e.solo = e.slot;
   } else {
     TilerOptions alone = options;
+    alone.dataflow = s.dataflow;
     alone.strategy = linear ? std::nullopt : std::optional<Strategy>(s.strategy);
     set_solo_slots(s, tile_layer(cfg, layer, prec, inputs.first(1), image_ids.empty() ? image_ids : image_ids.first(1),
                                  layer_index, alone));

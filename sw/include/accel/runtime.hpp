@@ -61,6 +61,7 @@ struct LayerReport {
   std::string name;
   std::string describe;  // golden::Layer::describe()
   std::string device;    // device name, or "host"
+  Dataflow dataflow = Dataflow::WS;
   Strategy strategy = Strategy::Linear;
   std::vector<Estimate> estimates;  // for the whole batch, every strategy considered
   int images = 0;

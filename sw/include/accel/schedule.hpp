@@ -18,6 +18,15 @@ struct Layer;
 
 namespace accel {
 
+// Which way the array computes (docs/isa.md): weight-stationary (weights held in the tiles,
+// psums flow south out of the array every step) or output-stationary (each tile accumulates one
+// output over the whole reduction in place, drained at the end of the tile).
+enum class Dataflow : uint8_t { WS, OS };
+std::string_view dataflow_name(Dataflow d);  // "ws", "os"
+
+// How a layer's reduction and outputs map onto the array. Weight-stationary: all three;
+// output-stationary: Linear (rows = images) and Im2col (rows = output positions, the reduction
+// in im2col order, streamed whole in one accumulation per chunk).
 enum class Strategy : uint8_t {
   Linear,       // rows = input features, columns = output features, vectors = images
   KernelMajor,  // one weight tile per (input-channel tile, output-channel tile, kernel position)
@@ -44,7 +53,10 @@ struct Item {
 
 // One weight tile streaming `count` vectors in consecutive slots. Vector i:
 //   xmem_rd in slot first_l0rd + i - 2, l0_rd in first_l0rd + i, of_rd in first_ofrd + i.
-// When its psum row is visible is an Event of the schedule.
+// Output-stationary: one accumulation (a tile of Rows items against one output tile over the
+// slice's reduction range): its steps' l0_rds from first_l0rd on, os_drain at first_ofrd - 2,
+// and `count` = Rows psum rows, row i (array row Rows - 1 - i) for items[item0 + i], of_rd in
+// first_ofrd + i. When its psum row is visible is an Event of the schedule.
 struct Pass {
   uint32_t slice = 0;  // index into Schedule::slices
   uint32_t item0 = 0;  // vector i computes items[item0 + i]
@@ -89,9 +101,10 @@ struct Event {
 
 // Cost model of one strategy for the schedule's batch (docs/tiler.md "Estimates").
 struct Estimate {
+  Dataflow dataflow = Dataflow::WS;
   Strategy strategy = Strategy::Linear;
-  uint64_t passes = 0;         // weight tiles streamed
-  uint64_t compute_slots = 0;  // slots with l0_rd plus double-buffer waits
+  uint64_t passes = 0;         // weight tiles streamed (OS: accumulations)
+  uint64_t compute_slots = 0;  // slots with l0_rd plus double-buffer waits (OS: plus drains)
   uint64_t data_slots = 0;     // xmem_wr + w_load + par_wr (data_i is shared)
   uint64_t cycles = 0;         // estimated schedule length
 };
@@ -101,8 +114,9 @@ struct Schedule : SlotStream {
   const golden::Layer* layer = nullptr;  // the layer tiled (owned by the caller)
   int layer_index = -1;                  // in the model, -1 for a layer on its own
   std::string layer_name;
+  Dataflow dataflow = Dataflow::WS;
   Strategy strategy = Strategy::Linear;
-  std::vector<Estimate> estimates;  // every strategy considered (the chosen one included)
+  std::vector<Estimate> estimates;  // every (dataflow, strategy) considered (the chosen one included)
   std::vector<int> images;          // global image numbers of the batch, in order
   std::vector<int> out_shape;       // per image: {O, OH, OW} (conv2d) or {O} (linear)
   bool out_raw = false;             // logits layer: out lanes are raw acc + bias
@@ -110,7 +124,7 @@ struct Schedule : SlotStream {
 
   // Metadata: every of_rd belongs to exactly one pass, every out_rd is one OutRead.
   std::vector<Slice> slices;
-  std::vector<Item> items;
+  std::vector<Item> items;  // output-stationary: a partial tile is filled with copies of its last item
   std::vector<Pass> passes;    // in slot order
   std::vector<OutRead> reads;  // in slot order
   // Every row the core shows, in slot order (a psum row before an out row of the same slot).
@@ -132,7 +146,8 @@ struct Schedule : SlotStream {
   const Item& item_of(const Event& e) const {
     return items[e.kind == EventKind::Psum ? passes[e.ref].item0 + e.vec : reads[e.ref].item];
   }
-  // "ic 8..15 kp (1,2) -> oc 0..7" / "rows 16..23 -> oc 8..15" / "in 64..71 -> out 0..7"
+  // "ic 8..15 kp (1,2) -> oc 0..7" / "im2col rows 16..23 -> oc 8..15" / "in 64..71 -> out 0..7";
+  // output-stationary: "os im2col rows 0..71 -> oc 0..7" / "os in 0..799 -> out 0..7"
   std::string describe(const Slice& s) const;
   // "image 3 (y 4, x 7)" / "image 3"
   std::string describe(const Item& it) const;

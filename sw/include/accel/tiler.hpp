@@ -15,14 +15,21 @@
 namespace accel {
 
 struct TilerOptions {
-  // conv2d only: force a strategy; default: the lower estimate for one image (so a rerun of one
-  // image picks the same strategy as the batch did).
+  // Force a dataflow; default: the one of the lowest estimate for one image.
+  std::optional<Dataflow> dataflow;
+  // conv2d, weight-stationary only: force a strategy; default: the lower estimate for one image
+  // (so a rerun of one image picks the same strategy as the batch did).
   std::optional<Strategy> strategy;
 };
 
-// Estimates of every strategy that applies to `layer` (one for linear, two for conv2d) for a
-// batch of `images`, cheapest first on ties of cycles by fewer data_i slots.
+// Estimates of every (dataflow, strategy) that applies to `layer` (WS linear and OS linear for
+// linear; WS kernel-major, WS im2col and OS im2col for conv2d) for a batch of `images`, cheapest
+// first, on ties of cycles by fewer data_i slots.
 std::vector<Estimate> estimate_layer(const CoreConfig& cfg, const golden::Layer& layer, int images);
+
+// The (dataflow, strategy) tile_layer picks with `options` (the fastest estimate for one image
+// among those the options allow). Throws std::invalid_argument for options that do not apply.
+Estimate choose_mapping(const CoreConfig& cfg, const golden::Layer& layer, const TilerOptions& options = {});
 
 // The strategy tile_layer picks without options.
 Strategy choose_strategy(const CoreConfig& cfg, const golden::Layer& layer);

@@ -13,9 +13,11 @@ namespace {
 json layer_json(const LayerRow& l, const RunReport& r) {
   if (l.on_host()) return {{"name", l.name}, {"describe", l.describe}, {"device", l.device}};
   json est = json::array();
-  for (const StrategyEstimate& e : l.estimates) est.push_back({{"strategy", e.strategy}, {"cycles", e.cycles}});
+  for (const StrategyEstimate& e : l.estimates)
+    est.push_back({{"dataflow", e.dataflow}, {"strategy", e.strategy}, {"cycles", e.cycles}});
   json j{{"name", l.name},
          {"describe", l.describe},
+         {"dataflow", l.dataflow},
          {"strategy", l.strategy},
          {"device", l.device},
          {"estimates", est},
@@ -49,9 +51,11 @@ LayerRow layer_from(const json& j) {
   l.describe = j.at("describe").get<std::string>();
   l.device = j.at("device").get<std::string>();
   if (l.on_host()) return l;
+  l.dataflow = j.at("dataflow").get<std::string>();
   l.strategy = j.at("strategy").get<std::string>();
   for (const json& e : j.value("estimates", json::array()))
-    l.estimates.push_back({e.at("strategy").get<std::string>(), e.at("cycles").get<uint64_t>()});
+    l.estimates.push_back(
+        {e.at("strategy").get<std::string>(), e.at("cycles").get<uint64_t>(), e.at("dataflow").get<std::string>()});
   l.macs = j.at("macs").get<int64_t>();
   l.cycles = j.at("cycles").get<uint64_t>();
   l.compute_cycles = j.at("compute_cycles").get<uint64_t>();

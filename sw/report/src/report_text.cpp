@@ -30,16 +30,16 @@ std::string layer_header(const RunReport& r) {
 
 std::string mnist_table(const RunReport& r) {
   std::string s =
-      fmt::format("\n{:<8} {:<12} {:<10} {:>12} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>6} {:>10} {:>5} {:>9} {:>5}\n",
-                  "layer", "strategy", "device", "MACs", "cycles", "compute", "w-load", "host", "drain", "stall",
+      fmt::format("\n{:<8} {:<4} {:<12} {:<10} {:>12} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>6} {:>10} {:>5} {:>9} {:>5}\n",
+                  "layer", "flow", "strategy", "device", "MACs", "cycles", "compute", "w-load", "host", "drain", "stall",
                   "util", "psum rows", "bad", "out rows", "bad");
   for (const LayerRow& l : r.layers) {
     if (l.on_host()) {
-      s += fmt::format("{:<8} {:<12} {:<10}\n", l.name, "-", "host");
+      s += fmt::format("{:<8} {:<4} {:<12} {:<10}\n", l.name, "-", "-", "host");
       continue;
     }
-    s += fmt::format("{:<8} {:<12} {:<10} {:>12} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>5.1f}% {:>10} {:>5} {:>9} {:>5}\n",
-                     l.name, l.strategy, l.device, l.macs, l.cycles, l.compute_cycles, l.weight_load_cycles,
+    s += fmt::format("{:<8} {:<4} {:<12} {:<10} {:>12} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>5.1f}% {:>10} {:>5} {:>9} {:>5}\n",
+                     l.name, l.dataflow, l.strategy, l.device, l.macs, l.cycles, l.compute_cycles, l.weight_load_cycles,
                      l.host_transfer_cycles, l.drain_cycles, l.stall_cycles, 100.0 * l.utilization, l.psum_rows_checked,
                      l.psum_mismatches, l.out_rows_checked, l.out_mismatches + l.protocol_errors);
   }
@@ -92,9 +92,9 @@ std::string text_config(const RunReport& r) {
 std::string text_schedule(const LayerRow& row) {
   const ScheduleShape s = row.schedule.value_or(ScheduleShape{});
   std::string est;
-  for (const StrategyEstimate& e : row.estimates) est += fmt::format(" {} {}", e.strategy, e.cycles);
-  return fmt::format("schedule: {}, {} slots, {} passes, {} psum rows, {} out rows (estimates:{})\n", row.strategy,
-                     s.slots, s.passes, s.psum_rows, s.out_rows, est);
+  for (const StrategyEstimate& e : row.estimates) est += fmt::format(" {} {} {}", e.dataflow, e.strategy, e.cycles);
+  return fmt::format("schedule: {} {}, {} slots, {} passes, {} psum rows, {} out rows (estimates:{})\n", row.dataflow,
+                     row.strategy, s.slots, s.passes, s.psum_rows, s.out_rows, est);
 }
 
 std::string text_scoreboard(const RunReport& r) {
@@ -126,12 +126,12 @@ std::string text_layer_line(const LayerRow& l) {
   std::string est;
   for (const StrategyEstimate& e : l.estimates) {
     if (!est.empty()) est += ", ";
-    est += fmt::format("{} {}", e.strategy, e.cycles);
+    est += fmt::format("{} {} {}", e.dataflow, e.strategy, e.cycles);
   }
   return fmt::format(
-      "{:<8} {:<28} {:<10} {:<12} MACs {:>11}  cycles {:>10} (compute {}, weight {}, host {}, drain {}, stall {})  "
-      "util {:5.1f}%  {:.2f} Mslots/s  est: {}",
-      l.name, l.describe, l.device, l.strategy, l.macs, l.cycles, l.compute_cycles, l.weight_load_cycles,
+      "{:<8} {:<28} {:<10} {:<2} {:<12} MACs {:>11}  cycles {:>10} (compute {}, weight {}, host {}, drain {}, stall "
+      "{})  util {:5.1f}%  {:.2f} Mslots/s  est: {}",
+      l.name, l.describe, l.device, l.dataflow, l.strategy, l.macs, l.cycles, l.compute_cycles, l.weight_load_cycles,
       l.host_transfer_cycles, l.drain_cycles, l.stall_cycles, 100.0 * l.utilization,
       l.seconds > 0 ? double(l.cycles) / l.seconds / 1e6 : 0.0, est);
 }

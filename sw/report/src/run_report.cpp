@@ -48,9 +48,16 @@ LayerRow named_row(std::string name, std::string describe, std::string device) {
 LayerRow layer_row(const LayerReport& l) {
   LayerRow row = named_row(l.name, l.describe, l.device);
   if (row.on_host()) return row;
-  for (const Estimate& e : l.estimates) row.estimates.push_back({std::string(strategy_name(e.strategy)), e.cycles});
+  row.estimates = estimate_rows(l.estimates);
   accumulate(row, l, l.rows, l.cols);
   return row;
+}
+
+std::vector<StrategyEstimate> estimate_rows(const std::vector<Estimate>& es) {
+  std::vector<StrategyEstimate> rows;
+  for (const Estimate& e : es)
+    rows.push_back({std::string(strategy_name(e.strategy)), e.cycles, std::string(dataflow_name(e.dataflow))});
+  return rows;
 }
 
 void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, unsigned rows, unsigned cols) {
@@ -66,6 +73,7 @@ void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, un
 }
 
 void accumulate(LayerRow& row, const LayerReport& l, unsigned rows, unsigned cols) {
+  row.dataflow = std::string(dataflow_name(l.dataflow));
   row.strategy = std::string(strategy_name(l.strategy));
   add_play(row, l.counters, l.macs, l.seconds, rows, cols);
   row.schedules += l.schedules;
@@ -105,6 +113,7 @@ namespace {
 void merge_row(LayerRow& t, const LayerRow& p, unsigned rows, unsigned cols) {
   if (p.on_host()) return;
   if (!p.strategy.empty()) t.strategy = p.strategy;  // as accumulate(): the latest batch's
+  if (!p.dataflow.empty()) t.dataflow = p.dataflow;
   const Counters c{p.cycles, p.compute_cycles, p.weight_load_cycles, p.host_transfer_cycles, p.stall_cycles,
                     p.drain_cycles};
   add_play(t, c, p.macs, p.seconds, rows, cols);

@@ -17,8 +17,12 @@ namespace accel::report {
 struct StrategyEstimate {
   std::string strategy;  // strategy_name()
   uint64_t cycles = 0;
+  std::string dataflow = "ws";  // dataflow_name()
   bool operator==(const StrategyEstimate&) const = default;
 };
+
+// The tiler's estimates as rows ("ws im2col 1234" in the text).
+std::vector<StrategyEstimate> estimate_rows(const std::vector<Estimate>& es);
 
 // The one schedule a single-layer run played.
 struct ScheduleShape {
@@ -29,6 +33,7 @@ struct ScheduleShape {
 struct LayerRow {
   std::string name, describe;
   std::string device;  // "host" (max-pool, flatten): nothing below is set
+  std::string dataflow;  // dataflow_name(): "ws", "os"
   std::string strategy;
   std::vector<StrategyEstimate> estimates;
   int64_t macs = 0;
