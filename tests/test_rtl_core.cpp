@@ -452,93 +452,120 @@ struct MixedSchedule {
 // Tiles run one after the other: each starts at the earliest slot the rules allow after the one
 // before (an OS tile's first l0_rd right after the previous drain); a WS tile's weights load
 // through data_i from `data_from` on, while the tile before computes.
-MixedSchedule schedule_mixed(Program& p, const std::vector<MixedTile>& tiles, std::size_t data_from,
-                             const std::vector<Vec>& xmem, const std::vector<std::size_t>& xmem_written,
-                             const std::vector<Vec>& wmem, const std::vector<std::size_t>& wmem_written,
-                             std::map<unsigned, Vec>& pmem) {
-  const CoreConfig& c = p.config;
-  MixedSchedule s;
-  std::size_t data_cursor = data_from;
-  long next_rd = long(lat::kXmemRdToL0Rd), last_os = -1000000, last_ws = -1000000, last_drain = -1000000;
-  std::vector<long> last_rd_buf = {-1000000, -1000000};
-  unsigned ws_count = 0;
-  auto of_rd = [&](std::size_t slot, unsigned addr, const Vec& row) {
-    Instr& o = p.at(slot);
+class MixedScheduler {
+ public:
+  MixedScheduler(Program& p, std::size_t data_from, const std::vector<Vec>& xmem,
+                 const std::vector<std::size_t>& xmem_written, const std::vector<Vec>& wmem,
+                 const std::vector<std::size_t>& wmem_written, std::map<unsigned, Vec>& pmem)
+      : p_(p), c_(p.config), xmem_(xmem), xw_(xmem_written), wmem_(wmem), ww_(wmem_written), pmem_(pmem),
+        data_cursor_(data_from) {}
+
+  void add(const MixedTile& t) {
+    if (t.os)
+      os_tile(t);
+    else
+      ws_tile(t);
+  }
+  MixedSchedule finish() {
+    std::sort(s_.psums.begin(), s_.psums.end(), [](const Row& a, const Row& b) { return a.slot < b.slot; });
+    s_.data_end = data_cursor_;
+    return s_;
+  }
+
+ private:
+  static constexpr long kNever = -1000000;
+
+  void of_rd(std::size_t slot, unsigned addr, const Vec& row) {
+    Instr& o = p_.at(slot);
     REQUIRE(!o.of_rd);
     o.of_rd = true;
     o.of_addr = static_cast<uint16_t>(addr);
-    s.psums.push_back(Row{slot + lat::kOfRdToPsumOut, row});
-    pmem[addr] = row;
-    s.last_of_rd = std::max(s.last_of_rd, slot);
-  };
-  for (const MixedTile& t : tiles) {
-    long start = std::max(next_rd, last_drain + long(lat::kDrainToL0Rd));
-    const std::size_t n = t.xaddr.size();
-    if (!t.os) {
-      const unsigned buf = ws_count++ % 2;
-      std::size_t slot = data_cursor;
-      for (unsigned k = 0; k < c.cols; ++k) {
-        while (p.has_data(slot)) ++slot;
-        std::vector<int32_t> wc(c.rows);
-        for (unsigned r = 0; r < c.rows; ++r) wc[r] = static_cast<int32_t>(t.w[r][c.cols - 1 - k]);
-        p.at(slot).w_load = true;
-        p.set_data(slot, accel::pack_weight_column(c, wc));
-        ++slot;
-      }
-      data_cursor = slot;
-      const long commit = std::max(long(slot - 1 + lat::kLoadToCommit), last_rd_buf[buf] + long(lat::l0rd_to_commit(c)));
-      p.at(commit).w_commit = true;
-      p.at(commit).w_buf = buf;
-      start = std::max(start, commit + long(lat::kCommitToL0Rd));
-      for (std::size_t v = 0; v < n; ++v)
-        start = std::max(start, long(xmem_written[t.xaddr[v]] + lat::kXmemWrToXmemRd + lat::kXmemRdToL0Rd) - long(v));
-      for (std::size_t v = 0; v < n; ++v) {
-        const long rd = start + long(v);
-        Instr& xr = p.at(rd - lat::kXmemRdToL0Rd);
-        xr.xmem_rd = true;
-        xr.xmem_rd_addr = static_cast<uint16_t>(t.xaddr[v]);
-        p.at(rd).l0_rd = true;
-        p.at(rd).l0_wsel = buf;
-        of_rd(rd + lat::l0rd_to_ofrd(c), t.paddr[v], matvec(c, xmem[t.xaddr[v]], t.w));
-      }
-      last_ws = start + long(n) - 1;
-      last_rd_buf[buf] = last_ws;
-      next_rd = last_ws + 1;
-      continue;
+    s_.psums.push_back(Row{slot + lat::kOfRdToPsumOut, row});
+    pmem_[addr] = row;
+    s_.last_of_rd = std::max(s_.last_of_rd, slot);
+  }
+  // The first l0_rd slot: after the tiles before, the last drain, and the memory words' writes.
+  long first_rd(const MixedTile& t) const {
+    long start = std::max(next_rd_, last_drain_ + long(lat::kDrainToL0Rd));
+    for (std::size_t k = 0; k < t.xaddr.size(); ++k) {
+      start = std::max(start, long(xw_[t.xaddr[k]] + lat::kXmemWrToXmemRd + lat::kXmemRdToL0Rd) - long(k));
+      if (t.os) start = std::max(start, long(ww_[t.waddr[k]] + lat::kWmemWrToWmemRd + lat::kWmemRdToL0Rd) - long(k));
     }
-    for (std::size_t k = 0; k < n; ++k) {
-      start = std::max(start, long(xmem_written[t.xaddr[k]] + lat::kXmemWrToXmemRd + lat::kXmemRdToL0Rd) - long(k));
-      start = std::max(start, long(wmem_written[t.waddr[k]] + lat::kWmemWrToWmemRd + lat::kWmemRdToL0Rd) - long(k));
+    return start;
+  }
+  void ws_tile(const MixedTile& t) {
+    const unsigned buf = ws_count_++ % 2;
+    // The chain is free from the previous commit on (a load in the commit's slot shifts after it).
+    std::size_t slot = std::max(data_cursor_, last_commit_);
+    for (unsigned k = 0; k < c_.cols; ++k) {  // column Cols-1 first
+      while (p_.has_data(slot)) ++slot;
+      std::vector<int32_t> wc(c_.rows);
+      for (unsigned r = 0; r < c_.rows; ++r) wc[r] = static_cast<int32_t>(t.w[r][c_.cols - 1 - k]);
+      p_.at(slot).w_load = true;
+      p_.set_data(slot, accel::pack_weight_column(c_, wc));
+      ++slot;
     }
+    data_cursor_ = slot;
+    const long commit = std::max(long(slot - 1 + lat::kLoadToCommit), last_rd_buf_[buf] + long(lat::l0rd_to_commit(c_)));
+    p_.at(commit).w_commit = true;
+    p_.at(commit).w_buf = buf;
+    last_commit_ = std::size_t(commit);
+    const long start = std::max(first_rd(t), commit + long(lat::kCommitToL0Rd));
+    for (std::size_t v = 0; v < t.xaddr.size(); ++v) {
+      const long rd = start + long(v);
+      Instr& xr = p_.at(rd - lat::kXmemRdToL0Rd);
+      xr.xmem_rd = true;
+      xr.xmem_rd_addr = static_cast<uint16_t>(t.xaddr[v]);
+      p_.at(rd).l0_rd = true;
+      p_.at(rd).l0_wsel = buf;
+      of_rd(rd + lat::l0rd_to_ofrd(c_), t.paddr[v], matvec(c_, xmem_[t.xaddr[v]], t.w));
+    }
+    last_ws_ = start + long(t.xaddr.size()) - 1;
+    last_rd_buf_[buf] = last_ws_;
+    next_rd_ = last_ws_ + 1;
+  }
+  void os_tile(const MixedTile& t) {
+    const long start = first_rd(t);
     // acc[r][col] = sum_k a_k[r] * w_k[col], wrapped (the contract of docs/isa.md).
-    Mat acc(c.rows, Vec(c.cols, 0));
-    for (std::size_t k = 0; k < n; ++k) {
+    Mat acc(c_.rows, Vec(c_.cols, 0));
+    for (std::size_t k = 0; k < t.xaddr.size(); ++k) {
       const long rd = start + long(k);
-      Instr& xr = p.at(rd - lat::kXmemRdToL0Rd);
+      Instr& xr = p_.at(rd - lat::kXmemRdToL0Rd);
       xr.xmem_rd = true;
       xr.xmem_rd_addr = static_cast<uint16_t>(t.xaddr[k]);
-      Instr& wr = p.at(rd - lat::kWmemRdToL0Rd);
+      Instr& wr = p_.at(rd - lat::kWmemRdToL0Rd);
       wr.wmem_rd = true;
       wr.wmem_rd_addr = static_cast<uint16_t>(t.waddr[k]);
-      p.at(rd).l0_rd = true;
-      p.at(rd).l0_os = true;
-      const Vec& a = xmem[t.xaddr[k]];
-      const Vec& w = wmem[t.waddr[k]];
-      for (unsigned r = 0; r < c.rows; ++r)
-        for (unsigned col = 0; col < c.cols; ++col) acc[r][col] = wrap(acc[r][col] + a[r] * w[col], c.psum_bits);
+      p_.at(rd).l0_rd = true;
+      p_.at(rd).l0_os = true;
+      const Vec& a = xmem_[t.xaddr[k]];
+      const Vec& w = wmem_[t.waddr[k]];
+      for (unsigned r = 0; r < c_.rows; ++r)
+        for (unsigned col = 0; col < c_.cols; ++col) acc[r][col] = wrap(acc[r][col] + a[r] * w[col], c_.psum_bits);
     }
-    last_os = start + long(n) - 1;
-    const long drain = std::max({last_os + long(lat::os_l0rd_to_drain(c)), last_ws + long(lat::ws_l0rd_to_drain(c)),
-                                 last_drain + long(lat::drain_to_drain(c))});
-    p.at(drain).os_drain = true;
-    for (unsigned j = 0; j < c.rows; ++j) of_rd(drain + lat::kDrainToOfRd + j, t.paddr[j], acc[c.rows - 1 - j]);
-    last_drain = drain;
-    next_rd = last_os + 1;
+    const long last_os = start + long(t.xaddr.size()) - 1;
+    const long drain = std::max({last_os + long(lat::os_l0rd_to_drain(c_)), last_ws_ + long(lat::ws_l0rd_to_drain(c_)),
+                                 last_drain_ + long(lat::drain_to_drain(c_))});
+    p_.at(drain).os_drain = true;
+    // OFIFO row j holds array row Rows-1-j.
+    for (unsigned j = 0; j < c_.rows; ++j) of_rd(drain + lat::kDrainToOfRd + j, t.paddr[j], acc[c_.rows - 1 - j]);
+    last_drain_ = drain;
+    next_rd_ = last_os + 1;
   }
-  std::sort(s.psums.begin(), s.psums.end(), [](const Row& a, const Row& b) { return a.slot < b.slot; });
-  s.data_end = data_cursor;
-  return s;
-}
+
+  Program& p_;
+  const CoreConfig& c_;
+  const std::vector<Vec>& xmem_;
+  const std::vector<std::size_t>& xw_;
+  const std::vector<Vec>& wmem_;
+  const std::vector<std::size_t>& ww_;
+  std::map<unsigned, Vec>& pmem_;
+  MixedSchedule s_;
+  std::size_t data_cursor_, last_commit_ = 0;
+  long next_rd_ = long(lat::kXmemRdToL0Rd), last_ws_ = kNever, last_drain_ = kNever;
+  long last_rd_buf_[2] = {kNever, kNever};
+  unsigned ws_count_ = 0;
+};
 
 std::size_t write_wmem(Program& p, std::size_t slot, const std::vector<Vec>& wmem, std::vector<std::size_t>& written) {
   written.assign(wmem.size(), 0);
@@ -609,7 +636,9 @@ void random_os_tiles_test(const CoreConfig& c, unsigned rounds) {
       if (!t.os) t.w = random_weights(c, rng);
     }
     std::map<unsigned, Vec> pmem;
-    const MixedSchedule s = schedule_mixed(p, tiles, slot, xmem, xw, wmem, ww, pmem);
+    MixedScheduler sched(p, slot, xmem, xw, wmem, ww, pmem);
+    for (const MixedTile& t : tiles) sched.add(t);
+    const MixedSchedule s = sched.finish();
     std::vector<Row> outs;
     std::size_t rs = s.last_of_rd + lat::kOfRdToOutRd;
     for (const auto& [addr, acc] : pmem) {
