@@ -1,4 +1,4 @@
-// Accelerator core: registered instruction port, xmem, corelet, pmem and performance counters.
+// Accelerator core: registered instruction port, xmem, wmem, corelet, pmem and performance counters.
 module core
   import accel_pkg::*;
 #(
@@ -16,7 +16,7 @@ module core
   input  logic                             clk_i,         // clock
   input  logic                             rst_ni,        // synchronous reset, active low
   input  instr_t                           instr_i,       // this cycle's instruction (registered)
-  input  logic [DataBits-1:0]              data_i,        // vector, weight column or parameter
+  input  logic [DataBits-1:0]              data_i,        // vector, weight column, weight row or parameter
   output logic                             psum_valid_o,  // a psum row left the OFIFO
   output logic [Cols-1:0][PsumBits-1:0]    psum_o,        // that row, column c at [c]
   output logic                             out_valid_o,   // an SFP read-out result
@@ -30,6 +30,7 @@ module core
   localparam int unsigned PAddrW  = (PmemDepth > 1) ? $clog2(PmemDepth) : 1;
   localparam int unsigned XBits   = Rows * ActBits;
   localparam int unsigned WBits   = Rows * WeightBits;
+  localparam int unsigned WRowBits = Cols * WeightBits;
   localparam int unsigned RowBits = Cols * PsumBits;
 
   // ---------------------------------------------------------------------------------------------
@@ -37,17 +38,19 @@ module core
   // ---------------------------------------------------------------------------------------------
   instr_t              instr_q;
   logic [DataBits-1:0] data_q;
-  logic                l0_push_q;
+  logic                l0_push_q, n0_push_q;
 
   always_ff @(posedge clk_i) begin
     if (!rst_ni) begin
       instr_q   <= '0;
       data_q    <= '0;
       l0_push_q <= 1'b0;
+      n0_push_q <= 1'b0;
     end else begin
       instr_q   <= instr_i;
       data_q    <= data_i;
       l0_push_q <= instr_q.xmem_rd;  // xmem read data arrives one cycle later
+      n0_push_q <= instr_q.wmem_rd;  // so does wmem's
     end
   end
 
@@ -72,6 +75,26 @@ module core
   );
 
   // ---------------------------------------------------------------------------------------------
+  // wmem (output-stationary weight rows): host writes at xmem_wr_addr, N0 reads.
+  // ---------------------------------------------------------------------------------------------
+  logic [0:0][WRowBits-1:0] wmem_rdata;
+
+  sram #(
+    .Width      (WRowBits),
+    .Depth      (XmemDepth),
+    .NumRdPorts (1)
+  ) u_wmem (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .we_i    (instr_q.wmem_wr),
+    .waddr_i (instr_q.xmem_wr_addr[XAddrW-1:0]),
+    .wdata_i (data_q[WRowBits-1:0]),
+    .re_i    (instr_q.wmem_rd),
+    .raddr_i (instr_q.wmem_rd_addr[XAddrW-1:0]),
+    .rdata_o (wmem_rdata)
+  );
+
+  // ---------------------------------------------------------------------------------------------
   // corelet and pmem
   // ---------------------------------------------------------------------------------------------
   logic [1:0]              pmem_re;
@@ -80,6 +103,7 @@ module core
   logic                    pmem_we;
   logic [PAddrW-1:0]       pmem_waddr;
   logic [RowBits-1:0]      pmem_wdata;
+  logic                    os_draining;
 
   corelet #(
     .Rows       (Rows),
@@ -97,6 +121,11 @@ module core
     .l0_data_i    (xmem_rdata[0]),
     .l0_rd_i      (instr_q.l0_rd),
     .l0_wsel_i    (instr_q.l0_wsel),
+    .l0_os_i      (instr_q.l0_os),
+    .n0_push_i    (n0_push_q),
+    .n0_data_i    (wmem_rdata[0]),
+    .os_drain_i   (instr_q.os_drain),
+    .os_draining_o(os_draining),
     .w_load_i     (instr_q.w_load),
     .w_i          (data_q[WBits-1:0]),
     .w_commit_i   (instr_q.w_commit),
@@ -144,11 +173,21 @@ module core
   // Performance counters: each cycle is total plus exactly one category, by priority.
   // ---------------------------------------------------------------------------------------------
   logic [NumCtrs-1:0][CtrBits-1:0] ctr_d, ctr_q;
-  logic                            is_compute, is_wload, is_host;
+  logic                            is_compute, is_wload, is_host, is_drain;
+  logic                            os_pending_d, os_pending_q;  // OS l0_rd since the last os_drain
+
+  assign os_pending_d = instr_q.os_drain ? 1'b0 : (os_pending_q || (instr_q.l0_rd && instr_q.l0_os));
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) os_pending_q <= 1'b0;
+    else         os_pending_q <= os_pending_d;
+  end
 
   assign is_compute = instr_q.l0_rd;
-  assign is_wload   = !is_compute && (instr_q.w_load || instr_q.w_commit);
+  assign is_wload   = !is_compute && (instr_q.w_load || instr_q.w_commit || instr_q.wmem_wr);
   assign is_host    = !is_compute && !is_wload && (instr_q.xmem_wr || instr_q.par_wr);
+  assign is_drain   = !is_compute && !is_wload && !is_host &&
+                      (instr_q.os_drain || os_pending_q || os_draining);
 
   always_comb begin
     ctr_d = ctr_q;
@@ -156,7 +195,8 @@ module core
     ctr_d[CtrCompute]      = ctr_q[CtrCompute] + CtrBits'(is_compute);
     ctr_d[CtrWeightLoad]   = ctr_q[CtrWeightLoad] + CtrBits'(is_wload);
     ctr_d[CtrHostTransfer] = ctr_q[CtrHostTransfer] + CtrBits'(is_host);
-    ctr_d[CtrStall]        = ctr_q[CtrStall] + CtrBits'(!is_compute && !is_wload && !is_host);
+    ctr_d[CtrDrain]        = ctr_q[CtrDrain] + CtrBits'(is_drain);
+    ctr_d[CtrStall]        = ctr_q[CtrStall] + CtrBits'(!is_compute && !is_wload && !is_host && !is_drain);
     if (instr_q.ctr_clr) ctr_d = '0;
   end
 
@@ -193,14 +233,18 @@ module core
 
   // Weight-buffer hazard tracking (assertion only): wbusy_q[b] counts down the cycles until the
   // last vector popped with buffer b has passed the last tile; a commit to b is legal when it
-  // is at most 1 (the package's host-contract latency lat_l0rd_to_commit, docs/isa.md).
+  // is at most 1 (the package's host-contract latency lat_l0rd_to_commit, docs/isa.md). An OS
+  // vector uses no buffer (its weights come from N0), whatever its l0_wsel.
+  logic ws_rd;
+  assign ws_rd = instr_q.l0_rd && !instr_q.l0_os;
+
   localparam int unsigned DrainCycles = lat_l0rd_to_commit(Rows, Cols);
   logic [1:0][15:0] wbusy_d, wbusy_q;
 
   always_comb begin
     for (int unsigned b = 0; b < 2; b++) begin
       wbusy_d[b] = (wbusy_q[b] != '0) ? wbusy_q[b] - 1'b1 : '0;
-      if (instr_q.l0_rd && 32'(instr_q.l0_wsel) == b) wbusy_d[b] = 16'(DrainCycles);
+      if (ws_rd && 32'(instr_q.l0_wsel) == b) wbusy_d[b] = 16'(DrainCycles);
     end
   end
 
@@ -211,13 +255,13 @@ module core
 
   a_commit_in_flight : assert property (@(posedge clk_i) disable iff (!rst_ni)
       instr_q.w_commit |-> wbusy_q[instr_q.w_buf] <= 16'd1 &&
-      !(DrainCycles > 0 && instr_q.l0_rd && instr_q.l0_wsel == instr_q.w_buf))
+      !(DrainCycles > 0 && ws_rd && instr_q.l0_wsel == instr_q.w_buf))
     else $error("core: w_commit to buffer %0d while vectors using it are in the array (%0d more cycles)",
                 instr_q.w_buf, wbusy_q[instr_q.w_buf]);
 
   a_one_data_user : assert property (@(posedge clk_i) disable iff (!rst_ni)
-      $onehot0({instr_q.xmem_wr, instr_q.w_load, instr_q.par_wr}))
-    else $error("core: xmem_wr, w_load and par_wr share data_i: at most one per instruction");
+      $onehot0({instr_q.xmem_wr, instr_q.wmem_wr, instr_q.w_load, instr_q.par_wr}))
+    else $error("core: xmem_wr, wmem_wr, w_load and par_wr share data_i: at most one per instruction");
 
   a_xmem_wr_addr : assert property (@(posedge clk_i) disable iff (!rst_ni)
       instr_q.xmem_wr |-> 32'(instr_q.xmem_wr_addr) < XmemDepth)
@@ -227,6 +271,15 @@ module core
       instr_q.xmem_rd |-> 32'(instr_q.xmem_rd_addr) < XmemDepth)
     else $error("core: xmem_rd_addr %0d beyond XmemDepth %0d", instr_q.xmem_rd_addr, XmemDepth);
 
+  a_wmem_wr_addr : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.wmem_wr |-> 32'(instr_q.xmem_wr_addr) < XmemDepth)
+    else $error("core: wmem_wr address (xmem_wr_addr) %0d beyond XmemDepth %0d",
+                instr_q.xmem_wr_addr, XmemDepth);
+
+  a_wmem_rd_addr : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.wmem_rd |-> 32'(instr_q.wmem_rd_addr) < XmemDepth)
+    else $error("core: wmem_rd_addr %0d beyond XmemDepth %0d", instr_q.wmem_rd_addr, XmemDepth);
+
   a_of_addr : assert property (@(posedge clk_i) disable iff (!rst_ni)
       instr_q.of_rd |-> 32'(instr_q.of_addr) < PmemDepth)
     else $error("core: of_addr %0d beyond PmemDepth %0d", instr_q.of_addr, PmemDepth);
@@ -234,5 +287,57 @@ module core
   a_out_addr : assert property (@(posedge clk_i) disable iff (!rst_ni)
       instr_q.out_rd |-> 32'(instr_q.out_addr) < PmemDepth)
     else $error("core: out_addr %0d beyond PmemDepth %0d", instr_q.out_addr, PmemDepth);
+
+  // Output-stationary rules (docs/isa.md "Output-stationary mode"), assertion only. Each countdown
+  // is loaded with its latency by the instruction it follows and counts down; an os_drain is
+  // legal when it is at most 1 (as wbusy_q above). N0 checks its own pops and pushes.
+  localparam int unsigned OsToDrain = lat_os_l0rd_to_drain(Rows, Cols);
+  localparam int unsigned WsToDrain = lat_ws_l0rd_to_drain(Rows, Cols);
+  localparam int unsigned DrainToDrain = lat_drain_to_drain(Rows);
+  logic [15:0] os_busy_d, os_busy_q, ws_busy_d, ws_busy_q, drain_busy_d, drain_busy_q;
+
+  always_comb begin
+    os_busy_d    = (os_busy_q != '0) ? os_busy_q - 1'b1 : '0;
+    ws_busy_d    = (ws_busy_q != '0) ? ws_busy_q - 1'b1 : '0;
+    drain_busy_d = (drain_busy_q != '0) ? drain_busy_q - 1'b1 : '0;
+    if (instr_q.l0_rd && instr_q.l0_os)  os_busy_d    = 16'(OsToDrain);
+    if (ws_rd)                           ws_busy_d    = 16'(WsToDrain);
+    if (instr_q.os_drain)                drain_busy_d = 16'(DrainToDrain);
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) begin
+      os_busy_q    <= '0;
+      ws_busy_q    <= '0;
+      drain_busy_q <= '0;
+    end else begin
+      os_busy_q    <= os_busy_d;
+      ws_busy_q    <= ws_busy_d;
+      drain_busy_q <= drain_busy_d;
+    end
+  end
+
+  a_os_without_rd : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.l0_os |-> instr_q.l0_rd)
+    else $error("core: l0_os without l0_rd");
+
+  a_drain_with_rd : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      !(instr_q.os_drain && instr_q.l0_rd))
+    else $error("core: os_drain in the same slot as an l0_rd");
+
+  a_drain_after_os : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.os_drain |-> os_busy_q <= 16'd1)
+    else $error("core: os_drain %0d slot(s) too early after an OS l0_rd (lat_os_l0rd_to_drain = %0d)",
+                os_busy_q - 16'd1, OsToDrain);
+
+  a_drain_after_ws : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.os_drain |-> ws_busy_q <= 16'd1)
+    else $error("core: os_drain %0d slot(s) too early after a WS l0_rd (lat_ws_l0rd_to_drain = %0d)",
+                ws_busy_q - 16'd1, WsToDrain);
+
+  a_drain_after_drain : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.os_drain |-> drain_busy_q <= 16'd1)
+    else $error("core: os_drain %0d slot(s) too early after the previous os_drain (lat_drain_to_drain = %0d)",
+                drain_busy_q - 16'd1, DrainToDrain);
 
 endmodule

@@ -1,4 +1,4 @@
-// Compute path of the core: L0, MAC array, OFIFO and SFP (pmem itself sits in core).
+// Compute path of the core: L0, N0, MAC array, OFIFO and SFP (xmem, wmem and pmem sit in core).
 module corelet
   import accel_pkg::*;
 #(
@@ -20,6 +20,12 @@ module corelet
   input  logic [Rows-1:0][ActBits-1:0]     l0_data_i,     // the vector
   input  logic                             l0_rd_i,       // pop one vector into the array
   input  logic                             l0_wsel_i,     // its weight buffer
+  input  logic                             l0_os_i,       // it computes output-stationary: pop N0 too
+  // N0 fill (from wmem) and output-stationary drain
+  input  logic                             n0_push_i,     // push one weight row into N0
+  input  logic [Cols-1:0][WeightBits-1:0]  n0_data_i,     // the row
+  input  logic                             os_drain_i,    // every accumulator south, cleared
+  output logic                             os_draining_o, // a drain's rows are leaving the array
   // Weights
   input  logic                             w_load_i,      // shift a weight column in
   input  logic [Rows-1:0][WeightBits-1:0]  w_i,           // the column
@@ -55,7 +61,11 @@ module corelet
 
   logic [Rows-1:0]                 act_valid, act_sel;
   logic [Rows-1:0][ActBits-1:0]    act;
-  logic [Cols-1:0]                 col_valid;
+  logic [Cols-1:0]                 col_valid, os_w_valid;
+  logic [Cols-1:0][WeightBits-1:0] os_w;
+  // N0 has no buffer selects and its flags are not in status_o (its own assertions check it).
+  logic [Cols-1:0]                 n0_sel_unused;
+  logic                            n0_empty_unused, n0_idle_unused, n0_full_unused;
   logic [Cols-1:0][PsumBits-1:0]   col_psum, of_row;
   logic                            of_valid;
 
@@ -78,6 +88,28 @@ module corelet
     .full_o      (status_o.l0_full)
   );
 
+  // N0: the mirror of L0 for the weight rows of output-stationary mode; column c pops c cycles
+  // after column 0, so weight and activation meet in tile (r, c).
+  l0 #(
+    .Rows    (Cols),
+    .ActBits (WeightBits),
+    .Depth   (L0Depth),
+    .Name    ("n0")
+  ) u_n0 (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .push_i      (n0_push_i),
+    .data_i      (n0_data_i),
+    .rd_i        (l0_rd_i && l0_os_i),
+    .rd_sel_i    (1'b0),
+    .act_valid_o (os_w_valid),
+    .act_sel_o   (n0_sel_unused),
+    .act_o       (os_w),
+    .empty_o     (n0_empty_unused),
+    .idle_o      (n0_idle_unused),
+    .full_o      (n0_full_unused)
+  );
+
   mac_array #(
     .Rows       (Rows),
     .Cols       (Cols),
@@ -94,6 +126,10 @@ module corelet
     .w_i          (w_i),
     .w_commit_i   (w_commit_i),
     .w_buf_i      (w_buf_i),
+    .os_w_valid_i (os_w_valid),
+    .os_w_i       (os_w),
+    .os_drain_i   (os_drain_i),
+    .draining_o   (os_draining_o),
     .psum_valid_o (col_valid),
     .psum_o       (col_psum)
   );

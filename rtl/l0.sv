@@ -1,8 +1,10 @@
 // L0 input buffer: Rows row FIFOs filled one vector at a time, read with a skew of one cycle per row.
+// The north input buffer N0 of output-stationary mode is a second instance (one FIFO per column).
 module l0 #(
-  parameter int unsigned Rows    = 8,   // array rows (one FIFO each)
-  parameter int unsigned ActBits = 8,   // activation width
-  parameter int unsigned Depth   = 64   // entries per row FIFO
+  parameter int unsigned Rows    = 8,    // array rows (one FIFO each)
+  parameter int unsigned ActBits = 8,    // activation width
+  parameter int unsigned Depth   = 64,   // entries per row FIFO
+  parameter string       Name    = "l0"  // instance name in assertion messages ("n0" for N0)
 ) (
   input  logic                           clk_i,        // clock
   input  logic                           rst_ni,       // synchronous reset, active low
@@ -70,14 +72,14 @@ module l0 #(
   // -------------------------------------------------------------------------------------------
   initial begin : p_params
     assert (Rows >= 1 && ActBits >= 1 && Depth >= 1)
-      else $error("l0: illegal parameters Rows=%0d ActBits=%0d Depth=%0d",
-                  Rows, ActBits, Depth);
+      else $error("%s: illegal parameters Rows=%0d ActBits=%0d Depth=%0d",
+                  Name, Rows, ActBits, Depth);
   end
 
   a_no_rd_empty : assert property (@(posedge clk_i) disable iff (!rst_ni) !(rd_i && empty_o))
-    else $error("l0: l0_rd with L0 empty");
+    else $error("%s: l0_rd with %s empty", Name, Name.toupper());
 
   a_no_push_full : assert property (@(posedge clk_i) disable iff (!rst_ni) !(push_i && full_o))
-    else $error("l0: push into a full L0 row FIFO (depth %0d)", Depth);
+    else $error("%s: push into a full %s FIFO (depth %0d)", Name, Name.toupper(), Depth);
 
 endmodule

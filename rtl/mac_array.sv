@@ -1,4 +1,5 @@
-// Rows x Cols grid of mac_tile: activations flow east, partial sums flow south, weights load eastward.
+// Rows x Cols grid of mac_tile: activations flow east, partial sums (OS: weights, drained accumulators)
+// flow south, weights load eastward.
 module mac_array #(
   parameter int unsigned Rows       = 8,   // reduction dimension
   parameter int unsigned Cols       = 8,   // output features
@@ -15,9 +16,15 @@ module mac_array #(
   input  logic [Rows-1:0][WeightBits-1:0]  w_i,           // the column, row r at w_i[r]
   input  logic                             w_commit_i,    // every tile: buffer w_buf_i = chain
   input  logic                             w_buf_i,       // buffer w_commit_i writes
+  input  logic [Cols-1:0]                  os_w_valid_i,  // north edge: column c's OS weight valid (N0 pops)
+  input  logic [Cols-1:0][WeightBits-1:0]  os_w_i,        // north edge: column c's OS weight
+  input  logic                             os_drain_i,    // OS: every accumulator south, cleared
+  output logic                             draining_o,    // a drain's rows are leaving the south edge
   output logic [Cols-1:0]                  psum_valid_o,  // south edge: column c's psum valid
   output logic [Cols-1:0][PsumBits-1:0]    psum_o         // south edge: column c's psum
 );
+
+  localparam int unsigned CntW = $clog2(Rows + 1);
 
   // Tile outputs; tile (r, c) takes its inputs from (r, c-1) and (r-1, c). Unpacked arrays:
   // a packed 2-D bus would make the simulator shift whole wide words for every tile.
@@ -25,6 +32,7 @@ module mac_array #(
   logic                  sel_e   [Rows][Cols];
   logic [ActBits-1:0]    act_e   [Rows][Cols];
   logic [WeightBits-1:0] w_e     [Rows][Cols];
+  logic                  wv_s    [Rows][Cols];
   logic [PsumBits-1:0]   psum_s  [Rows][Cols];
 
   for (genvar r = 0; r < Rows; r++) begin : g_row
@@ -32,6 +40,7 @@ module mac_array #(
       logic                  valid_w, sel_w;
       logic [ActBits-1:0]    act_w;
       logic [WeightBits-1:0] w_w;
+      logic                  wv_n;
       logic [PsumBits-1:0]   psum_n;
 
       if (c == 0) begin : g_west_edge
@@ -46,9 +55,12 @@ module mac_array #(
         assign w_w     = w_e[r][c-1];
       end
 
+      // The north edge feeds zeros (a WS sum starts there), or the OS weight N0 pops this cycle.
       if (r == 0) begin : g_north_edge
-        assign psum_n = '0;
+        assign wv_n   = os_w_valid_i[c];
+        assign psum_n = os_w_valid_i[c] ? PsumBits'(os_w_i[c]) : '0;
       end else begin : g_north_tile
+        assign wv_n   = wv_s[r-1][c];
         assign psum_n = psum_s[r-1][c];
       end
 
@@ -67,6 +79,9 @@ module mac_array #(
         .act_o       (act_e[r][c]),
         .psum_i      (psum_n),
         .psum_o      (psum_s[r][c]),
+        .wv_i        (wv_n),
+        .wv_o        (wv_s[r][c]),
+        .os_drain_i  (os_drain_i),
         .w_load_i    (w_load_i),
         .w_i         (w_w),
         .w_o         (w_e[r][c]),
@@ -76,9 +91,26 @@ module mac_array #(
     end
   end
 
-  // The bottom row's valid travels east with its activation; it marks its psum valid too.
+  // After an os_drain the accumulators leave the south edge in the Rows cycles that follow, all
+  // columns at once, row Rows-1 first.
+  logic [CntW-1:0] drain_cnt_d, drain_cnt_q;
+
+  always_comb begin
+    drain_cnt_d = (drain_cnt_q != '0) ? drain_cnt_q - 1'b1 : '0;
+    if (os_drain_i) drain_cnt_d = CntW'(Rows);
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (!rst_ni) drain_cnt_q <= '0;
+    else         drain_cnt_q <= drain_cnt_d;
+  end
+
+  assign draining_o = (drain_cnt_q != '0);
+
+  // The bottom row's valid travels east with its activation; it marks its psum valid too, unless
+  // the psum is an OS weight leaving the array.
   for (genvar c = 0; c < Cols; c++) begin : g_south
-    assign psum_valid_o[c] = valid_e[Rows-1][c];
+    assign psum_valid_o[c] = (valid_e[Rows-1][c] && !wv_s[Rows-1][c]) || draining_o;
     assign psum_o[c]       = psum_s[Rows-1][c];
   end
 

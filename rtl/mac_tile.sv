@@ -1,4 +1,5 @@
-// Weight-stationary MAC tile: psum_o = psum_i + act_i * weight, weight double-buffered behind a load chain.
+// MAC tile, weight- or output-stationary per vector: WS psum_o = psum_i + act_i * weight (double-
+// buffered behind a load chain); OS acc += act_i * (the weight on psum_i), drained south on request.
 module mac_tile #(
   parameter int unsigned ActBits    = 8,   // unsigned activation width
   parameter int unsigned WeightBits = 8,   // signed weight width
@@ -7,13 +8,16 @@ module mac_tile #(
   input  logic                  clk_i,        // clock
   input  logic                  rst_ni,       // synchronous reset, active low
   input  logic                  act_valid_i,  // an activation arrives from the west
-  input  logic                  act_sel_i,    // weight buffer it computes with
+  input  logic                  act_sel_i,    // weight buffer it computes with (WS)
   input  logic [ActBits-1:0]    act_i,        // the activation (unsigned)
   output logic                  act_valid_o,  // registered act_valid_i, to the east
   output logic                  act_sel_o,    // registered act_sel_i, to the east
   output logic [ActBits-1:0]    act_o,        // registered act_i, to the east
-  input  logic [PsumBits-1:0]   psum_i,       // partial sum from the north
-  output logic [PsumBits-1:0]   psum_o,       // partial sum to the south; meaningful only with act_valid_o
+  input  logic [PsumBits-1:0]   psum_i,       // partial sum from the north (OS: the weight, low bits)
+  output logic [PsumBits-1:0]   psum_o,       // to the south: WS psum, OS weight or drained accumulator
+  input  logic                  wv_i,         // OS: psum_i carries a weight (act_valid_i is set too)
+  output logic                  wv_o,         // registered wv_i, to the south (psum_o is a weight)
+  input  logic                  os_drain_i,   // OS: psum_o = accumulator (this cycle's product included), cleared
   input  logic                  w_load_i,     // shift the load chain east by one tile
   input  logic [WeightBits-1:0] w_i,          // weight from the west neighbour's chain
   output logic [WeightBits-1:0] w_o,          // this tile's chain register, to the east
@@ -23,25 +27,41 @@ module mac_tile #(
 
   localparam int unsigned ProdBits = ActBits + WeightBits + 1;
 
-  logic                         valid_d, valid_q, sel_d, sel_q;
+  logic                         valid_d, valid_q, sel_d, sel_q, wv_d, wv_q;
   logic        [ActBits-1:0]    act_d, act_q;
-  logic        [PsumBits-1:0]   psum_d, psum_q;
-  logic        [WeightBits-1:0] chain_d, chain_q;
+  logic        [PsumBits-1:0]   psum_d, psum_q, acc_d, acc_q;
+  logic        [WeightBits-1:0] chain_d, chain_q, weight;
   logic [1:0]  [WeightBits-1:0] buf_d, buf_q;  // packed: cheaper to simulate than an array
   logic signed [ProdBits-1:0]   prod;
 
-  // Exact product of an unsigned activation and a signed weight.
-  assign prod = $signed({1'b0, act_i}) * $signed(buf_q[act_sel_i]);
+  // One multiplier for both modes: OS takes the weight arriving from the north, WS the stationary
+  // one of the buffer the activation selects. Exact product of an unsigned activation and a
+  // signed weight.
+  assign weight = wv_i ? psum_i[WeightBits-1:0] : buf_q[act_sel_i];
+  assign prod = $signed({1'b0, act_i}) * $signed(weight);
 
   // The datapath registers load every cycle (no hold when idle): outputs are meaningful only
-  // with act_valid_o, and the simulation is cheaper without the hold multiplexers.
+  // with act_valid_o (WS), wv_o (OS weight) or during a drain. Without a valid activation the psum
+  // passes through unchanged, so a drain shifts through idle tiles.
   always_comb begin
     valid_d  = act_valid_i;
     sel_d    = act_sel_i;
     act_d    = act_i;
-    psum_d   = psum_i + PsumBits'(prod);
+    wv_d     = wv_i;
+    psum_d   = psum_i;  // idle, or OS: the weight passes south
+    acc_d    = acc_q;
     chain_d  = chain_q;
     buf_d    = buf_q;
+    if (wv_i) begin
+      acc_d  = acc_q + PsumBits'(prod);
+    end else if (act_valid_i) begin
+      psum_d   = psum_i + PsumBits'(prod);
+    end
+    if (os_drain_i) begin
+      psum_d = acc_d;
+      acc_d  = '0;
+      wv_d   = 1'b0;
+    end
     if (w_load_i) chain_d = w_i;
     if (w_commit_i) buf_d[w_buf_i] = chain_q;
   end
@@ -50,15 +70,19 @@ module mac_tile #(
     if (!rst_ni) begin
       valid_q  <= 1'b0;
       sel_q    <= 1'b0;
+      wv_q     <= 1'b0;
       act_q    <= '0;
       psum_q   <= '0;
+      acc_q    <= '0;
       chain_q  <= '0;
       buf_q    <= '0;
     end else begin
       valid_q  <= valid_d;
       sel_q    <= sel_d;
+      wv_q     <= wv_d;
       act_q    <= act_d;
       psum_q   <= psum_d;
+      acc_q    <= acc_d;
       chain_q  <= chain_d;
       buf_q    <= buf_d;
     end
@@ -68,15 +92,21 @@ module mac_tile #(
   assign act_sel_o   = sel_q;
   assign act_o       = act_q;
   assign psum_o      = psum_q;
+  assign wv_o        = wv_q;
   assign w_o         = chain_q;
 
   // -------------------------------------------------------------------------------------------
   // Assertions
   // -------------------------------------------------------------------------------------------
   initial begin : p_params
-    assert (ActBits >= 1 && WeightBits >= 2 && PsumBits >= 2 && PsumBits <= 64)
+    assert (ActBits >= 1 && WeightBits >= 2 && PsumBits >= 2 && PsumBits <= 64 &&
+            WeightBits <= PsumBits)
       else $error("mac_tile: illegal parameters ActBits=%0d WeightBits=%0d PsumBits=%0d",
                   ActBits, WeightBits, PsumBits);
   end
+
+  // An OS weight meets its activation: the two skews (L0 rows, N0 columns) line them up.
+  a_weight_with_act : assert property (@(posedge clk_i) disable iff (!rst_ni) wv_i |-> act_valid_i)
+    else $error("mac_tile: an OS weight arrives without its activation");
 
 endmodule

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -416,6 +417,261 @@ void top_rows_test(const CoreConfig& c) {
   CHECK(sim->assertion_count() == 0);
 }
 
+// ------------------------------------------------------------------------------------------------
+// Output-stationary tiles (docs/isa.md "Output-stationary mode"), mixed with WS tiles in one
+// program, each at the earliest slot the latencies allow.
+// ------------------------------------------------------------------------------------------------
+BitVec weight_row_word(const CoreConfig& c, const Vec& w) {
+  std::vector<int32_t> v(w.begin(), w.end());
+  return accel::pack_weight_row(c, v);
+}
+
+Vec random_weight_row(const CoreConfig& c, std::mt19937& rng) {
+  std::uniform_int_distribution<int64_t> d(-(int64_t{1} << (c.weight_bits - 1)),
+                                           (int64_t{1} << (c.weight_bits - 1)) - 1);
+  Vec w(c.cols);
+  for (auto& x : w) x = d(rng);
+  return w;
+}
+
+// A tile of either mode. OS: step k pops xmem[xaddr[k]] and wmem[waddr[k]]; the drain's OFIFO row j
+// (array row Rows-1-j) goes to pmem[paddr[j]]. WS: weights w, vector v = xmem[xaddr[v]] to
+// pmem[paddr[v]]. Every psum row overwrites its pmem row (of_acc = 0).
+struct MixedTile {
+  bool os = true;
+  Mat w;
+  std::vector<unsigned> xaddr, waddr, paddr;
+};
+
+struct MixedSchedule {
+  std::vector<Row> psums;  // expected psum_o rows with their slots
+  std::size_t last_of_rd = 0;
+  std::size_t data_end = 0;  // first slot after the last data_i use
+};
+
+// Tiles run one after the other: each starts at the earliest slot the rules allow after the one
+// before (an OS tile's first l0_rd right after the previous drain); a WS tile's weights load
+// through data_i from `data_from` on, while the tile before computes.
+class MixedScheduler {
+ public:
+  MixedScheduler(Program& p, std::size_t data_from, const std::vector<Vec>& xmem,
+                 const std::vector<std::size_t>& xmem_written, const std::vector<Vec>& wmem,
+                 const std::vector<std::size_t>& wmem_written, std::map<unsigned, Vec>& pmem)
+      : p_(p), c_(p.config), xmem_(xmem), xw_(xmem_written), wmem_(wmem), ww_(wmem_written), pmem_(pmem),
+        data_cursor_(data_from) {}
+
+  void add(const MixedTile& t) {
+    if (t.os)
+      os_tile(t);
+    else
+      ws_tile(t);
+  }
+  MixedSchedule finish() {
+    std::sort(s_.psums.begin(), s_.psums.end(), [](const Row& a, const Row& b) { return a.slot < b.slot; });
+    s_.data_end = data_cursor_;
+    return s_;
+  }
+
+ private:
+  static constexpr long kNever = -1000000;
+
+  void of_rd(std::size_t slot, unsigned addr, const Vec& row) {
+    Instr& o = p_.at(slot);
+    REQUIRE(!o.of_rd);
+    o.of_rd = true;
+    o.of_addr = static_cast<uint16_t>(addr);
+    s_.psums.push_back(Row{slot + lat::kOfRdToPsumOut, row});
+    pmem_[addr] = row;
+    s_.last_of_rd = std::max(s_.last_of_rd, slot);
+  }
+  // The first l0_rd slot: after the tiles before, the last drain, and the memory words' writes.
+  long first_rd(const MixedTile& t) const {
+    long start = std::max(next_rd_, last_drain_ + long(lat::kDrainToL0Rd));
+    for (std::size_t k = 0; k < t.xaddr.size(); ++k) {
+      start = std::max(start, long(xw_[t.xaddr[k]] + lat::kXmemWrToXmemRd + lat::kXmemRdToL0Rd) - long(k));
+      if (t.os) start = std::max(start, long(ww_[t.waddr[k]] + lat::kWmemWrToWmemRd + lat::kWmemRdToL0Rd) - long(k));
+    }
+    return start;
+  }
+  void ws_tile(const MixedTile& t) {
+    const unsigned buf = ws_count_++ % 2;
+    // The chain is free from the previous commit on (a load in the commit's slot shifts after it).
+    std::size_t slot = std::max(data_cursor_, last_commit_);
+    for (unsigned k = 0; k < c_.cols; ++k) {  // column Cols-1 first
+      while (p_.has_data(slot)) ++slot;
+      std::vector<int32_t> wc(c_.rows);
+      for (unsigned r = 0; r < c_.rows; ++r) wc[r] = static_cast<int32_t>(t.w[r][c_.cols - 1 - k]);
+      p_.at(slot).w_load = true;
+      p_.set_data(slot, accel::pack_weight_column(c_, wc));
+      ++slot;
+    }
+    data_cursor_ = slot;
+    const long commit = std::max(long(slot - 1 + lat::kLoadToCommit), last_rd_buf_[buf] + long(lat::l0rd_to_commit(c_)));
+    p_.at(commit).w_commit = true;
+    p_.at(commit).w_buf = buf;
+    last_commit_ = std::size_t(commit);
+    const long start = std::max(first_rd(t), commit + long(lat::kCommitToL0Rd));
+    for (std::size_t v = 0; v < t.xaddr.size(); ++v) {
+      const long rd = start + long(v);
+      Instr& xr = p_.at(rd - lat::kXmemRdToL0Rd);
+      xr.xmem_rd = true;
+      xr.xmem_rd_addr = static_cast<uint16_t>(t.xaddr[v]);
+      p_.at(rd).l0_rd = true;
+      p_.at(rd).l0_wsel = buf;
+      of_rd(rd + lat::l0rd_to_ofrd(c_), t.paddr[v], matvec(c_, xmem_[t.xaddr[v]], t.w));
+    }
+    last_ws_ = start + long(t.xaddr.size()) - 1;
+    last_rd_buf_[buf] = last_ws_;
+    next_rd_ = last_ws_ + 1;
+  }
+  void os_tile(const MixedTile& t) {
+    const long start = first_rd(t);
+    // acc[r][col] = sum_k a_k[r] * w_k[col], wrapped (the contract of docs/isa.md).
+    Mat acc(c_.rows, Vec(c_.cols, 0));
+    for (std::size_t k = 0; k < t.xaddr.size(); ++k) {
+      const long rd = start + long(k);
+      Instr& xr = p_.at(rd - lat::kXmemRdToL0Rd);
+      xr.xmem_rd = true;
+      xr.xmem_rd_addr = static_cast<uint16_t>(t.xaddr[k]);
+      Instr& wr = p_.at(rd - lat::kWmemRdToL0Rd);
+      wr.wmem_rd = true;
+      wr.wmem_rd_addr = static_cast<uint16_t>(t.waddr[k]);
+      p_.at(rd).l0_rd = true;
+      p_.at(rd).l0_os = true;
+      const Vec& a = xmem_[t.xaddr[k]];
+      const Vec& w = wmem_[t.waddr[k]];
+      for (unsigned r = 0; r < c_.rows; ++r)
+        for (unsigned col = 0; col < c_.cols; ++col) acc[r][col] = wrap(acc[r][col] + a[r] * w[col], c_.psum_bits);
+    }
+    const long last_os = start + long(t.xaddr.size()) - 1;
+    const long drain = std::max({last_os + long(lat::os_l0rd_to_drain(c_)), last_ws_ + long(lat::ws_l0rd_to_drain(c_)),
+                                 last_drain_ + long(lat::drain_to_drain(c_))});
+    p_.at(drain).os_drain = true;
+    // OFIFO row j holds array row Rows-1-j.
+    for (unsigned j = 0; j < c_.rows; ++j) of_rd(drain + lat::kDrainToOfRd + j, t.paddr[j], acc[c_.rows - 1 - j]);
+    last_drain_ = drain;
+    next_rd_ = last_os + 1;
+  }
+
+  Program& p_;
+  const CoreConfig& c_;
+  const std::vector<Vec>& xmem_;
+  const std::vector<std::size_t>& xw_;
+  const std::vector<Vec>& wmem_;
+  const std::vector<std::size_t>& ww_;
+  std::map<unsigned, Vec>& pmem_;
+  MixedSchedule s_;
+  std::size_t data_cursor_, last_commit_ = 0;
+  long next_rd_ = long(lat::kXmemRdToL0Rd), last_ws_ = kNever, last_drain_ = kNever;
+  long last_rd_buf_[2] = {kNever, kNever};
+  unsigned ws_count_ = 0;
+};
+
+std::size_t write_wmem(Program& p, std::size_t slot, const std::vector<Vec>& wmem, std::vector<std::size_t>& written) {
+  written.assign(wmem.size(), 0);
+  for (std::size_t k = 0; k < wmem.size(); ++k) {
+    while (p.has_data(slot)) ++slot;
+    p.at(slot).wmem_wr = true;
+    p.at(slot).xmem_wr_addr = static_cast<uint16_t>(k);
+    p.set_data(slot, weight_row_word(p.config, wmem[k]));
+    written[k] = slot++;
+  }
+  return slot;
+}
+
+// The counters the program must leave, from accel::CounterTrack (isa.hpp), for slots 1 .. last
+// (slot 0 clears them).
+std::array<uint64_t, accel::kNumCounters> expected_counters(const Program& p, std::size_t last) {
+  std::array<uint64_t, accel::kNumCounters> n{};
+  accel::CounterTrack track(p.config.rows);
+  for (std::size_t slot = 0; slot <= last; ++slot) {
+    const Instr i = slot < p.size() ? p.instrs[slot] : Instr{};
+    if (slot > 0) {
+      ++n[unsigned(Counter::Total)];
+      ++n[unsigned(track.category(i))];
+    }
+    track.advance(i);
+  }
+  return n;
+}
+
+// One program: xmem and wmem written through data_i, then OS and WS tiles in random order (an OS
+// tile of K random steps, K in 1..3*Rows), every psum row checked with its slot, every touched
+// pmem row read out raw, the counters against CounterTrack.
+void random_os_tiles_test(const CoreConfig& c, unsigned rounds) {
+  const uint32_t seed = test_seed() + 11;
+  fmt::print("core random OS tiles ({}): seed {}\n", c.name, seed);
+  INFO("seed " << seed << " (set ACCEL_SEED to reproduce)");
+  std::mt19937 rng(seed);
+  auto sim = accel::sim::make_core_sim(c);
+  sim->reset();
+  uint64_t drain_cycles = 0;
+  for (unsigned round = 0; round < rounds; ++round) {
+    INFO("round " << round);
+    Program p(c);
+    p.at(0).ctr_clr = true;
+    const unsigned nx = std::uniform_int_distribution<unsigned>(4, 3 * c.rows + 4)(rng);
+    std::vector<Vec> xmem(nx), wmem(nx);
+    for (auto& a : xmem) a = random_vector(c, rng);
+    for (auto& w : wmem) w = random_weight_row(c, rng);
+    std::vector<std::size_t> xw, ww;
+    std::size_t slot = write_xmem(p, 0, xmem, xw);
+    slot = write_wmem(p, slot, wmem, ww);
+    const unsigned ntiles = std::uniform_int_distribution<unsigned>(2, 6)(rng);
+    std::vector<MixedTile> tiles(ntiles);
+    const unsigned window = std::max(24u, c.rows);
+    for (unsigned k = 0; k < ntiles; ++k) {
+      MixedTile& t = tiles[k];
+      t.os = k == 0 || std::bernoulli_distribution(0.7)(rng);
+      std::vector<unsigned> addrs(window);
+      for (unsigned a = 0; a < window; ++a) addrs[a] = a;
+      std::shuffle(addrs.begin(), addrs.end(), rng);
+      const unsigned n = t.os ? std::uniform_int_distribution<unsigned>(1, 3 * c.rows)(rng)
+                              : std::uniform_int_distribution<unsigned>(1, 12)(rng);
+      for (unsigned v = 0; v < n; ++v) {
+        t.xaddr.push_back(std::uniform_int_distribution<unsigned>(0, nx - 1)(rng));
+        if (t.os) t.waddr.push_back(std::uniform_int_distribution<unsigned>(0, nx - 1)(rng));
+      }
+      t.paddr.assign(addrs.begin(), addrs.begin() + (t.os ? c.rows : n));
+      if (!t.os) t.w = random_weights(c, rng);
+    }
+    std::map<unsigned, Vec> pmem;
+    MixedScheduler sched(p, slot, xmem, xw, wmem, ww, pmem);
+    for (const MixedTile& t : tiles) sched.add(t);
+    const MixedSchedule s = sched.finish();
+    std::vector<Row> outs;
+    std::size_t rs = s.last_of_rd + lat::kOfRdToOutRd;
+    for (const auto& [addr, acc] : pmem) {
+      p.at(rs).out_rd = true;
+      p.at(rs).out_addr = static_cast<uint16_t>(addr);
+      p.at(rs).out_raw = true;  // bias 0 after reset: the accumulator itself
+      outs.push_back(Row{rs + lat::kOutRdToOut, acc});
+      ++rs;
+    }
+    const std::size_t extra = 4;
+    const auto got = accel::sim::run(*sim, p, extra);
+    const auto d1 = compare_rows("psum", s.psums, got.psums);
+    const auto d2 = compare_rows("out", outs, got.outs);
+    for (const auto& d : d1) UNSCOPED_INFO(d);
+    for (const auto& d : d2) UNSCOPED_INFO(d);
+    CHECK(d1.empty());
+    CHECK(d2.empty());
+    // After the step of slot n the counters hold slots 1 .. n-1.
+    const auto want = expected_counters(p, p.size() + extra - 2);
+    uint64_t sum = 0;
+    for (unsigned k = 1; k < accel::kNumCounters; ++k) sum += sim->counter(Counter(k));
+    CHECK(sum == sim->counter(Counter::Total));
+    for (unsigned k = 0; k < accel::kNumCounters; ++k) {
+      INFO("counter " << accel::kCounterNames[k]);
+      CHECK(sim->counter(Counter(k)) == want[k]);
+    }
+    drain_cycles += sim->counter(Counter::Drain);
+    CHECK(sim->assertion_count() == 0);
+    if (!d1.empty() || !d2.empty()) break;
+  }
+  CHECK(drain_cycles > 0);
+}
+
 }  // namespace
 
 // ------------------------------------------------------------------------------------------------
@@ -810,4 +1066,238 @@ TEST_CASE("core: a missing or foreign model library is a clear error", "[rtl][co
                     Catch::StartsWith("cannot load model library " + lib + ": "));
   ::unsetenv("ACCEL_MODEL_DIR");
   std::filesystem::remove_all(dir);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Output-stationary mode
+// ------------------------------------------------------------------------------------------------
+#define ACCEL_CORE_RANDOM_OS(CFG, KCFG)                                                                        \
+  TEST_CASE("core: random OS tiles, mixed with WS tiles, drain and read out exactly (" CFG ")",              \
+            "[rtl][core][os][random][" CFG "]") {                                                              \
+    random_os_tiles_test(KCFG, 6);                                                                             \
+  }
+#define ACCEL_CORE_RANDOM_OS_OF(NAME) ACCEL_CORE_RANDOM_OS(#NAME, accel::configs::NAME)
+ACCEL_FOR_EACH_CONFIG(ACCEL_CORE_RANDOM_OS_OF)
+
+// A hand-sized OS tile on odd4x6 (4 x 6): two steps, a[k][r] = k + r + 1, w[k][col] = col - 2k, so
+// acc[r][col] = (r + 1) * col + (r + 2) * (col - 2); OFIFO row j holds array row 3 - j, from slot
+// drain + 2 + j; the counters slot by slot.
+TEST_CASE("core: an OS tile by hand: drain order, slots and counters", "[rtl][core][os][counters]") {
+  const CoreConfig& c = accel::configs::odd4x6;
+  auto sim = accel::sim::make_core_sim(c);
+  sim->reset();
+  Program p(c);
+  p.at(0).ctr_clr = true;
+  for (unsigned k = 0; k < 2; ++k) {
+    Vec a(4), w(6);
+    for (unsigned r = 0; r < 4; ++r) a[r] = k + r + 1;
+    for (unsigned col = 0; col < 6; ++col) w[col] = int64_t(col) - 2 * int64_t(k);
+    p.at(1 + k).xmem_wr = true;  // slots 1, 2: host transfer
+    p.at(1 + k).xmem_wr_addr = k;
+    p.set_data(1 + k, act_word(c, a));
+    p.at(3 + k).wmem_wr = true;  // slots 3, 4: weight load
+    p.at(3 + k).xmem_wr_addr = k;
+    p.set_data(3 + k, weight_row_word(c, w));
+    p.at(5 + k).xmem_rd = true;  // slots 5, 6
+    p.at(5 + k).xmem_rd_addr = k;
+    p.at(5 + k).wmem_rd = true;
+    p.at(5 + k).wmem_rd_addr = k;
+    p.at(7 + k).l0_rd = true;  // slots 7, 8: compute
+    p.at(7 + k).l0_os = true;
+  }
+  const std::size_t drain = 8 + lat::os_l0rd_to_drain(c);  // 16
+  CHECK(drain == 16);
+  p.at(drain).os_drain = true;
+  std::vector<Row> want;
+  for (unsigned j = 0; j < 4; ++j) {
+    p.at(drain + 2 + j).of_rd = true;  // slots 18..21
+    p.at(drain + 2 + j).of_addr = j;
+    const int64_t r = 3 - j;
+    Vec row(6);
+    for (unsigned col = 0; col < 6; ++col) row[col] = (r + 1) * col + (r + 2) * (int64_t(col) - 2);
+    want.push_back(Row{drain + 3 + j, row});
+  }
+  CHECK(want[0].v[5] == 4 * 5 + 5 * 3);  // acc[3][5] = 35
+  CHECK(want[3].v[0] == -4);             // acc[0][0] = 1 * 0 + 2 * -2
+  p.at(24);                              // slots up to 24
+  const auto got = accel::sim::run(*sim, p, 0);
+  sim->step();  // counters now include slot 24
+  const auto d = compare_rows("psum", want, got.psums);
+  for (const auto& x : d) UNSCOPED_INFO(x);
+  CHECK(d.empty());
+  CHECK(sim->counter(Counter::Total) == 24);  // slots 1..24
+  CHECK(sim->counter(Counter::Compute) == 2);
+  CHECK(sim->counter(Counter::WeightLoad) == 2);
+  CHECK(sim->counter(Counter::HostTransfer) == 2);
+  // Drain: slots 9..16 (OS results accumulating, then the os_drain) and 17..20 (its 4 rows
+  // shifting out). Stall: slots 5, 6 (fill) and 21..24.
+  CHECK(sim->counter(Counter::Drain) == 12);
+  CHECK(sim->counter(Counter::Stall) == 6);
+  const auto track = expected_counters(p, 24);
+  for (unsigned k = 0; k < accel::kNumCounters; ++k) CHECK(sim->counter(Counter(k)) == track[k]);
+}
+
+// Each os_drain distance rule is exact to the slot: one slot early fires its assertion, on time
+// does not (in a square and a non-square array).
+TEST_CASE("core: the os_drain distance rules are exact to the slot", "[rtl][core][os][assert]") {
+  for (const CoreConfig* c : {&accel::configs::int8, &accel::configs::odd4x6}) {
+    for (const unsigned early : {1u, 0u}) {
+      INFO(c->name << ": " << early << " slot(s) early");
+      auto make = [&] {
+        auto sim = accel::sim::make_core_sim(*c);
+        sim->reset();
+        sim->throw_on_assert(false);
+        return sim;
+      };
+      {  // after an OS l0_rd
+        auto sim = make();
+        Program p(*c);
+        p.at(0).xmem_rd = true;
+        p.at(0).wmem_rd = true;
+        p.at(2).l0_rd = true;
+        p.at(2).l0_os = true;
+        p.at(2 + lat::os_l0rd_to_drain(*c) - early).os_drain = true;
+        accel::sim::run(*sim, p, 2 * (c->rows + c->cols));
+        CHECK(sim->assertion_count() == early);
+        if (early)
+          CHECK(sim->take_messages().find(fmt::format("os_drain 1 slot(s) too early after an OS l0_rd "
+                                                      "(lat_os_l0rd_to_drain = {})",
+                                                      lat::os_l0rd_to_drain(*c))) != std::string::npos);
+      }
+      {  // after a WS l0_rd
+        auto sim = make();
+        Program p(*c);
+        p.at(0).xmem_rd = true;
+        p.at(2).l0_rd = true;
+        p.at(2 + lat::ws_l0rd_to_drain(*c) - early).os_drain = true;
+        accel::sim::run(*sim, p, 2 * (c->rows + c->cols));
+        CHECK(sim->assertion_count() == early);
+        if (early)
+          CHECK(sim->take_messages().find("os_drain 1 slot(s) too early after a WS l0_rd") != std::string::npos);
+      }
+      {  // after the previous os_drain
+        auto sim = make();
+        Program p(*c);
+        p.at(0).os_drain = true;
+        p.at(lat::drain_to_drain(*c) - early).os_drain = true;
+        accel::sim::run(*sim, p, 2 * (c->rows + c->cols));
+        CHECK(sim->assertion_count() == early);
+        if (early)
+          CHECK(sim->take_messages().find("os_drain 1 slot(s) too early after the previous os_drain") !=
+                std::string::npos);
+      }
+      {  // the next l0_rd: the slot after the drain is legal, the drain's own slot is not
+        auto sim = make();
+        Program p(*c);
+        p.at(0).xmem_rd = true;
+        p.at(2).os_drain = true;
+        p.at(2 + lat::kDrainToL0Rd - early).l0_rd = true;
+        accel::sim::run(*sim, p, 2 * (c->rows + c->cols));
+        CHECK(sim->assertion_count() == early);
+        if (early) CHECK(sim->take_messages().find("os_drain in the same slot as an l0_rd") != std::string::npos);
+      }
+    }
+  }
+}
+
+TEST_CASE("core: the other output-stationary rules fire assertions", "[rtl][core][os][assert]") {
+  for (const CoreConfig& c : accel::kConfigs) {
+    INFO("configuration " << c.name);
+    auto sim = accel::sim::make_core_sim(c);
+    sim->reset();
+    sim->throw_on_assert(false);
+    auto fires = [&](const Instr& i, const std::string& message) {
+      const uint64_t before = sim->assertion_count();
+      sim->step(i);
+      sim->step();
+      const std::string m = sim->take_messages();
+      INFO(m);
+      CHECK(sim->assertion_count() > before);
+      CHECK(m.find(message) != std::string::npos);
+    };
+    Instr i;
+    i.l0_os = true;
+    fires(i, "l0_os without l0_rd");
+    i = Instr{};
+    i.wmem_wr = true;
+    i.xmem_wr = true;
+    fires(i, "xmem_wr, wmem_wr, w_load and par_wr share data_i");
+    i.xmem_wr = false;
+    i.par_wr = true;
+    fires(i, "share data_i");
+    i = Instr{};
+    i.wmem_wr = true;
+    i.xmem_wr_addr = 0xffff;
+    fires(i, fmt::format("wmem_wr address (xmem_wr_addr) 65535 beyond XmemDepth {}", c.xmem_depth));
+    i = Instr{};
+    i.wmem_rd = true;
+    i.wmem_rd_addr = 0xffff;
+    fires(i, fmt::format("wmem_rd_addr 65535 beyond XmemDepth {}", c.xmem_depth));
+    // The top wmem word is legal.
+    i.wmem_rd_addr = static_cast<uint16_t>(c.xmem_depth - 1);
+    const uint64_t n = sim->assertion_count();
+    sim->step(i);
+    sim->step();
+    sim->step();
+    CHECK(sim->assertion_count() == n);
+  }
+}
+
+// An OS l0_rd needs a weight row in N0 (L0 holds a vector): N0 empty fires the N0 assertion.
+TEST_CASE("core: an OS l0_rd with N0 empty fires an assertion", "[rtl][core][os][assert]") {
+  const CoreConfig& c = accel::configs::odd4x6;
+  for (const bool with_weight : {false, true}) {
+    auto sim = accel::sim::make_core_sim(c);
+    sim->reset();
+    sim->throw_on_assert(false);
+    Program p(c);
+    p.at(0).xmem_rd = true;
+    p.at(0).wmem_rd = with_weight;
+    p.at(2).l0_rd = true;
+    p.at(2).l0_os = true;
+    accel::sim::run(*sim, p, 2 * (c.rows + c.cols));
+    INFO("weight row pushed: " << with_weight);
+    CHECK((sim->assertion_count() > 0) == !with_weight);
+    if (!with_weight) CHECK(sim->take_messages().find("n0: l0_rd with N0 empty") != std::string::npos);
+  }
+}
+
+TEST_CASE("core: pushing into a full N0 fires an assertion", "[rtl][core][os][assert]") {
+  const CoreConfig& c = accel::configs::odd4x6;
+  auto sim = accel::sim::make_core_sim(c);
+  sim->reset();
+  sim->throw_on_assert(false);
+  Instr rd;
+  rd.wmem_rd = true;
+  for (unsigned k = 0; k < c.l0_depth; ++k) sim->step(rd);  // L0Depth pushes fit
+  sim->step();
+  sim->step();
+  CHECK(sim->assertion_count() == 0);
+  CHECK_FALSE(sim->status().l0_full);  // N0 is not L0
+  sim->step(rd);
+  sim->step();
+  sim->step();
+  CHECK(sim->assertion_count() == 1);
+  CHECK(sim->take_messages().find("n0: push into a full N0 FIFO") != std::string::npos);
+}
+
+// An OS vector computes with the weight row from N0, not with a buffer: a w_commit to the buffer
+// its l0_wsel names is legal right after it (a WS vector would hold that buffer for
+// lat::l0rd_to_commit slots).
+TEST_CASE("core: an OS vector holds no weight buffer", "[rtl][core][os][assert]") {
+  const CoreConfig& c = accel::configs::int8;
+  for (const bool os : {true, false}) {
+    auto sim = accel::sim::make_core_sim(c);
+    sim->reset();
+    sim->throw_on_assert(false);
+    Program p(c);
+    p.at(0).xmem_rd = true;
+    p.at(0).wmem_rd = true;
+    p.at(2).l0_rd = true;
+    p.at(2).l0_os = os;
+    p.at(3).w_commit = true;  // buffer 0, l0_wsel's
+    accel::sim::run(*sim, p, 2 * (c.rows + c.cols));
+    INFO("OS vector: " << os);
+    CHECK(sim->assertion_count() == (os ? 0 : 1));
+  }
 }

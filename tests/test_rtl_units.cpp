@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
+#include <map>
 #include <memory>
 #include <random>
 #include <vector>
@@ -154,6 +155,107 @@ void mac_tile_test(const CoreConfig& c) {
   CHECK(b.errors == 0);
 }
 
+// Output-stationary: with wv_i the psum wires carry a weight (its low WeightBits bits, signed, as
+// mac_array's north edge zero-extends it), the tile adds act * weight into its accumulator and
+// passes the weight south unchanged; os_drain puts the accumulator (this cycle's product included)
+// on psum_o and clears it. Idle cycles pass the psum through; WS computes leave the accumulator alone.
+template <class M>
+void mac_tile_os_test(const CoreConfig& c) {
+  const uint32_t seed = test_seed() + 6;
+  INFO("seed " << seed << " (set ACCEL_SEED to reproduce)");
+  std::mt19937 rng(seed);
+  Bench<M> b;
+  const unsigned A = c.act_bits, W = c.weight_bits, P = c.psum_bits;
+  const int64_t wmin = -(int64_t{1} << (W - 1)), wmax = (int64_t{1} << (W - 1)) - 1;
+  const int64_t amax = (int64_t{1} << A) - 1;
+  std::uniform_int_distribution<int64_t> wdist(wmin, wmax), adist(0, amax);
+
+  auto drive = [&](bool valid, bool wv, bool drain, int64_t a, uint64_t psum_in) {
+    b->tile_act_valid_i = valid;
+    b->tile_act_sel_i = 0;
+    b->tile_act_i = static_cast<uint8_t>(a);
+    b->tile_wv_i = wv;
+    b->tile_os_drain_i = drain;
+    b->tile_psum_i = static_cast<uint32_t>(psum_in & mask(P));
+    b.tick();
+    b->tile_act_valid_i = 0;
+    b->tile_wv_i = 0;
+    b->tile_os_drain_i = 0;
+    return sign_extend(b->tile_psum_o, P);
+  };
+  // One OS step: the weight zero-extended onto the psum wires, as the north edge sends it.
+  auto os_step = [&](int64_t a, int64_t w, bool drain = false) {
+    const uint64_t wire = uint64_t(w) & mask(W);
+    const int64_t out = drive(true, true, drain, a, wire);
+    CHECK(b->tile_act_valid_o == 1);
+    CHECK(b->tile_act_o == a);
+    CHECK(b->tile_wv_o == (drain ? 0 : 1));
+    return out;
+  };
+  auto drain = [&] {
+    const int64_t out = drive(false, false, true, 0, 0x5a5a);
+    CHECK(b->tile_wv_o == 0);
+    return out;
+  };
+
+  // A weight in buffer 0 for the WS computes in between.
+  b->tile_w_i = static_cast<uint8_t>(uint64_t(wmax) & mask(W));
+  b->tile_w_load_i = 1;
+  b.tick();
+  b->tile_w_load_i = 0;
+  b->tile_w_commit_i = 1;
+  b->tile_w_buf_i = 0;
+  b.tick();
+  b->tile_w_commit_i = 0;
+
+  // Accumulates: each weight goes south unchanged (a zero-extended WeightBits value).
+  int64_t acc = 0;
+  const std::vector<std::pair<int64_t, int64_t>> fixed = {{amax, wmin}, {amax, wmax}, {1, -1}, {amax, wmin}};
+  for (const auto& [a, w] : fixed) {
+    CHECK(os_step(a, w) == sign_extend(uint64_t(w) & mask(W), P));
+    acc += a * w;
+  }
+  CHECK(drain() == wrap(acc, P));
+  CHECK(drain() == 0);  // cleared
+  acc = 0;
+  for (unsigned k = 0; k < 40; ++k) {
+    const int64_t a = adist(rng), w = wdist(rng);
+    os_step(a, w);
+    acc += a * w;
+    if (k % 7 == 3) {
+      // Idle cycles pass the psum through untouched; a WS compute uses its buffer and adds to
+      // psum_i; neither touches the accumulator.
+      CHECK(drive(false, false, false, 0, 0x1234) == 0x1234);
+      CHECK(b->tile_wv_o == 0);
+      CHECK(drive(true, false, false, 3, 100) == 100 + 3 * wmax);
+      CHECK(b->tile_wv_o == 0);
+    }
+  }
+  CHECK(drain() == wrap(acc, P));
+  // The drain includes the product of its own cycle and overrides the weight going south.
+  acc = 0;
+  os_step(amax, wmin);
+  acc += amax * wmin;
+  CHECK(os_step(5, -2, true) == wrap(acc + 5 * -2, P));
+  CHECK(drain() == 0);
+  // A drain of an untouched accumulator is 0 whatever arrives from the north.
+  CHECK(drive(true, false, true, 9, 777) == 0);
+  // The accumulator wraps at PsumBits (enough steps for 16 bits; 32 bits wrap in the array tests).
+  if (P <= 16) {
+    acc = 0;
+    for (unsigned k = 0; k < 400; ++k) {
+      os_step(amax, wmin);
+      acc += amax * wmin;
+    }
+    CHECK(acc < -(int64_t{1} << (P - 1)));
+    CHECK(drain() == wrap(acc, P));
+  }
+  CHECK(b.errors == 0);
+  // An OS weight without its activation fires the tile's assertion.
+  drive(false, true, false, 0, 1);
+  CHECK(b.errors == 1);
+}
+
 // ------------------------------------------------------------------------------------------------
 // mac_array
 // ------------------------------------------------------------------------------------------------
@@ -245,6 +347,132 @@ void mac_array_test(const CoreConfig& c) {
       CHECK(got_cycle[col][v] == v + R - 1 + col);
     }
   }
+  CHECK(b.errors == 0);
+}
+
+// Output-stationary and weight-stationary vectors mixed at random, with drains, skewed by hand:
+// vector v enters row r in cycle s_v + r; an OS vector's weight row enters column c (north edge) in
+// cycle s_v + c. Each os_drain comes at the earliest legal cycle (docs/isa.md: Rows + Cols - 2 after
+// the last OS vector, Rows + Cols - 1 after the last WS one, Rows after the previous drain); the
+// next round starts right after it. Expected: a WS vector's column c leaves the south edge after
+// the tick of cycle s_v + Rows - 1 + c; a drain in cycle d gives, after the ticks of d .. d+Rows-1,
+// every column at once, acc[Rows-1-j][c] at d + j; nothing else is ever valid (weights leaving
+// the bottom row are not psums).
+template <class M>
+void mac_array_os_test(const CoreConfig& c) {
+  const uint32_t seed = test_seed() + 7;
+  fmt::print("mac_array OS ({}): seed {}\n", c.name, seed);
+  INFO("seed " << seed << " (set ACCEL_SEED to reproduce)");
+  std::mt19937 rng(seed);
+  const unsigned R = c.rows, C = c.cols, A = c.act_bits, W = c.weight_bits, P = c.psum_bits;
+  std::uniform_int_distribution<int64_t> wdist(-(int64_t{1} << (W - 1)), (int64_t{1} << (W - 1)) - 1);
+  std::uniform_int_distribution<int64_t> adist(0, (int64_t{1} << A) - 1);
+  Bench<M> b;
+
+  // Buffer 0 = wb for the WS vectors (column C-1 loads first).
+  std::vector<std::vector<int64_t>> wb(R, std::vector<int64_t>(C));
+  for (auto& row : wb)
+    for (auto& x : row) x = wdist(rng);
+  for (unsigned k = 0; k < C; ++k) {
+    b->arr_w_load_i = 1;
+    for (unsigned r = 0; r < R; ++r) write_bits(b->arr_w_i, r * W, W, uint64_t(wb[r][C - 1 - k]));
+    b.tick();
+  }
+  b->arr_w_load_i = 0;
+  b->arr_w_commit_i = 1;
+  b->arr_w_buf_i = 0;
+  b.tick();
+  b->arr_w_commit_i = 0;
+
+  struct Vector {
+    unsigned start;
+    bool os;
+    std::vector<int64_t> a, w;  // a[r]; OS: w[c]
+  };
+  std::vector<Vector> vecs;
+  std::vector<unsigned> drains;
+  std::map<unsigned, std::vector<int64_t>> want;  // after the tick of cycle t: column values
+  std::vector<std::vector<int64_t>> acc(R, std::vector<int64_t>(C, 0));
+  unsigned t = 0, last_drain = 0, rounds = 6;
+  bool drained = false;
+  for (unsigned round = 0; round < rounds; ++round) {
+    const unsigned k = std::uniform_int_distribution<unsigned>(1, 3 * R)(rng);
+    long last_os = -1000, last_ws = -1000;
+    for (unsigned i = 0; i < k; ++i, ++t) {
+      Vector v{t, round == 0 || std::bernoulli_distribution(0.75)(rng), std::vector<int64_t>(R), {}};
+      for (auto& x : v.a) x = adist(rng);
+      if (v.os) {
+        v.w.resize(C);
+        for (auto& x : v.w) x = wdist(rng);
+        for (unsigned r = 0; r < R; ++r)
+          for (unsigned col = 0; col < C; ++col) acc[r][col] += v.a[r] * v.w[col];
+        last_os = t;
+      } else {
+        for (unsigned col = 0; col < C; ++col) {
+          int64_t sum = 0;
+          for (unsigned r = 0; r < R; ++r) sum += v.a[r] * wb[r][col];
+          want[t + R - 1 + col].resize(C, INT64_MIN);
+          want[t + R - 1 + col][col] = wrap(sum, P);
+        }
+        last_ws = t;
+      }
+      vecs.push_back(std::move(v));
+    }
+    long d = std::max({last_os + long(R + C - 2), last_ws + long(R + C - 1), long(t)});
+    if (drained) d = std::max(d, long(last_drain + R));
+    drains.push_back(unsigned(d));
+    for (unsigned j = 0; j < R; ++j) {
+      auto& row = want[d + j];
+      row.resize(C, INT64_MIN);
+      for (unsigned col = 0; col < C; ++col) {
+        REQUIRE(row[col] == INT64_MIN);  // the schedule never overlaps a WS psum and a drain
+        row[col] = wrap(acc[R - 1 - j][col], P);
+      }
+    }
+    for (auto& r : acc) std::fill(r.begin(), r.end(), 0);
+    last_drain = unsigned(d);
+    drained = true;
+    t = unsigned(d) + 1;  // the next vector right after the drain
+  }
+
+  unsigned pushes = 0, drain_rows = 0;
+  const unsigned end = t + R + C + 4;
+  for (unsigned cyc = 0; cyc < end; ++cyc) {
+    b->arr_act_valid_i = 0;
+    b->arr_os_w_valid_i = 0;
+    b->arr_act_sel_i = 0;
+    for (const auto& v : vecs) {
+      for (unsigned r = 0; r < R; ++r)
+        if (v.start + r == cyc) {
+          write_bits(b->arr_act_valid_i, r, 1, 1);
+          write_bits(b->arr_act_i, r * A, A, uint64_t(v.a[r]));
+        }
+      if (v.os)
+        for (unsigned col = 0; col < C; ++col)
+          if (v.start + col == cyc) {
+            write_bits(b->arr_os_w_valid_i, col, 1, 1);
+            write_bits(b->arr_os_w_i, col * W, W, uint64_t(v.w[col]));
+          }
+    }
+    b->arr_os_drain_i = std::find(drains.begin(), drains.end(), cyc) != drains.end();
+    b.tick();
+    const auto it = want.find(cyc);
+    for (unsigned col = 0; col < C; ++col) {
+      const bool expect = it != want.end() && it->second[col] != INT64_MIN;
+      INFO("cycle " << cyc << " column " << col);
+      REQUIRE(bool(read_port(b->arr_psum_valid_o, col, 1)) == expect);
+      if (!expect) continue;
+      CHECK(sign_extend(read_port(b->arr_psum_o, col * P, P), P) == it->second[col]);
+      ++pushes;
+    }
+    bool drain_cycle = false;
+    for (unsigned d : drains) drain_cycle |= cyc >= d && cyc < d + R;
+    CHECK(bool(b->arr_draining_o) == drain_cycle);
+    drain_rows += drain_cycle;
+  }
+  b->arr_os_drain_i = 0;
+  CHECK(drain_rows == rounds * R);
+  CHECK(pushes >= rounds * R * C);
   CHECK(b.errors == 0);
 }
 
@@ -716,6 +944,14 @@ void sfp_param_edges_test(const CoreConfig& c) {
   }                                                                                                                   \
   TEST_CASE("mac_array: random tiles match a matrix product (" CFG ")", "[rtl][unit][random][" CFG "]") {             \
     mac_array_test<MODEL>(KCFG);                                                                                      \
+  }                                                                                                                   \
+  TEST_CASE("mac_tile: output-stationary accumulate, weight pass-through, drain and clear (" CFG ")",               \
+            "[rtl][unit][os][" CFG "]") {                                                                             \
+    mac_tile_os_test<MODEL>(KCFG);                                                                                    \
+  }                                                                                                                   \
+  TEST_CASE("mac_array: OS and WS vectors mixed, drains row Rows-1 first in all columns (" CFG ")",                   \
+            "[rtl][unit][os][random][" CFG "]") {                                                                     \
+    mac_array_os_test<MODEL>(KCFG);                                                                                   \
   }                                                                                                                   \
   TEST_CASE("l0: keeps order and skews row r by r cycles (" CFG ")", "[rtl][unit][random][" CFG "]") {                \
     l0_test<MODEL>(KCFG);                                                                                             \

@@ -27,6 +27,9 @@ module unit_top
   output logic [ActBits-1:0]               tile_act_o,         // u_tile.act_o
   input  logic [PsumBits-1:0]              tile_psum_i,        // u_tile.psum_i
   output logic [PsumBits-1:0]              tile_psum_o,        // u_tile.psum_o
+  input  logic                             tile_wv_i,          // u_tile.wv_i
+  output logic                             tile_wv_o,          // u_tile.wv_o
+  input  logic                             tile_os_drain_i,    // u_tile.os_drain_i
   input  logic                             tile_w_load_i,      // u_tile.w_load_i
   input  logic [WeightBits-1:0]            tile_w_i,           // u_tile.w_i
   output logic [WeightBits-1:0]            tile_w_o,           // u_tile.w_o
@@ -40,6 +43,10 @@ module unit_top
   input  logic [Rows-1:0][WeightBits-1:0]  arr_w_i,            // u_array.w_i
   input  logic                             arr_w_commit_i,     // u_array.w_commit_i
   input  logic                             arr_w_buf_i,        // u_array.w_buf_i
+  input  logic [Cols-1:0]                  arr_os_w_valid_i,   // u_array.os_w_valid_i
+  input  logic [Cols-1:0][WeightBits-1:0]  arr_os_w_i,         // u_array.os_w_i
+  input  logic                             arr_os_drain_i,     // u_array.os_drain_i
+  output logic                             arr_draining_o,     // u_array.draining_o
   output logic [Cols-1:0]                  arr_psum_valid_o,   // u_array.psum_valid_o
   output logic [Cols-1:0][PsumBits-1:0]    arr_psum_o,         // u_array.psum_o
   // l0
@@ -101,6 +108,9 @@ module unit_top
     .act_o       (tile_act_o),
     .psum_i      (tile_psum_i),
     .psum_o      (tile_psum_o),
+    .wv_i        (tile_wv_i),
+    .wv_o        (tile_wv_o),
+    .os_drain_i  (tile_os_drain_i),
     .w_load_i    (tile_w_load_i),
     .w_i         (tile_w_i),
     .w_o         (tile_w_o),
@@ -124,6 +134,10 @@ module unit_top
     .w_i          (arr_w_i),
     .w_commit_i   (arr_w_commit_i),
     .w_buf_i      (arr_w_buf_i),
+    .os_w_valid_i (arr_os_w_valid_i),
+    .os_w_i       (arr_os_w_i),
+    .os_drain_i   (arr_os_drain_i),
+    .draining_o   (arr_draining_o),
     .psum_valid_o (arr_psum_valid_o),
     .psum_o       (arr_psum_o)
   );
