@@ -56,7 +56,7 @@ CONFIG_ARG = $(if $(CONFIG),--config $(CONFIG))
 RUN_COSIM  = ACCEL_REBUILD_MODELS=1 $(COSIM)
 
 .PHONY: format help all deps deps-test deps-wave deps-train configure build test sim mnist regress wave lint \
-        bench train data clean test-slurm fuzz mutate coverage
+        bench train data clean test-slurm fuzz mutate coverage dataflow
 
 help:
 	@echo "make sim        build what it needs, then the quantized MNIST CNN on LIMIT=$(LIMIT) held-out images"
@@ -66,6 +66,8 @@ help:
 	@echo "                make test SANITIZE=1: the same suite under ASan and UBSan (build-asan/)"
 	@echo "make regress    random layers and vector sets on every configuration (SEEDS, FIRST_SEED)"
 	@echo "                make mnist / make regress LAUNCHER=slurm SHARDS=N: as one Slurm job array, merged"
+	@echo "make dataflow   weight- vs output-stationary per layer on the RTL (MNIST, VGG16, CIFAR-10 shapes;"
+	@echo "                8x8 and 16x16): docs/dataflow.md"
 	@echo "make test-slurm a one-node Slurm cluster on this machine; sharded runs through it = local runs"
 	@echo "make wave       a traced MNIST layer and the GTKWave layout (MODEL, LAYER, IMAGE, WINDOW, CONFIG)"
 	@echo "make lint       verilator --lint-only -Wall, every configuration; no C++ function over 80 lines"
@@ -135,6 +137,12 @@ ifeq ($(LAUNCHER),slurm)
 else
 	@JOBS=$(JOBS) bash scripts/regress.sh $(BUILD)
 endif
+
+# Weight- against output-stationary per layer on the RTL: MNIST, VGG16 and CIFAR-10 shapes on 8x8
+# and 16x16 (docs/dataflow.md, written by scripts/dataflow_tables.py).
+dataflow: deps
+	@$(BUILD_CMD) cosim accel_models
+	@python3 scripts/dataflow_tables.py $(BUILD)
 
 test-slurm: deps-test
 	@bash scripts/deps.sh --slurm

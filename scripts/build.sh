@@ -22,7 +22,13 @@ if [[ ! -f "$build/Makefile" ]]; then
 fi
 targets=()
 for t in "$@"; do targets+=(--target "$t"); done
-if ! cmake --build "$build" -j "$jobs" "${targets[@]}" >>"$log" 2>&1; then
+# An RTL edit that changes which classes Verilator generates (a new module or parameterisation)
+# changes the model's file list; verilate() then reconfigures only on the next build, so this
+# build links the old list and misses the new classes. One more build (reconfigured) fixes it.
+if ! cmake --build "$build" -j "$jobs" "${targets[@]}" >>"$log" 2>&1 &&
+   ! { grep -q "undefined reference to \`V" "$log" &&
+       echo "build: the Verilated file lists changed; building again" >>"$log" &&
+       cmake --build "$build" -j "$jobs" "${targets[@]}" >>"$log" 2>&1; }; then
   grep -E ': (fatal )?error|%Error|Error [0-9]|CMake Error' -A3 "$log" | head -60
   echo "build: failed (full log: $log)" >&2
   exit 1

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make regress: a random-layer regression on the RTL device of every configuration.
 # Per configuration and seed: one random conv layer (shape, stride, padding and strategy drawn from
-# the seed), one random linear layer, and one vector set exported and replayed (cosim
+# the seed), one random linear layer, the same two kinds again with other shapes on the
+# output-stationary dataflow (--dataflow os), and one vector set exported and replayed (cosim
 # export-vectors + cosim vectors). Every psum row and output is checked against golden; the last
 # line is the summary and the exit code the verdict.
 #   scripts/regress.sh [BUILD_DIR]     SEEDS=N (default 100), FIRST_SEED=S (default 1), JOBS=N, CONFIGS="a b"
@@ -39,6 +40,13 @@ for cfg in "${configs[@]}"; do
          "--padding $(( $(h $s 7) % (k / 2 + 1) )) --batch $(( 1 + $(h $s 8) % 2 )) --strategy $strat --device rtl"
     echo "linear-$cfg-$s $exe layer --seed $s --config $cfg --kind linear --in-features $(( 1 + $(h $s 9) % 400 ))" \
          "--out-features $(( 1 + $(h $s 10) % 64 )) --batch $(( 1 + $(h $s 11) % 12 )) --device rtl"
+    k=$(( 1 + $(h $s 21) % 3 ))
+    echo "os-conv-$cfg-$s $exe layer --seed $s --config $cfg --kind conv --in-ch $(( 1 + $(h $s 22) % 40 ))" \
+         "--out-ch $(( 1 + $(h $s 23) % 36 )) --size $(( k + $(h $s 24) % 14 )) --kernel $k" \
+         "--stride $(( 1 + $(h $s 25) % 2 )) --padding $(( $(h $s 26) % (k / 2 + 1) )) --batch $(( 1 + $(h $s 27) % 2 ))" \
+         "--dataflow os --device rtl"
+    echo "os-linear-$cfg-$s $exe layer --seed $s --config $cfg --kind linear --in-features $(( 1 + $(h $s 28) % 400 ))" \
+         "--out-features $(( 1 + $(h $s 29) % 64 )) --batch $(( 1 + $(h $s 30) % 20 )) --dataflow os --device rtl"
     echo "vectors-$cfg-$s $exe export-vectors --out $work/v-$cfg-$s --config $cfg --seed $s" \
          "--size $(( 3 + $(h $s 12) % 6 )) && $exe vectors --dir $work/v-$cfg-$s --config $cfg --device rtl"
   done
@@ -52,10 +60,11 @@ cut -d' ' -f2- "$work/jobs" | xargs -P "$jobs" -L 1 bash -c 'name=$1; shift; if 
   else echo fail >"'"$work"'/$name.rc"; fi' _
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 
-layers=0; vectors=0; failed=0; mism=0
+layers=0; os_layers=0; vectors=0; failed=0; mism=0
 entries=()
 while read -r index name _; do
   if [[ "$name" == vectors-* ]]; then vectors=$((vectors + 1)); else layers=$((layers + 1)); fi
+  [[ "$name" == os-* ]] && os_layers=$((os_layers + 1))
   ok=false
   [[ "$(cat "$work/$name.rc" 2>/dev/null)" == ok ]] && ok=true
   if [[ $ok == false ]]; then
@@ -80,6 +89,6 @@ if [[ -n "${REPORT:-}" ]]; then
   } > "$REPORT"
 fi
 [[ -n "${SHARD:-}" ]] && echo "regress: shard $SHARD"
-printf 'regress: %d configurations x %d seeds, %d layers, %d vector sets, %d mismatches, %d failed (%.0f s)\n' \
-  "${#configs[@]}" "$seeds" "$layers" "$vectors" "$mism" "$failed" "$elapsed"
+printf 'regress: %d configurations x %d seeds, %d layers (%d output-stationary), %d vector sets, %d mismatches, %d failed (%.0f s)\n' \
+  "${#configs[@]}" "$seeds" "$layers" "$os_layers" "$vectors" "$mism" "$failed" "$elapsed"
 [[ $failed == 0 ]]

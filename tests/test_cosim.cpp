@@ -107,6 +107,14 @@ TEST_CASE("cosim: each bad input gives one error line and a non-zero exit", "[co
   check_error("layer --seed 3 --kind pool", "unknown --kind 'pool'");
   check_error("layer --seed 3 --kernel 0", "--kernel 0: must be 1..32");
   check_error("layer --seed 3 --strategy fastest", "unknown strategy 'fastest'");
+  check_error("layer --seed 3 --dataflow rs", "--dataflow 'rs': expected ws, os or auto");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --dataflow row", "--dataflow 'row'");
+  check_error("layer --seed 3 --strategy kernel-major --dataflow os", "kernel-major is weight-stationary only");
+  check_error("mnist --model models/mnist_int8", "give the data set: --images FILE --labels FILE");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --random-images 3", "--random-images replaces");
+  check_error("mnist --model models/mnist_int8 --random-images 0", "--random-images 0: must be");
+  check_error("mnist --model models/mnist_int8 " + kImages + " --seed 3", "--seed applies to --random-images");
+  check_error("random-network --network resnet50 --out /tmp/x", "unknown network 'resnet50'");
   check_error("layer --seed 3 --trace /tmp/x.fst --trace-window 9:3", "--trace-window '9:3'");
   check_error("layer --seed 3 --trace-window 1:3", "--trace-window needs --trace");
   check_error("layer --seed 3 --device functional --trace /tmp/x.fst", "--trace needs --device rtl");
@@ -404,6 +412,44 @@ TEST_CASE("cosim: mnist reports the same results for any --jobs and for merged s
   check_error(fmt::format("merge {}", (d / "junk.json").string()), "merge takes mnist and regress reports");
   check_error(fmt::format("merge {}", (d / "none.json").string()), "none.json: cannot read the report");
   fs::remove_all(d);
+}
+
+TEST_CASE("cosim: a random network of the CIFAR-10 CNN's shape runs on random 3-channel inputs on each dataflow",
+          "[cosim][rtl][os]") {
+  const fs::path d = scratch("cifar");
+  const Run w = cosim("random-network --network cifar10-cnn --seed 2 --out " + (d / "m").string());
+  INFO(w.out << w.err);
+  REQUIRE(w.code == 0);
+  CHECK_THAT(w.out, Catch::Contains("input 3x32x32"));
+  for (const char* df : {"ws", "os", "auto"}) {
+    INFO(df);
+    const Run r = cosim(fmt::format("mnist --model {} --random-images 3 --seed 5 --device rtl --dataflow {} --json {}",
+                                    (d / "m").string(), df, (d / "r.json").string()));
+    INFO(r.out << r.err);
+    CHECK(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("agreement with golden: 3/3 images with bit-identical logits"));
+    CHECK_THAT(r.out, !Catch::Contains("accuracy:"));  // no labels
+    const nlohmann::json j = nlohmann::json::parse(slurp(d / "r.json"));
+    for (const auto& l : j["layers"])
+      if (l["device"] == "rtl" && std::string(df) != "auto") CHECK(l["dataflow"] == df);
+  }
+  // The same seed writes the same model: the run is reproducible from the command alone.
+  const Run again = cosim("random-network --network cifar10-cnn --seed 2 --out " + (d / "m2").string());
+  REQUIRE(again.code == 0);
+  for (const char* f : {"conv1.weight.npy", "fc3.bias.npy", "model.json"}) {
+    std::string a = slurp(d / "m" / f), b = slurp(d / "m2" / f);
+    if (std::string(f) == "model.json") CHECK(a.size() == b.size());
+    else CHECK(a == b);
+  }
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: an output-stationary random layer on the RTL passes", "[cosim][rtl][os]") {
+  const Run r = cosim("layer --seed 7 --kind conv --in-ch 5 --out-ch 11 --size 7 --dataflow os --device rtl");
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("schedule: os im2col"));
+  CHECK_THAT(r.out, Catch::Contains("result: PASS"));
 }
 
 TEST_CASE("cosim: --shard and --jobs out of range name the option", "[cosim][bad_input]") {

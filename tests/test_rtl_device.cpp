@@ -71,7 +71,13 @@ RandomCase random_case(const CoreConfig& cfg, unsigned seed) {
     c.layer = random_linear(s, prec, rng);
     c.inputs = random_inputs(c.layer, pick(1, 6), prec.act_bits, rng);
   }
-  c.what = fmt::format("{} {} seed {}", cfg.name, c.layer.describe(), seed);
+  if (seed % 4 == 3) {  // a quarter output-stationary (conv: the im2col order)
+    c.options.dataflow = Dataflow::OS;
+    if (c.options.strategy) c.options.strategy = Strategy::Im2col;
+  } else {
+    c.options.dataflow = Dataflow::WS;
+  }
+  c.what = fmt::format("{} {} seed {} {}", cfg.name, c.layer.describe(), seed, dataflow_name(*c.options.dataflow));
   return c;
 }
 
@@ -103,16 +109,23 @@ TEST_CASE("rtl device: random conv and linear layers are bit-exact with golden",
   }
 }
 
-TEST_CASE("rtl device: 20 MNIST images through models/mnist_int8 are bit-exact with golden", "[rtl][mnist]") {
+TEST_CASE("rtl device: 20 MNIST images through models/mnist_int8 are bit-exact with golden, on each dataflow",
+          "[rtl][mnist][os]") {
   const test_support::MnistReference ref = test_support::load_mnist_reference(20);
   const golden::Model& m = ref.model;
   const std::vector<std::span<const uint8_t>>& images = ref.images;
   const int n = int(images.size());
+  const Dataflow df = GENERATE(Dataflow::WS, Dataflow::OS);
+  INFO(dataflow_name(df));
   RtlDevice dev(configs::int8);
   GoldenModelValues ev(m, images);
   Scoreboard sb(ev, ScoreboardOptions{10, 100});
+  RunOptions opt;
+  opt.tiler.dataflow = df;
   const ModelRun run = run_model(
-      m, images, [&](const golden::Layer&, int) -> Device& { return dev; }, &sb);
+      m, images, [&](const golden::Layer&, int) -> Device& { return dev; }, &sb, opt);
+  for (const LayerReport& l : run.layers)
+    if (l.schedules > 0) CHECK(l.dataflow == df);
   INFO(sb.report());
   WARN(format_report(run));
   CHECK(sb.mismatches() == 0);
@@ -124,14 +137,17 @@ TEST_CASE("rtl device: 20 MNIST images through models/mnist_int8 are bit-exact w
   }
 }
 
-TEST_CASE("rtl device: functional and RTL devices agree on every row and counter, slot by slot", "[rtl][random]") {
+TEST_CASE("rtl device: functional and RTL devices agree on every row and counter, slot by slot, on each dataflow",
+          "[rtl][random][os]") {
   const unsigned seed0 = base_seed() + 100;
-  fmt::print("rtl vs functional: seeds {}..{}\n", seed0, seed0 + 7);
+  fmt::print("rtl vs functional: seeds {}..{}\n", seed0, seed0 + 2 * kConfigs.size() - 1);
   for (const CoreConfig& cfg : kConfigs) {
-    for (unsigned k = 0; k < 2; ++k) {
-      const unsigned seed = seed0 + 2 * unsigned(&cfg - kConfigs.data()) + k;
+    for (unsigned k = 0; k < 4; ++k) {
+      const unsigned seed = seed0 + 2 * unsigned(&cfg - kConfigs.data()) + k / 2;
       RandomCase c = random_case(cfg, seed);
-      INFO(c.what);
+      c.options.dataflow = k % 2 ? Dataflow::OS : Dataflow::WS;  // the same layer on both
+      if (c.options.dataflow == Dataflow::OS && c.options.strategy) c.options.strategy = Strategy::Im2col;
+      INFO(c.what << " as " << dataflow_name(*c.options.dataflow));
       const Schedule s = tile_layer(cfg, c.layer, precision_of(cfg), c.inputs, {}, -1, c.options);
       FunctionalDevice f(cfg);
       RtlDevice r(cfg);

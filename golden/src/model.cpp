@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -545,6 +546,67 @@ Model load_model(const std::filesystem::path& dir) {
     m.reference = std::move(r);
   }
   return m;
+}
+
+}  // namespace golden
+
+namespace golden {
+
+void save_model(const Model& model, const std::filesystem::path& dir) {
+  Model m = model;
+  validate_model(m, "save_model");
+  std::filesystem::create_directories(dir);
+  const DType wtype = m.precision.weight_bits <= 8 ? DType::int8 : DType::int16;
+  const auto npy = [&](const std::string& file, DType t, const std::vector<int64_t>& shape,
+                       const std::vector<int32_t>& v) {
+    write_npy(dir / file, t, shape, std::vector<int64_t>(v.begin(), v.end()));
+    return file;
+  };
+  json layers = json::array();
+  for (const Layer& l : m.layers) {
+    json j{{"name", l.name}, {"type", layer_type_name(l.type)}};
+    switch (l.type) {
+      case LayerType::conv2d:
+        j.update({{"in_channels", l.in_channels},
+                  {"out_channels", l.out_channels},
+                  {"kernel", l.kernel},
+                  {"stride", l.stride},
+                  {"padding", l.padding}});
+        break;
+      case LayerType::linear:
+        j.update({{"in_features", l.in_features}, {"out_features", l.out_features}});
+        break;
+      case LayerType::maxpool2d:
+        j.update({{"kernel", l.kernel}, {"stride", l.stride}});
+        break;
+      case LayerType::flatten:
+        break;
+    }
+    if (l.type == LayerType::conv2d || l.type == LayerType::linear) {
+      const std::vector<int64_t> out{l.outputs()};
+      j["relu"] = l.relu;
+      j["output"] = l.logits ? "logits" : "requant";
+      j["weight"] = npy(l.name + ".weight.npy", wtype, weight_shape(l), l.weight);
+      j["bias"] = npy(l.name + ".bias.npy", DType::int32, out, l.bias);
+      if (!l.logits) {
+        j["multiplier"] = npy(l.name + ".multiplier.npy", DType::int32, out, l.multiplier);
+        j["shift"] = npy(l.name + ".shift.npy", DType::int32, out, l.shift);
+      }
+    }
+    layers.push_back(std::move(j));
+  }
+  json root{{"format", "accel-cosim-model"},
+            {"version", 1},
+            {"name", m.name},
+            {"act_bits", m.precision.act_bits},
+            {"weight_bits", m.precision.weight_bits},
+            {"psum_bits", m.precision.psum_bits},
+            {"input", {{"channels", m.input.at(0)}, {"height", m.input.at(1)}, {"width", m.input.at(2)}}},
+            {"layers", layers}};
+  if (!m.dataset.empty()) root["dataset"] = m.dataset;
+  std::ofstream f(dir / "model.json");
+  f << root.dump(2) << "\n";
+  if (!f) throw FileError(fmt::format("{}: cannot write", (dir / "model.json").string()));
 }
 
 }  // namespace golden

@@ -9,6 +9,7 @@
 #include <accel/report/run_report.hpp>
 #include <accel/sim/device_factory.hpp>
 #include <fmt/format.h>
+#include <random>
 
 #include <algorithm>
 #include <atomic>
@@ -47,8 +48,27 @@ struct MnistArgs {
   std::string fault;   // --fault SPEC
   std::string dataflow = "auto";
   int limit = 0, batch = 100, jobs = 0;
+  int random_images = 0;  // --random-images N: seeded random inputs of the model's shape, no labels
+  uint32_t seed = 1;
   bool device_given = false;
+  bool seed_given = false;
+  bool random_given = false;
 };
+
+// --random-images: n inputs of the model's {C, H, W} input, uniform bytes from `seed`, as an
+// image set of C*H rows of W (image(i) is then the C*H*W bytes golden::run_network takes).
+golden::Dataset random_dataset(const golden::Model& m, int n, uint32_t seed) {
+  golden::Dataset d;
+  d.images.path = fmt::format("random inputs (seed {})", seed);
+  d.images.count = n;
+  d.images.rows = m.input.at(0) * m.input.at(1);
+  d.images.cols = m.input.at(2);
+  d.images.pixels.resize(size_t(n) * d.images.rows * d.images.cols);
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> px(0, 255);
+  for (uint8_t& p : d.images.pixels) p = uint8_t(px(rng));
+  return d;
+}
 
 // Golden traces of the current batch only (a trace of every image of a large set would not fit).
 class BatchValues final : public ExpectedValues {
@@ -216,12 +236,14 @@ RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
 void BatchWorker::tally(RunReport& r, const ModelRun& run, int first) const {
   const int count = int(run.logits.size());
   r.accuracy = r.golden_accuracy = r.agreement = report::Tally{0, count};
+  if (data_.labels.labels.empty()) r.accuracy = r.golden_accuracy = std::nullopt;
   for (int i = 0; i < count; ++i) {
     const golden::NetworkTrace& g = expected_.trace(first + i);
+    r.agreement->count += run.logits[size_t(i)] == g.logits().data;
+    if (data_.labels.labels.empty()) continue;  // random inputs: no accuracy
     const int label = data_.labels.labels[size_t(first + i)];
     r.accuracy->count += run.predicted[size_t(i)] == label;
     r.golden_accuracy->count += g.predicted() == label;
-    r.agreement->count += run.logits[size_t(i)] == g.logits().data;
   }
 }
 
@@ -265,9 +287,10 @@ RunReport MnistRun::skeleton() const {
     r.devices += fmt::format("{}{}={}", r.devices.empty() ? "" : ", ", model_.layers[i].name, layer_device_[i]);
   }
   r.images_in_file = data_.images.count;
-  r.images_file = a_.images;
+  r.images_file = a_.random_images > 0 ? data_.images.path : a_.images;
   r.batch = a_.batch;
   r.accuracy = r.golden_accuracy = r.agreement = report::Tally{0, 0};
+  if (a_.random_images > 0) r.accuracy = r.golden_accuracy = std::nullopt;
   return r;
 }
 
@@ -342,10 +365,21 @@ int run_mnist(const MnistArgs& a) {
   const golden::Model model = load_model_checked(a.model);
   const CoreConfig& cfg = config_for_model(model.precision, a.config);
   fault.check(cfg);
-  const golden::Dataset data = golden::read_idx_dataset(a.images, a.labels);
-  golden::check_not_empty(data.images);
-  check_images_fit(model, data.images);
-  golden::check_label_range(data.labels, model.classes());
+  golden::Dataset data;
+  if (a.random_given) {
+    if (!a.images.empty() || !a.labels.empty())
+      throw UsageError("--random-images replaces --images and --labels: give one or the other");
+    check_option("--random-images", a.random_images, 1, 1000000);
+    data = random_dataset(model, a.random_images, a.seed);
+  } else {
+    if (a.images.empty() || a.labels.empty())
+      throw UsageError("give the data set: --images FILE --labels FILE (or --random-images N)");
+    if (a.seed_given) throw UsageError("--seed applies to --random-images");
+    data = golden::read_idx_dataset(a.images, a.labels);
+    golden::check_not_empty(data.images);
+    check_images_fit(model, data.images);
+    golden::check_label_range(data.labels, model.classes());
+  }
   if (a.limit > data.images.count)
     throw UsageError(fmt::format("--limit {}: {} has {} images", a.limit, a.images, data.images.count));
   const int n = a.limit > 0 ? a.limit : data.images.count;
@@ -359,8 +393,11 @@ Command add_mnist_command(CLI::App& app) {
   auto a = std::make_shared<MnistArgs>();
   CLI::App* c = app.add_subcommand("mnist", "a quantized CNN on an IDX image set, every psum and output checked");
   c->add_option("--model", a->model, "model directory (model.json + .npy)")->required();
-  c->add_option("--images", a->images, "IDX3 images, raw or .gz")->required();
-  c->add_option("--labels", a->labels, "IDX1 labels, raw or .gz")->required();
+  c->add_option("--images", a->images, "IDX3 images, raw or .gz");
+  c->add_option("--labels", a->labels, "IDX1 labels, raw or .gz");
+  CLI::Option* random = c->add_option("--random-images", a->random_images,
+                "N seeded random inputs of the model's input shape instead (any channel count; no accuracy)");
+  CLI::Option* seed = c->add_option("--seed", a->seed, "seed of --random-images (default 1)");
   c->add_option("--limit", a->limit, "first N images only (0: all)");
   c->add_option("--batch", a->batch, "images per run_model call (default 100, at most 1000)");
   CLI::Option* dev = add_device_option(
@@ -378,8 +415,10 @@ Command add_mnist_command(CLI::App& app) {
                 "pmem:ADDR,BIT@CYCLE (core cycles of the RTL device from its creation; one worker)");
   c->add_option("--inject-mismatch", a->inject, "test hook: corrupt golden's expected outputs of this layer")
       ->group("");
-  return {c, [a, dev] {
+  return {c, [a, dev, seed, random] {
+            a->random_given = random->count() > 0;
             a->device_given = dev->count() > 0;
+            a->seed_given = seed->count() > 0;
             return run_mnist(*a);
           }};
 }

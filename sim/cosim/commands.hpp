@@ -17,5 +17,6 @@ Command add_layer_command(CLI::App& app);    // cmd_layer.cpp
 Command add_vectors_command(CLI::App& app);  // cmd_vectors.cpp
 Command add_export_command(CLI::App& app);   // cmd_export.cpp
 Command add_merge_command(CLI::App& app);    // cmd_merge.cpp
+Command add_network_command(CLI::App& app);  // cmd_network.cpp
 
 }  // namespace accel::cosim

@@ -100,6 +100,86 @@ golden::Model random_mnist_model(const golden::Precision& prec, std::mt19937& rn
   return m;
 }
 
+namespace {
+
+// Appends layers to a network under construction, tracking the activation shape {C, H, W}.
+struct NetBuilder {
+  golden::Model& m;
+  const golden::Precision& prec;
+  std::mt19937& rng;
+  int c, h, w;
+  int convs = 0, pools = 0, fcs = 0;
+
+  void conv(int out, int k, int pad) {
+    golden::Layer l = random_conv({c, out, k, 1, pad, h, w, true, false}, prec, rng);
+    l.name = fmt::format("conv{}", ++convs);
+    h = h + 2 * pad - k + 1;
+    w = w + 2 * pad - k + 1;
+    c = out;
+    m.layers.push_back(std::move(l));
+  }
+  void pool() {
+    golden::Layer l;
+    l.name = fmt::format("pool{}", ++pools);
+    l.type = golden::LayerType::maxpool2d;
+    l.kernel = 2;
+    l.stride = 2;
+    h /= 2;
+    w /= 2;
+    m.layers.push_back(std::move(l));
+  }
+  void flatten() {
+    golden::Layer l;
+    l.name = "flatten";
+    l.type = golden::LayerType::flatten;
+    c = c * h * w;
+    h = w = 1;
+    m.layers.push_back(std::move(l));
+  }
+  void fc(int out, bool logits) {
+    golden::Layer l = random_linear({c, out, !logits, logits}, prec, rng);
+    l.name = fmt::format("fc{}", ++fcs);
+    c = out;
+    m.layers.push_back(std::move(l));
+  }
+};
+
+}  // namespace
+
+golden::Model random_network(const std::string& name, const golden::Precision& prec, std::mt19937& rng) {
+  if (name == "mnist") return random_mnist_model(prec, rng);
+  golden::Model m;
+  m.name = name;
+  m.dataset = "random";
+  m.precision = prec;
+  if (name == "vgg16-cifar") {
+    m.input = {3, 32, 32};
+    NetBuilder b{m, prec, rng, 3, 32, 32};
+    for (const std::vector<int>& block : std::vector<std::vector<int>>{
+             {64, 64}, {128, 128}, {256, 256, 256}, {8, 8, 512}, {512, 512, 512}}) {
+      for (int out : block) b.conv(out, 3, 1);
+      b.pool();
+    }
+    b.flatten();
+    b.fc(10, true);
+  } else if (name == "cifar10-cnn") {
+    m.input = {3, 32, 32};
+    NetBuilder b{m, prec, rng, 3, 32, 32};
+    b.conv(6, 5, 0);
+    b.pool();
+    b.conv(16, 5, 0);
+    b.pool();
+    b.flatten();
+    b.fc(120, false);
+    b.fc(84, false);
+    b.fc(10, true);
+  } else {
+    throw std::invalid_argument(fmt::format("unknown network '{}' (networks: {})", name, kRandomNetworks));
+  }
+  golden::validate_model(m, "random_network " + name);
+  return m;
+}
+
 std::vector<golden::Tensor> random_inputs(const golden::Layer& layer, int n, int act_bits, std::mt19937& rng) {
   std::uniform_int_distribution<int64_t> a(0, (int64_t{1} << act_bits) - 1);
   std::vector<golden::Tensor> out(size_t(std::max(n, 0)));

@@ -100,6 +100,11 @@ inline constexpr int64_t kMaxTensorElements = int64_t{1} << 26;
 
 Model load_model(const std::filesystem::path& dir);
 
+// Writes a validated model as a model directory (model.json and one .npy per tensor, weights as
+// int8, or int16 above 8 bits) that load_model reads back equal. Creates `dir` if needed; throws
+// FileError when a file cannot be written.
+void save_model(const Model& m, const std::filesystem::path& dir);
+
 // Checks a model built in memory (shapes chain, tensor sizes, value ranges,
 // logits only last) and fills in_shape/out_shape; load_model calls it too.
 // `where` prefixes messages (normally the model.json path).

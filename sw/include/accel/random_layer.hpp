@@ -8,6 +8,7 @@
 #include <golden/precision.hpp>
 #include <golden/tensor.hpp>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace accel {
@@ -30,6 +31,17 @@ golden::Layer random_linear(const RandomLinearSpec& spec, const golden::Precisio
 // A model with the MNIST network's shape (docs/tiler.md): conv1 1->32 k5 p2, conv2 32->32 k3 s2 p1,
 // maxpool k3 s2, flatten, fc1 1152->128, fc2 128->10 logits; random values; validated.
 golden::Model random_mnist_model(const golden::Precision& prec, std::mt19937& rng);
+
+// Networks of the reference notebooks' shapes with random values (no data set: every psum and
+// output is still checked), by name (kRandomNetworks); docs/networks.md lists them:
+//   "vgg16-cifar": VGG16 for 32x32x3 inputs with the 8-channel squeezed block of
+//                  vgg16_4bit_8x8_array_tiling (conv 256->8, 8->8, 8->512), 13 convs, 5 pools, fc 512->10;
+//   "cifar10-cnn": the small CIFAR-10 CNN of cifar10_manual_quantization (conv 3->6 k5, pool,
+//                  conv 6->16 k5, pool, fc 400->120->84->10);
+//   "mnist":       random_mnist_model.
+// std::invalid_argument naming the networks for another name.
+inline constexpr const char* kRandomNetworks = "vgg16-cifar, cifar10-cnn, mnist";
+golden::Model random_network(const std::string& name, const golden::Precision& prec, std::mt19937& rng);
 
 // n inputs of the layer's input shape (layer.in_shape), activations 0 .. 2^act_bits - 1.
 std::vector<golden::Tensor> random_inputs(const golden::Layer& layer, int n, int act_bits, std::mt19937& rng);
