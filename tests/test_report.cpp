@@ -241,6 +241,8 @@ TEST_CASE("report: merging parts in order adds counts and keeps the earliest mis
   CHECK(fc.cycles == 100);
   CHECK(fc.macs == 2560);
   CHECK(fc.stall_cycles == 8);
+  REQUIRE(fc.estimates.size() == 1);
+  CHECK(fc.estimates[0].cycles == 4 * 90);  // per-batch estimates add up like the cycles
   CHECK(fc.drain_cycles == 4);
   CHECK(fc.utilization == Approx(0.4));
   CHECK(fc.schedules == 3);

@@ -48,7 +48,6 @@ LayerRow named_row(std::string name, std::string describe, std::string device) {
 LayerRow layer_row(const LayerReport& l) {
   LayerRow row = named_row(l.name, l.describe, l.device);
   if (row.on_host()) return row;
-  row.estimates = estimate_rows(l.estimates);
   accumulate(row, l, l.rows, l.cols);
   return row;
 }
@@ -58,6 +57,19 @@ std::vector<StrategyEstimate> estimate_rows(const std::vector<Estimate>& es) {
   for (const Estimate& e : es)
     rows.push_back({std::string(strategy_name(e.strategy)), e.cycles, std::string(dataflow_name(e.dataflow))});
   return rows;
+}
+
+// Estimates are per batch: a row's are their sums, mapping by mapping.
+static void add_estimates(LayerRow& row, const std::vector<StrategyEstimate>& es) {
+  for (const StrategyEstimate& e : es) {
+    auto it = std::find_if(row.estimates.begin(), row.estimates.end(), [&](const StrategyEstimate& x) {
+      return x.dataflow == e.dataflow && x.strategy == e.strategy;
+    });
+    if (it == row.estimates.end())
+      row.estimates.push_back(e);
+    else
+      it->cycles += e.cycles;
+  }
 }
 
 void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, unsigned rows, unsigned cols) {
@@ -75,6 +87,7 @@ void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, un
 void accumulate(LayerRow& row, const LayerReport& l, unsigned rows, unsigned cols) {
   row.dataflow = std::string(dataflow_name(l.dataflow));
   row.strategy = std::string(strategy_name(l.strategy));
+  add_estimates(row, estimate_rows(l.estimates));
   add_play(row, l.counters, l.macs, l.seconds, rows, cols);
   row.schedules += l.schedules;
   row.psum_rows_checked += l.psum_rows;
@@ -114,6 +127,7 @@ void merge_row(LayerRow& t, const LayerRow& p, unsigned rows, unsigned cols) {
   if (p.on_host()) return;
   if (!p.strategy.empty()) t.strategy = p.strategy;  // as accumulate(): the latest batch's
   if (!p.dataflow.empty()) t.dataflow = p.dataflow;
+  add_estimates(t, p.estimates);
   const Counters c{p.cycles, p.compute_cycles, p.weight_load_cycles, p.host_transfer_cycles, p.stall_cycles,
                     p.drain_cycles};
   add_play(t, c, p.macs, p.seconds, rows, cols);
