@@ -103,11 +103,11 @@ TEST_CASE("report: the mnist text has the table, the totals and the scoreboard",
         "images: 4 of 10 from img.gz, batch 2, deterministic (no seed)\n"
         "jobs: 1 (worker threads, each with its own models)\n");
   const std::string head =
-      "layer    flow strategy     device             MACs      cycles     compute  w-load   host  drain  stall   util  psum rows"
+      "layer    flow strategy     device             MACs      cycles    estimate     compute  w-load   host  drain  stall   util  psum rows"
       "   bad  out rows   bad";
   const std::string pool = "pool     -    -            host      ";
   const std::string fc =
-      "fc       ws   linear       rtl                2560         100          40      30     20      4      6  40.0%          5"
+      "fc       ws   linear       rtl                2560         100          90          40      30     20      4      6  40.0%          5"
       "     0         2     1";
   CHECK(text_results(r) ==
         "\n" + head + "\n" + pool + "\n" + fc + "\n" +
