@@ -115,12 +115,13 @@ int merge_regress(const MergeArgs& a, const std::vector<std::string>& paths, std
   if (int(jobs.size()) != total.at("total_jobs").get<int>())
     throw UsageError(fmt::format("{} of {} jobs in the reports", jobs.size(), total.at("total_jobs").get<int>()));
   total["jobs"] = json::array();
-  int layers = 0, vectors = 0, failed = 0;
+  int layers = 0, os_layers = 0, vectors = 0, failed = 0;
   uint64_t mism = 0;
   for (const auto& [index, job] : jobs) {
     total["jobs"].push_back(job);
     const std::string name = job.at("name").get<std::string>();
     (name.rfind("vectors-", 0) == 0 ? vectors : layers) += 1;
+    os_layers += name.rfind("os-", 0) == 0;  // scripts/regress.sh names the output-stationary jobs os-...
     mism += job.at("mismatches").get<uint64_t>();
     if (!job.at("ok").get<bool>()) {
       ++failed;
@@ -129,8 +130,9 @@ int merge_regress(const MergeArgs& a, const std::vector<std::string>& paths, std
   }
   total["wall_seconds"] = a.results_only ? 0.0 : wall;
   fmt::print(
-      "regress: {} configurations x {} seeds, {} layers, {} vector sets, {} mismatches, {} failed ({} reports)\n",
-      total.at("configs").size(), total.at("seeds").get<int>(), layers, vectors, mism, failed, docs.size());
+      "regress: {} configurations x {} seeds, {} layers ({} output-stationary), {} vector sets, {} mismatches, {} "
+      "failed ({} reports)\n",
+      total.at("configs").size(), total.at("seeds").get<int>(), layers, os_layers, vectors, mism, failed, docs.size());
   if (!a.json_path.empty()) {
     std::ofstream f(a.json_path);
     f << total.dump(2) << "\n";
