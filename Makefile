@@ -3,8 +3,9 @@
 BUILD   ?= build
 JOBS    ?= $(shell nproc)
 MODEL   ?= models/mnist_int8
-IMAGES  ?= data/mnist/test-images-idx3-ubyte.gz
-LABELS  ?= data/mnist/test-labels-idx1-ubyte.gz
+# Empty: the model's own data set (model.json "reference": images and labels).
+IMAGES  ?=
+LABELS  ?=
 LIMIT   ?= 100
 # A configuration of rtl/configs.txt; empty: the first one with the model's widths.
 CONFIG  ?=
@@ -52,6 +53,7 @@ endif
 COSIM      = $(BUILD)/sim/cosim
 BUILD_CMD  = bash scripts/build.sh $(BUILD) $(JOBS)
 CONFIG_ARG = $(if $(CONFIG),--config $(CONFIG))
+DATA_ARGS  = $(if $(IMAGES),--images $(IMAGES) --labels $(LABELS))
 # cosim brings the verilated model it needs up to date before it runs (sim/src/core_loader.cpp).
 RUN_COSIM  = ACCEL_REBUILD_MODELS=1 $(COSIM)
 
@@ -119,7 +121,7 @@ endif
 # device, every psum and output checked against golden (docs/cosim.md).
 sim: deps
 	@$(BUILD_CMD) cosim
-	@$(RUN_COSIM) mnist --model $(MODEL) --images $(IMAGES) --labels $(LABELS) --limit $(LIMIT) $(CONFIG_ARG) $(COSIM_ARGS)
+	@$(RUN_COSIM) mnist --model $(MODEL) $(DATA_ARGS) --limit $(LIMIT) $(CONFIG_ARG) $(COSIM_ARGS)
 
 mnist: deps
 	@$(BUILD_CMD) cosim $(if $(filter slurm,$(LAUNCHER)),accel_models)
@@ -127,7 +129,7 @@ ifeq ($(LAUNCHER),slurm)
 	@SHARDS=$(SHARDS) MODEL=$(MODEL) IMAGES=$(IMAGES) LABELS=$(LABELS) CONFIG=$(CONFIG) COSIM_ARGS="$(COSIM_ARGS)" \
 	  bash scripts/slurm_launch.sh mnist $(BUILD)
 else
-	@$(RUN_COSIM) mnist --model $(MODEL) --images $(IMAGES) --labels $(LABELS) $(CONFIG_ARG) $(COSIM_ARGS)
+	@$(RUN_COSIM) mnist --model $(MODEL) $(DATA_ARGS) $(CONFIG_ARG) $(COSIM_ARGS)
 endif
 
 regress: deps

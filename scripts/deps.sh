@@ -2,7 +2,8 @@
 # Installs the Debian packages a command needs, only those missing. Idempotent and
 # non-interactive: when everything is present it runs nothing.
 #   scripts/deps.sh           build and simulation (make sim, make build)
-#   scripts/deps.sh --test    also what only the test suite reads (the Fashion-MNIST data set)
+#   scripts/deps.sh --test    also what only the test suite reads (the Fashion-MNIST data set) and
+#                             runs (Chromium: the HTML report rendered headless)
 #   scripts/deps.sh --wave    also GTKWave and Xvfb (make wave)
 #   scripts/deps.sh --lint    also clang-tidy (make lint: function sizes)
 #   scripts/deps.sh --slurm   also Slurm and munge (make test-slurm: a one-node cluster on localhost)
@@ -20,7 +21,7 @@ packages=(
 )
 for flag in "$@"; do
   case "$flag" in
-    --test) packages+=(dataset-fashion-mnist) ;;
+    --test) packages+=(dataset-fashion-mnist chromium) ;;
     --wave) packages+=(gtkwave xvfb) ;;
     --lint) packages+=(clang-tidy) ;;
     --slurm) packages+=(slurmctld slurmd slurm-client munge) ;;

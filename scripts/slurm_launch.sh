@@ -32,8 +32,9 @@ rm -f "$out"/shard-*.json
   echo "set -uo pipefail; cd '$root'"
   echo 'k=$SLURM_ARRAY_TASK_ID'
   if [[ $kind == mnist ]]; then
-    printf "'%s' mnist --model '%s' --images '%s' --labels '%s'" "$cosim" "${MODEL:-models/mnist_int8}" \
-      "${IMAGES:-data/mnist/test-images-idx3-ubyte.gz}" "${LABELS:-data/mnist/test-labels-idx1-ubyte.gz}"
+    printf "'%s' mnist --model '%s'" "$cosim" "${MODEL:-models/mnist_int8}"
+    # No IMAGES: the model's own reference set (model.json "reference").
+    [[ -n "${IMAGES:-}" ]] && printf " --images '%s' --labels '%s'" "$IMAGES" "${LABELS:-}"
     [[ -n "${LIMIT:-}" ]] && printf " --limit %s" "$LIMIT"
     [[ -n "${CONFIG:-}" ]] && printf " --config %s" "$CONFIG"
     printf " %s --shard \$k/%s --jobs \${SLURM_CPUS_PER_TASK:-1} --json '%s'/shard-\$k.json\n" \

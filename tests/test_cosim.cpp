@@ -110,7 +110,17 @@ TEST_CASE("cosim: each bad input gives one error line and a non-zero exit", "[co
   check_error("layer --seed 3 --dataflow rs", "--dataflow 'rs': expected ws, os or auto");
   check_error("mnist --model models/mnist_int8 " + kImages + " --dataflow row", "--dataflow 'row'");
   check_error("layer --seed 3 --strategy kernel-major --dataflow os", "kernel-major is weight-stationary only");
-  check_error("mnist --model models/mnist_int8", "give the data set: --images FILE --labels FILE");
+  check_error("mnist --model models/mnist_int8 --labels data/mnist/test-labels-idx1-ubyte.gz",
+              "give --images and --labels together");
+  {  // A model that names no data set of its own needs one given.
+    const fs::path m = scratch("noref");
+    fs::copy(fs::path(ACCEL_ROOT) / "models/mnist_int8", m, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    auto j = nlohmann::json::parse(slurp(m / "model.json"));
+    j.erase("reference");
+    std::ofstream(m / "model.json") << j.dump(1);
+    check_error("mnist --model " + m.string(), "names no image set: give --images");
+    fs::remove_all(m);
+  }
   check_error("mnist --model models/mnist_int8 " + kImages + " --random-images 3", "--random-images replaces");
   check_error("mnist --model models/mnist_int8 --random-images 0", "--random-images 0: must be");
   check_error("mnist --model models/mnist_int8 " + kImages + " --seed 3", "--seed applies to --random-images");
@@ -353,6 +363,195 @@ TEST_CASE("cosim: mnist with one RTL layer writes the JSON report", "[cosim][rtl
   fs::remove_all(d);
 }
 
+TEST_CASE("cosim: mnist runs on the model's own data set unless told, and refuses another one", "[cosim][mnist]") {
+  const fs::path d = scratch("dataset");
+  const std::string fashion = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+  const std::string fashion_labels = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
+  // No --images: the Fashion-MNIST model runs on Fashion-MNIST (model.json "reference").
+  const Run r = cosim(fmt::format("mnist --model models/fashion_int8 --device functional --limit 20 --json {}",
+                                  (d / "f.json").string()));
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(slurp(d / "f.json"));
+  CHECK(j["images_file"] == fashion);
+  CHECK(j["images_in_file"] == 10000);
+  CHECK(j["golden_accuracy"]["percent"].get<double>() > 60);  // not the 5 % of digits
+  // Digits for the clothes model, clothes for the digits model: refused, unless told.
+  check_error(fmt::format("mnist --model models/fashion_int8 --device functional {} --limit 1", kImages),
+              "not the model's data set 'fashion-mnist'");
+  check_error(fmt::format("mnist --model models/mnist_int8 --device functional --images {} --labels {} --limit 1",
+                          fashion, fashion_labels),
+              "not the model's data set 'mnist'");
+  CHECK(cosim(fmt::format("mnist --model models/mnist_int8 --device functional --images {} --labels {} --limit 1 "
+                          "--other-data-set",
+                          fashion, fashion_labels))
+            .code == 0);
+  // Another set of the same data set passes the check (Fashion-MNIST's training images).
+  CHECK(cosim("mnist --model models/fashion_int8 --device functional --limit 1 --images "
+              "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz --labels "
+              "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz")
+            .code == 0);
+  check_error("mnist --model models/mnist_int8 --images data/mnist/test-images-idx3-ubyte.gz",
+              "give --images and --labels together");
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: mnist writes per-image results and the confusion matrix, in JSON and CSV", "[cosim][mnist]") {
+  const fs::path d = scratch("csv");
+  const Run r = cosim(fmt::format("mnist --model models/mnist_int8 --device functional --limit 30 --batch 8 --json {} "
+                                  "--csv {}",
+                                  (d / "r.json").string(), (d / "csv").string()));
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  const auto j = nlohmann::json::parse(slurp(d / "r.json"));
+  REQUIRE(j["per_image"].size() == 30);
+  int correct = 0, identical = 0, confusion_total = 0, diagonal = 0;
+  double cycles = 0;
+  for (const auto& i : j["per_image"]) {
+    correct += i["predicted"] == i["label"];
+    identical += i["logits_identical"].get<bool>();
+    cycles += i["cycles"].get<double>();
+  }
+  REQUIRE(j["confusion"].size() == 10);
+  for (size_t l = 0; l < 10; ++l)
+    for (size_t p = 0; p < 10; ++p) {
+      confusion_total += j["confusion"][l][p].get<int>();
+      if (l == p) diagonal += j["confusion"][l][p].get<int>();
+    }
+  CHECK(correct == j["accuracy"]["correct"]);
+  CHECK(diagonal == correct);
+  CHECK(confusion_total == 30);
+  CHECK(identical == 30);
+  CHECK(cycles == Approx(j["network"]["cycles"].get<double>()));
+  const std::string images = slurp(d / "csv" / "images.csv");
+  CHECK(images.rfind("image,label,predicted,golden_predicted,logits_identical,cycles\n", 0) == 0);
+  CHECK(std::count(images.begin(), images.end(), '\n') == 31);
+  const std::string conf = slurp(d / "csv" / "confusion.csv");
+  CHECK(conf.rfind("label,pred_0,pred_1,", 0) == 0);
+  CHECK(std::count(conf.begin(), conf.end(), '\n') == 11);
+  std::ofstream(d / "file") << "x";
+  check_error(fmt::format("mnist --model models/mnist_int8 --limit 1 --csv {}", (d / "file").string()),
+              "cannot create the directory");
+  fs::remove_all(d);
+}
+
+// The page after Debian's headless Chromium ran its scripts (--virtual-time-budget: until the
+// charts' promises settled), as the DOM it dumps.
+std::string rendered_dom(const fs::path& page) {
+  const Run r = in_root(fmt::format("timeout 120 chromium --headless --no-sandbox --disable-gpu "
+                                    "--virtual-time-budget=20000 --dump-dom 'file://{}'",
+                                    fs::absolute(page).string()));
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  return r.out;
+}
+
+void screenshot(const fs::path& page, const fs::path& png) {
+  fs::create_directories(png.parent_path());
+  fs::remove(png);
+  const Run r = in_root(fmt::format("timeout 120 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars "
+                                    "--virtual-time-budget=20000 --window-size=1280,2200 --screenshot='{}' 'file://{}'",
+                                    png.string(), fs::absolute(page).string()));
+  INFO(r.err);
+  CHECK(r.code == 0);
+  REQUIRE(fs::exists(png));
+  CHECK(fs::file_size(png) > 20000);  // a page with charts, not a blank one
+}
+
+// The page rendered every chart (three SVGs) without a script error.
+void check_rendered(const std::string& dom) {
+  CHECK_THAT(dom, Catch::Contains("data-rendered=\"3\""));
+  CHECK_THAT(dom, !Catch::Contains("data-errors"));
+  size_t svgs = 0;
+  for (size_t p = 0; (p = dom.find("<svg", p)) != std::string::npos; ++p) ++svgs;
+  CHECK(svgs >= 3);
+}
+
+TEST_CASE("cosim: the HTML report renders in a real browser, for a passing and a failing run", "[cosim][browser]") {
+  const fs::path d = scratch("html");
+  const fs::path shots = fs::path(ACCEL_BUILD_DIR) / "screenshots";
+  const std::string run = fmt::format("mnist --model models/mnist_int8 {} --limit 20 --batch 10 --rtl-layers conv2", kImages);
+  const Run pass = cosim(fmt::format("{} --json {} --html {}", run, (d / "pass.json").string(), (d / "pass.html").string()));
+  INFO(pass.out << pass.err);
+  REQUIRE(pass.code == 0);
+  CHECK_THAT(pass.out, Catch::Contains("html report: " + (d / "pass.html").string()));
+  const std::string pass_dom = rendered_dom(d / "pass.html");
+  check_rendered(pass_dom);
+  CHECK_THAT(pass_dom, Catch::Contains("id=\"verdict\">PASS"));
+  CHECK_THAT(pass_dom, Catch::Contains("No mismatch."));
+  screenshot(d / "pass.html", shots / "report-pass.png");
+  // A deliberately broken expectation: golden's fc1 outputs off by one. The page says FAIL and
+  // lists the mismatches with the rerun command; a directory gets index.html.
+  const Run fail = cosim(fmt::format("{} --inject-mismatch fc1 --html {}", run, (d / "fail").string()));
+  INFO(fail.out << fail.err);
+  REQUIRE(fail.code == 1);
+  const std::string fail_dom = rendered_dom(d / "fail" / "index.html");
+  check_rendered(fail_dom);
+  CHECK_THAT(fail_dom, Catch::Contains("id=\"verdict\">FAIL"));
+  CHECK_THAT(fail_dom, Catch::Contains("<td>output</td><td>fc1</td><td>0</td>"));
+  CHECK_THAT(fail_dom, Catch::Contains("id=\"reproduce\""));
+  screenshot(d / "fail" / "index.html", shots / "report-fail.png");
+  // cosim report renders the saved JSON as the same page.
+  const Run again = cosim(fmt::format("report {} --html {}", (d / "pass.json").string(), (d / "again.html").string()));
+  INFO(again.out << again.err);
+  CHECK(again.code == 0);
+  CHECK(slurp(d / "again.html") == slurp(d / "pass.html"));
+  // The check can fail: a chart spec the library rejects (no mark) is a script error on the page.
+  std::string broken = slurp(d / "pass.html");
+  const size_t at = broken.find("const SPECS = {");
+  REQUIRE(at != std::string::npos);
+  broken.insert(at + 15, "\"chart-x\": {},");
+  std::ofstream(d / "broken.html") << broken;
+  const std::string broken_dom = rendered_dom(d / "broken.html");
+  CHECK_THAT(broken_dom, Catch::Contains("data-errors"));
+  CHECK_THAT(broken_dom, !Catch::Contains("data-rendered"));
+  check_error(fmt::format("report {}", (d / "none.json").string()), "none.json: cannot read the report");
+  std::ofstream(d / "junk.json") << "{\"command\": \"mnist\"}";
+  check_error(fmt::format("report {}", (d / "junk.json").string()), "junk.json: not a cosim run report");
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: compare tells identical results from different ones and flags cycle growth", "[cosim][rtl][mnist]") {
+  const fs::path d = scratch("compare");
+  const std::string run = fmt::format("mnist --model models/mnist_int8 {} --limit 20 --rtl-layers conv2,fc1", kImages);
+  const auto json_of = [&](const std::string& extra, const std::string& name) {
+    const Run r = cosim(fmt::format("{} {} --json {}", run, extra, (d / name).string()));
+    INFO(r.out << r.err);
+    CHECK((r.code == 0 || r.code == 1));
+    return (d / name).string();
+  };
+  const std::string a = json_of("", "8x8.json"), b = json_of("--config int8_16x16", "16x16.json");
+  const std::string bad = json_of("--inject-mismatch fc1", "bad.json");
+  // 8x8 against 16x16: the same results in fewer cycles.
+  const Run same = cosim(fmt::format("compare {} {} --max-cycle-growth 0 --json {} --html {}", a, b,
+                                     (d / "c.json").string(), (d / "c.html").string()));
+  INFO(same.out << same.err);
+  CHECK(same.code == 0);
+  CHECK_THAT(same.out, Catch::Contains("results: identical"));
+  CHECK_THAT(same.out, Catch::Contains("B: mnist_int8 on int8_16x16 (16x16, 8/8/32)"));
+  const auto j = nlohmann::json::parse(slurp(d / "c.json"));
+  CHECK(j["results_identical"] == true);
+  CHECK(j["passed"] == true);
+  CHECK(j["network"]["cycles_b"].get<uint64_t>() < j["network"]["cycles_a"].get<uint64_t>());
+  REQUIRE(j["layers"].size() == 4);
+  CHECK(j["layers"][1]["name"] == "conv2");
+  CHECK(fs::file_size(d / "c.html") > 700000);  // the page with the libraries inlined
+  // Back from 16x16 to 8x8: more cycles than a 10 % budget allows.
+  const Run grew = cosim(fmt::format("compare {} {} --max-cycle-growth 10", b, a));
+  CHECK(grew.code == 1);
+  CHECK_THAT(grew.out, Catch::Contains("beyond the --max-cycle-growth 10 %"));
+  CHECK_THAT(grew.out, Catch::Contains("results: identical"));
+  // A run with mismatches: the results differ.
+  const Run diff = cosim(fmt::format("compare {} {}", a, bad));
+  CHECK(diff.code == 1);
+  CHECK_THAT(diff.out, Catch::Contains("differs: mismatches: 0 against"));
+  CHECK_THAT(diff.out, Catch::Contains("differs: verdict: PASS against FAIL"));
+  CHECK_THAT(diff.out, Catch::Contains("results: DIFFERENT"));
+  check_error(fmt::format("compare {} {}", a, (d / "none.json").string()), "none.json: cannot read the report");
+  check_error(fmt::format("compare {} {} --max-cycle-growth -1", a, b), "--max-cycle-growth -1");
+  fs::remove_all(d);
+}
+
 // `cosim merge --results-only` of the reports: the results with timings, job counts and shards
 // left out, as one JSON text.
 std::string merged_results(const std::vector<fs::path>& reports, const fs::path& out) {
@@ -397,6 +596,14 @@ TEST_CASE("cosim: mnist reports the same results for any --jobs and for merged s
   CHECK_THAT(j["reproduce"].get<std::string>(), Catch::Contains("--layer fc1 --image 0"));
   CHECK(j["layers"][1]["device"] == "rtl");  // conv2
   CHECK(j["layers"][1]["psum_rows_checked"].get<uint64_t>() > 0);
+  // The listed mismatches as fields: the injected layer's outputs, the earliest image first.
+  REQUIRE(j["first_mismatch_fields"].size() == 10);
+  CHECK(j["first_mismatch_fields"][0]["kind"] == "output");
+  CHECK(j["first_mismatch_fields"][0]["layer"] == "fc1");
+  CHECK(j["first_mismatch_fields"][0]["image"] == 0);
+  CHECK(j["first_mismatch_fields"][0]["device"].get<int64_t>() + 1 == j["first_mismatch_fields"][0]["expected"]);
+  REQUIRE(j["per_image"].size() == 40);
+  for (int i = 0; i < 40; ++i) CHECK(j["per_image"][size_t(i)]["image"] == i);
   CHECK(results[1] == results[0]);
   CHECK(results[2] == results[0]);
   // A shard missing, twice, or from another run: one error line each.

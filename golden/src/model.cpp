@@ -524,6 +524,7 @@ Model load_model(const std::filesystem::path& dir) {
     if (!it->is_object()) rctx.fail("must be an object {images, count, logits}");
     Reference r;
     r.images = get_string(*it, "images", rctx);
+    if (it->contains("labels")) r.labels = get_string(*it, "labels", rctx);
     r.count = static_cast<int>(get_int(*it, "count", rctx, 0, 1 << 30));
     r.classes = m.classes();
     const std::filesystem::path lp = dir / get_string(*it, "logits", rctx);

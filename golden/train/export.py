@@ -65,7 +65,7 @@ def integer_layers(net):
 
 
 def write_model(net, directory, name, dataset, psum_bits, reference_images, reference_pixels,
-                count=20):
+                reference_labels, count=20):
     """Writes model.json, the tensors and expected_logits.npy; returns the intref Model."""
     os.makedirs(directory, exist_ok=True)
     layers_json = []
@@ -104,7 +104,7 @@ def write_model(net, directory, name, dataset, psum_bits, reference_images, refe
         "psum_bits": psum_bits,
         "input": {"channels": 1, "height": 28, "width": 28},
         "layers": layers_json,
-        "reference": {"images": reference_images, "count": count, "logits": "expected_logits.npy"},
+        "reference": {"images": reference_images, "labels": reference_labels, "count": count, "logits": "expected_logits.npy"},
         "metrics": {},
     }
     write_json(directory, header)

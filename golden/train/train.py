@@ -175,9 +175,9 @@ def main():
     # Export, then judge the exported files with the integer reference.
     intref.self_test()
     directory = os.path.join(args.models, args.name)
-    ref_images = DATASETS[args.dataset][2]
+    ref_images, ref_labels = DATASETS[args.dataset][2:4]
     model = export.write_model(qnet, directory, args.name, args.dataset, args.psum_bits,
-                               ref_images, test_x)
+                               ref_images, test_x, ref_labels)
     int_logits, int_acc = intref.evaluate(model, test_x, test_y)
     agree = float(np.mean(intref.predict(int_logits) == fq_logits.argmax(1).numpy()))
     assert np.array_equal(np.load(os.path.join(directory, "expected_logits.npy")), int_logits[:20])

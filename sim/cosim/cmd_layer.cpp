@@ -29,6 +29,7 @@
 #include "fault_option.hpp"
 #include "model_inputs.hpp"
 #include "options.hpp"
+#include "report_files.hpp"
 #include "repro.hpp"
 
 namespace accel::cosim {
@@ -49,7 +50,7 @@ struct ShapeArgs {
 struct LayerArgs {
   std::string model, layer, images, device{sim::rtl_device_name()}, config, strategy = "auto", trace, window;
   std::string dataflow = "auto";
-  std::string json_path, fault;
+  std::string json_path, fault, html;
   int image = 0;
   uint32_t seed = 1;
   ShapeArgs shape;
@@ -152,6 +153,7 @@ std::optional<Window> check_flags(const LayerArgs& a) {
   if (!a.fault.empty() && a.device != sim::rtl_device_name())
     throw UsageError(fmt::format("--fault needs --device {}", sim::rtl_device_name()));
   if (a.opt.json->count() > 0) check_output_file("--json", a.json_path);
+  check_report_files({"", "", a.html});
   return window;
 }
 
@@ -296,7 +298,8 @@ int run_layer(const LayerArgs& a) {
     throw UsageError(fmt::format("--trace {}: no trace was written", a.trace));
   if (fault.active()) fmt::print("{}", fault_line(fault));
   fmt::print("{}", report::text_results(r));
-  if (!a.json_path.empty()) report::write_json(r, a.json_path);
+  r.trace = a.trace;
+  write_report_files(r, {a.json_path, "", a.html});
   return r.passed ? 0 : 1;
 }
 
@@ -331,6 +334,7 @@ Command add_layer_command(CLI::App& app) {
   a->opt.trace = c->add_option("--trace", a->trace, "FST trace file (RTL device)");
   c->add_option("--trace-window", a->window, "A:B, schedule slots [A, B) to trace");
   a->opt.json = c->add_option("--json", a->json_path, "write the report as JSON");
+  c->add_option("--html", a->html, "write the HTML report (FILE.html, or DIR for DIR/index.html)");
   c->add_option("--fault", a->fault,
                 "flip one bit in the RTL core: psum:R,C,BIT@CYCLE, weight:R,C,BUF,BIT@CYCLE, xmem:ADDR,BIT@CYCLE or "
                 "pmem:ADDR,BIT@CYCLE (core cycles of the device; schedule slot n is cycle n + 5)");

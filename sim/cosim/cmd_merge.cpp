@@ -20,6 +20,7 @@
 
 #include "commands.hpp"
 #include "options.hpp"
+#include "report_files.hpp"
 
 namespace accel::cosim {
 
@@ -33,18 +34,9 @@ using Shard = RunReport::Shard;
 struct MergeArgs {
   std::vector<std::string> inputs;
   std::string json_path;
+  std::string csv_dir, html;  // --csv DIR, --html PATH (mnist reports only)
   bool results_only = false;
 };
-
-json read_json(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw UsageError(fmt::format("{}: cannot read the report", path));
-  try {
-    return json::parse(f);
-  } catch (const json::exception& e) {
-    throw UsageError(fmt::format("{}: not a JSON report ({})", path, e.what()));
-  }
-}
 
 std::optional<Shard> shard_of(const json& j) {
   if (!j.contains("shard")) return std::nullopt;
@@ -92,7 +84,7 @@ int merge_mnist(const MergeArgs& a, const std::vector<std::string>& paths, std::
   total.passed = report::verdict(total);
   if (a.results_only) total = report::without_timings(total);
   fmt::print("{}{}", report::text_header(total), report::text_results(total));
-  if (!a.json_path.empty()) report::write_json(total, a.json_path);
+  write_report_files(total, {a.json_path, a.csv_dir, a.html});
   return total.passed ? 0 : 1;
 }
 
@@ -158,6 +150,9 @@ int run_merge(const MergeArgs& a) {
       throw UsageError(fmt::format("{}: {}", p, e.what()));
     }
   }
+  if (command == "regress" && !(a.csv_dir + a.html).empty())
+    throw UsageError(fmt::format("{} applies to mnist reports, not to regress ones", a.csv_dir.empty() ? "--html" : "--csv"));
+  check_report_files({"", a.csv_dir, a.html});
   check_shards(a.inputs, shards);
   // Shard order (a single whole report: itself).
   std::vector<size_t> order(docs.size());
@@ -181,6 +176,8 @@ Command add_merge_command(CLI::App& app) {
       "merge", "the JSON reports of a run's shards (mnist --shard K/N, regress SHARD=K/N) into one report");
   c->add_option("reports", a->inputs, "the shard reports, every K of N once (or one whole run's report)")->required();
   c->add_option("--json", a->json_path, "write the merged report as JSON");
+  c->add_option("--csv", a->csv_dir, "write DIR/images.csv and DIR/confusion.csv of the merged run");
+  c->add_option("--html", a->html, "write the merged run's HTML report (FILE.html, or DIR for DIR/index.html)");
   c->add_flag("--results-only", a->results_only,
               "leave out timings, job counts and shards, so that reports of one run compare byte for byte");
   return {c, [a] { return run_merge(*a); }};

@@ -33,6 +33,7 @@
 #include "model_inputs.hpp"
 #include "options.hpp"
 #include "parallel.hpp"
+#include "report_files.hpp"
 #include "repro.hpp"
 
 namespace accel::cosim {
@@ -42,7 +43,8 @@ namespace {
 using report::RunReport;
 
 struct MnistArgs {
-  std::string model, images, labels, device{sim::rtl_device_name()}, rtl_layers, json_path, config;
+  std::string model, images, labels, device{sim::rtl_device_name()}, rtl_layers, config;
+  ReportFiles out;  // --json, --csv, --html
   std::string inject;  // test hook: a layer whose expected outputs are corrupted
   std::string shard;   // --shard K/N
   std::string fault;   // --fault SPEC
@@ -53,6 +55,7 @@ struct MnistArgs {
   bool device_given = false;
   bool seed_given = false;
   bool random_given = false;
+  bool other_data_set = false;  // --other-data-set: no check_data_set
 };
 
 // --random-images: n inputs of the model's {C, H, W} input, uniform bytes from `seed`, as an
@@ -235,15 +238,24 @@ RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
 
 void BatchWorker::tally(RunReport& r, const ModelRun& run, int first) const {
   const int count = int(run.logits.size());
+  const bool labelled = !data_.labels.labels.empty();  // random inputs: no accuracy
   r.accuracy = r.golden_accuracy = r.agreement = report::Tally{0, count};
-  if (data_.labels.labels.empty()) r.accuracy = r.golden_accuracy = std::nullopt;
+  if (!labelled) r.accuracy = r.golden_accuracy = std::nullopt;
+  const size_t classes = size_t(model_.classes());
+  if (labelled) r.confusion.assign(classes, std::vector<int>(classes, 0));
+  const double share = count ? double(r.network_cycles()) / count : 0.0;
   for (int i = 0; i < count; ++i) {
     const golden::NetworkTrace& g = expected_.trace(first + i);
-    r.agreement->count += run.logits[size_t(i)] == g.logits().data;
-    if (data_.labels.labels.empty()) continue;  // random inputs: no accuracy
+    const int predicted = run.predicted[size_t(i)];
+    report::ImageResult& img = r.per_image.emplace_back(
+        report::ImageResult{first + i, std::nullopt, predicted, g.predicted(), run.logits[size_t(i)] == g.logits().data, share});
+    r.agreement->count += img.logits_identical;
+    if (!labelled) continue;
     const int label = data_.labels.labels[size_t(first + i)];
-    r.accuracy->count += run.predicted[size_t(i)] == label;
+    img.label = label;
+    r.accuracy->count += predicted == label;
     r.golden_accuracy->count += g.predicted() == label;
+    if (predicted >= 0 && size_t(predicted) < classes) ++r.confusion[size_t(label)][size_t(predicted)];
   }
 }
 
@@ -332,7 +344,7 @@ int MnistRun::run(int n, Clock::time_point t_start) {
   total.wall_seconds = seconds_since(t_start);
   fmt::print("{}", fault_.result());
   fmt::print("{}", report::text_results(total));
-  if (!a_.json_path.empty()) report::write_json(total, a_.json_path);
+  write_report_files(total, a_.out);
   return total.passed ? 0 : 1;
 }
 
@@ -353,7 +365,7 @@ void check_fault_run(const MnistArgs& a) {
   if (!a.shard.empty()) throw UsageError("--fault applies to a whole run, not to --shard");
 }
 
-int run_mnist(const MnistArgs& a) {
+int run_mnist(MnistArgs& a) {
   const auto t_start = Clock::now();
   check_fault_run(a);
   FaultOption fault(a.fault);
@@ -361,7 +373,7 @@ int run_mnist(const MnistArgs& a) {
   parse_dataflow(a.dataflow);  // a bad value is a usage error before anything runs
   check_option("--limit", a.limit, 0, std::numeric_limits<int>::max());
   check_option("--jobs", a.jobs, 0, 1024);
-  if (!a.json_path.empty()) check_output_file("--json", a.json_path);
+  check_report_files(a.out);
   const golden::Model model = load_model_checked(a.model);
   const CoreConfig& cfg = config_for_model(model.precision, a.config);
   fault.check(cfg);
@@ -372,13 +384,18 @@ int run_mnist(const MnistArgs& a) {
     check_option("--random-images", a.random_images, 1, 1000000);
     data = random_dataset(model, a.random_images, a.seed);
   } else {
-    if (a.images.empty() || a.labels.empty())
-      throw UsageError("give the data set: --images FILE --labels FILE (or --random-images N)");
+    if (a.images.empty() != a.labels.empty())
+      throw UsageError("give --images and --labels together (or neither: the model's own data set)");
     if (a.seed_given) throw UsageError("--seed applies to --random-images");
+    if (a.images.empty()) {
+      a.images = default_images(model);
+      a.labels = default_labels(model);
+    }
     data = golden::read_idx_dataset(a.images, a.labels);
     golden::check_not_empty(data.images);
     check_images_fit(model, data.images);
     golden::check_label_range(data.labels, model.classes());
+    if (!a.other_data_set) check_data_set(model, data.images, a.images);
   }
   if (a.limit > data.images.count)
     throw UsageError(fmt::format("--limit {}: {} has {} images", a.limit, a.images, data.images.count));
@@ -393,8 +410,10 @@ Command add_mnist_command(CLI::App& app) {
   auto a = std::make_shared<MnistArgs>();
   CLI::App* c = app.add_subcommand("mnist", "a quantized CNN on an IDX image set, every psum and output checked");
   c->add_option("--model", a->model, "model directory (model.json + .npy)")->required();
-  c->add_option("--images", a->images, "IDX3 images, raw or .gz");
-  c->add_option("--labels", a->labels, "IDX1 labels, raw or .gz");
+  c->add_option("--images", a->images, "IDX3 images, raw or .gz (default: the model's own reference set)");
+  c->add_option("--labels", a->labels, "IDX1 labels, raw or .gz (default: the model's own reference labels)");
+  c->add_flag("--other-data-set", a->other_data_set,
+              "run --images that do not look like the model's data set (pixel statistics) anyway");
   CLI::Option* random = c->add_option("--random-images", a->random_images,
                 "N seeded random inputs of the model's input shape instead (any channel count; no accuracy)");
   CLI::Option* seed = c->add_option("--seed", a->seed, "seed of --random-images (default 1)");
@@ -404,7 +423,9 @@ Command add_mnist_command(CLI::App& app) {
       c, a->device, "default device of the conv/linear layers: ", " (systemc: all of them on the SystemC model)");
   c->add_option("--rtl-layers", a->rtl_layers,
                 "comma-separated layers on the RTL (the rest: --device, default functional)");
-  c->add_option("--json", a->json_path, "write the report as JSON");
+  c->add_option("--json", a->out.json, "write the report as JSON");
+  c->add_option("--csv", a->out.csv, "write DIR/images.csv (per-image results) and DIR/confusion.csv");
+  c->add_option("--html", a->out.html, "write the HTML report (FILE.html, or DIR for DIR/index.html)");
   c->add_option("--jobs", a->jobs, "worker threads, each with its own models (0: one per core; default 0)");
   c->add_option("--shard", a->shard,
                 "K/N: only the K-th of N equal parts of the batches (its report merges with cosim merge)");

@@ -18,5 +18,7 @@ Command add_vectors_command(CLI::App& app);  // cmd_vectors.cpp
 Command add_export_command(CLI::App& app);   // cmd_export.cpp
 Command add_merge_command(CLI::App& app);    // cmd_merge.cpp
 Command add_network_command(CLI::App& app);  // cmd_network.cpp
+Command add_report_command(CLI::App& app);   // cmd_report.cpp
+Command add_compare_command(CLI::App& app);  // cmd_compare.cpp
 
 }  // namespace accel::cosim

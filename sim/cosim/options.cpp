@@ -112,6 +112,16 @@ void check_output_file(const std::string& flag, const std::string& path) {
     throw bad(fmt::format("cannot create: {}: {}", dir.string(), std::generic_category().message(errno)));
 }
 
+void check_output_dir(const std::string& flag, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (path.empty()) throw UsageError(fmt::format("{}: no directory name", flag));
+  if (!fs::create_directories(path, ec) && !fs::is_directory(path, ec))
+    throw UsageError(fmt::format("{} {}: cannot create the directory{}", flag, path, ec ? ": " + ec.message() : ""));
+  if (access(path.c_str(), W_OK | X_OK) != 0)
+    throw UsageError(fmt::format("{} {}: cannot write: {}", flag, path, std::generic_category().message(errno)));
+}
+
 void check_not_given(const CLI::Option* o, const std::string& when) {
   if (o->count() > 0) throw UsageError(fmt::format("{} applies to {}", o->get_name(), when));
 }

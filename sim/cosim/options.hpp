@@ -59,6 +59,8 @@ void check_random_linear(const RandomLinearSpec& s, int batch);
 // The file of an output option: an existing one must be a regular file (a FIFO would block) and
 // writable, a new one must be creatable (its nearest existing ancestor a writable directory).
 void check_output_file(const std::string& flag, const std::string& path);
+// `path` is, or is made, a writable directory (--csv DIR).
+void check_output_dir(const std::string& flag, const std::string& path);
 // UsageError "FLAG applies to WHEN" if the option was given.
 void check_not_given(const CLI::Option* o, const std::string& when);
 

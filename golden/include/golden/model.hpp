@@ -68,6 +68,7 @@ struct Layer {
 
 struct Reference {
   std::string images;           // path relative to the repository root, as written
+  std::string labels;           // their labels, likewise (optional: empty when not given)
   int count = 0;                // rows of logits
   int classes = 0;              // columns of logits
   std::string logits_file;      // path of the .npy, as loaded

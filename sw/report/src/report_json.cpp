@@ -126,6 +126,51 @@ void get_run(const json& j, RunReport& r) {
     r.shard = RunReport::Shard{j["shard"].at("index").get<int>(), j["shard"].at("count").get<int>()};
 }
 
+json mismatch_json(const MismatchFields& m) {
+  return {{"kind", m.kind},     {"layer", m.layer},   {"image", m.image}, {"tile", m.tile},
+          {"column", m.column}, {"channel", m.channel}, {"y", m.y},       {"x", m.x},
+          {"slot", m.slot},     {"device", m.device}, {"expected", m.expected}, {"what", m.what}};
+}
+
+MismatchFields mismatch_from(const json& j) {
+  return {j.at("kind").get<std::string>(), j.at("layer").get<std::string>(), j.at("image").get<int>(),
+          j.at("tile").get<std::string>(),  j.at("column").get<int>(),         j.at("channel").get<int>(),
+          j.at("y").get<int>(),             j.at("x").get<int>(),              j.at("slot").get<uint64_t>(),
+          j.at("device").get<int64_t>(),    j.at("expected").get<int64_t>(),   j.at("what").get<std::string>()};
+}
+
+json image_json(const ImageResult& i) {
+  json j{{"image", i.image},
+         {"predicted", i.predicted},
+         {"golden_predicted", i.golden_predicted},
+         {"logits_identical", i.logits_identical},
+         {"cycles", i.cycles}};
+  if (i.label) j["label"] = *i.label;
+  return j;
+}
+
+ImageResult image_from(const json& j) {
+  ImageResult i{j.at("image").get<int>(), std::nullopt, j.at("predicted").get<int>(),
+                j.at("golden_predicted").get<int>(), j.at("logits_identical").get<bool>(), j.at("cycles").get<double>()};
+  if (j.contains("label")) i.label = j["label"].get<int>();
+  return i;
+}
+
+// The lists of a run: mismatches as fields, per-image results, the confusion matrix.
+void put_lists(json& j, const RunReport& r) {
+  j["first_mismatch_fields"] = json::array();
+  for (const MismatchFields& m : r.first_mismatch_fields) j["first_mismatch_fields"].push_back(mismatch_json(m));
+  j["per_image"] = json::array();
+  for (const ImageResult& i : r.per_image) j["per_image"].push_back(image_json(i));
+  if (!r.confusion.empty()) j["confusion"] = r.confusion;
+}
+
+void get_lists(const json& j, RunReport& r) {
+  for (const json& m : j.value("first_mismatch_fields", json::array())) r.first_mismatch_fields.push_back(mismatch_from(m));
+  for (const json& i : j.value("per_image", json::array())) r.per_image.push_back(image_from(i));
+  if (j.contains("confusion")) r.confusion = j["confusion"].get<std::vector<std::vector<int>>>();
+}
+
 }  // namespace
 
 json to_json(const RunReport& r) {
@@ -147,6 +192,8 @@ json to_json(const RunReport& r) {
   j["protocol_errors"] = r.protocol_errors;
   j["first_mismatches"] = r.first_mismatches;
   j["reproduce"] = r.reproduce;
+  if (!r.trace.empty()) j["trace"] = r.trace;
+  put_lists(j, r);
   j["simulated_cycles_per_second"] = r.simulated_cycles_per_second();
   j["device_seconds"] = r.device_seconds;
   j["golden_seconds"] = r.golden_seconds;
@@ -169,6 +216,8 @@ RunReport from_json(const json& j) {
   r.protocol_errors = j.at("protocol_errors").get<uint64_t>();
   r.first_mismatches = j.at("first_mismatches").get<std::vector<std::string>>();
   r.reproduce = j.at("reproduce").get<std::string>();
+  r.trace = j.value("trace", "");
+  get_lists(j, r);
   r.device_seconds = j.at("device_seconds").get<double>();
   r.golden_seconds = j.at("golden_seconds").get<double>();
   r.wall_seconds = j.at("wall_seconds").get<double>();

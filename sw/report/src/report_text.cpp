@@ -28,13 +28,6 @@ std::string layer_header(const RunReport& r) {
                      r.images == 1 ? "" : "s", *r.seed);
 }
 
-// The tiler's estimate of the mapping the layer ran with (0 if the report has none).
-uint64_t chosen_estimate(const LayerRow& l) {
-  for (const StrategyEstimate& e : l.estimates)
-    if (e.dataflow == l.dataflow && e.strategy == l.strategy) return e.cycles;
-  return 0;
-}
-
 std::string mnist_table(const RunReport& r) {
   std::string s = fmt::format(
       "\n{:<8} {:<4} {:<12} {:<10} {:>12} {:>11} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>6} {:>10} {:>5} {:>9} {:>5}\n",

@@ -107,13 +107,26 @@ RunReport from_model_run(const ModelRun& run) {
   return r;
 }
 
+uint64_t chosen_estimate(const LayerRow& l) {
+  for (const StrategyEstimate& e : l.estimates)
+    if (e.dataflow == l.dataflow && e.strategy == l.strategy) return e.cycles;
+  return 0;
+}
+
 void set_scoreboard(RunReport& r, const Scoreboard& sb, const std::string& reproduce) {
   r.psum_values_checked = sb.psum_values_checked();
   r.output_values_checked = sb.output_values_checked();
   r.mismatches = sb.mismatches();
   r.first_mismatches.clear();
   const size_t n = std::min(sb.kept().size(), kListedMismatches);
-  for (size_t i = 0; i < n; ++i) r.first_mismatches.push_back(Scoreboard::format(sb.kept()[i]));
+  r.first_mismatch_fields.clear();
+  for (size_t i = 0; i < n; ++i) {
+    const Mismatch& m = sb.kept()[i];
+    r.first_mismatches.push_back(Scoreboard::format(m));
+    const char* kind = m.kind == Mismatch::Kind::Psum ? "psum" : m.kind == Mismatch::Kind::Output ? "output" : "protocol";
+    r.first_mismatch_fields.push_back(
+        {kind, m.layer, m.image, m.tile, m.column, m.channel, m.y, m.x, m.slot, m.device, m.expected, m.what});
+  }
   r.reproduce = sb.kept().empty() ? "" : reproduce;
 }
 
@@ -144,6 +157,17 @@ void merge_tally(std::optional<Tally>& t, const std::optional<Tally>& p) {
   if (!t) t = Tally{};
   t->count += p->count;
   t->total += p->total;
+}
+
+void merge_confusion(std::vector<std::vector<int>>& t, const std::vector<std::vector<int>>& p) {
+  if (p.empty()) return;
+  if (t.empty()) {
+    t = p;
+    return;
+  }
+  if (t.size() != p.size()) throw std::invalid_argument(fmt::format("not the same run: {} and {} classes", t.size(), p.size()));
+  for (size_t i = 0; i < t.size(); ++i)
+    for (size_t j = 0; j < t[i].size() && j < p[i].size(); ++j) t[i][j] += p[i][j];
 }
 
 // The fields that say which run a report is of.
@@ -184,6 +208,10 @@ void merge(RunReport& total, const RunReport& part) {
   total.protocol_errors += part.protocol_errors;
   for (const std::string& m : part.first_mismatches)
     if (total.first_mismatches.size() < kListedMismatches) total.first_mismatches.push_back(m);
+  for (const MismatchFields& m : part.first_mismatch_fields)
+    if (total.first_mismatch_fields.size() < kListedMismatches) total.first_mismatch_fields.push_back(m);
+  total.per_image.insert(total.per_image.end(), part.per_image.begin(), part.per_image.end());
+  merge_confusion(total.confusion, part.confusion);
   if (total.reproduce.empty()) total.reproduce = part.reproduce;
   total.device_seconds += part.device_seconds;
   total.golden_seconds += part.golden_seconds;

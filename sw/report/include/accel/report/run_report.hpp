@@ -50,11 +50,39 @@ struct LayerRow {
   bool operator==(const LayerRow&) const = default;
 };
 
+// The tiler's estimate of the mapping the layer ran with (0 if the report has none).
+uint64_t chosen_estimate(const LayerRow& l);
+
 // `count` of `total` images (correct predictions, bit-identical logits).
 struct Tally {
   int count = 0, total = 0;
   double percent() const { return total ? 100.0 * count / total : 0.0; }
   bool operator==(const Tally&) const = default;
+};
+
+// mnist: one image's result (docs/cosim.md "Per-image results").
+struct ImageResult {
+  int image = 0;             // index in the image set
+  std::optional<int> label;  // absent for --random-images
+  int predicted = 0, golden_predicted = 0;
+  bool logits_identical = false;  // the device's logits equal golden's, every one
+  // The image's share of its batch: the batch's network cycles / its images (the images of a
+  // batch share the array's schedules, so one image's own cycles do not exist).
+  double cycles = 0;
+  bool operator==(const ImageResult&) const = default;
+};
+
+// A listed mismatch as fields, beside its text in first_mismatches (scoreboard.hpp Mismatch).
+struct MismatchFields {
+  std::string kind;  // "psum", "output", "protocol"
+  std::string layer;
+  int image = 0;
+  std::string tile;                          // the tile of the schedule (Schedule::describe)
+  int column = -1, channel = -1, y = -1, x = -1;  // -1: does not apply
+  uint64_t slot = 0;                         // of_rd / out_rd slot (protocol: the step)
+  int64_t device = 0, expected = 0;
+  std::string what;  // protocol: the runtime's message
+  bool operator==(const MismatchFields&) const = default;
 };
 
 struct RunReport {
@@ -76,7 +104,12 @@ struct RunReport {
   std::optional<Tally> accuracy, golden_accuracy, agreement;  // mnist
   uint64_t psum_values_checked = 0, output_values_checked = 0, mismatches = 0, protocol_errors = 0;
   std::vector<std::string> first_mismatches;  // Scoreboard::format, at most kListedMismatches
+  std::vector<MismatchFields> first_mismatch_fields;  // the same mismatches as fields
+  std::vector<ImageResult> per_image;                 // mnist: in image order
+  // mnist with labels: confusion[label][predicted] counts the device's predictions.
+  std::vector<std::vector<int>> confusion;
   std::string reproduce;                      // the command that reruns the first mismatch
+  std::string trace;                          // layer --trace: the trace file written
   // How the run went, not what it found: timings and the number of worker threads. Reports that
   // differ only here describe the same results (without_timings).
   double device_seconds = 0, golden_seconds = 0, wall_seconds = 0;
