@@ -55,9 +55,32 @@ done > "$work/all"
 awk -v k="$shard_k" -v n="$shard_n" '(NR - k) % n == 0 { print NR - 1, $0 }' "$work/all" > "$work/jobs"
 
 start=$(date +%s.%N)
+# Progress on a terminal only (not in CI logs): jobs done of all, jobs per second, ETA.
+total=$(wc -l < "$work/jobs")
+progress() {
+  local n line
+  while sleep 1; do
+    n=$(find "$work" -maxdepth 1 -name '*.rc' | wc -l)
+    line=$(awk -v n="$n" -v t="$total" -v s="$start" -v now="$(date +%s.%N)" 'BEGIN {
+      el = now - s; r = el > 0 ? n / el : 0
+      eta = r > 0 ? (t - n) / r : 0
+      printf "regress: %d/%d jobs, %.1f jobs/s, ETA %.0f s", n, t, r, eta }')
+    printf '\r%s   ' "$line" >&2
+  done
+}
+monitor=""
+if [[ -t 2 && -z "${CI:-}" ]]; then
+  progress &
+  monitor=$!
+fi
 # shellcheck disable=SC2016
 cut -d' ' -f2- "$work/jobs" | xargs -P "$jobs" -L 1 bash -c 'name=$1; shift; if eval "$*" >"'"$work"'/$name.log" 2>&1; then echo ok >"'"$work"'/$name.rc";
   else echo fail >"'"$work"'/$name.rc"; fi' _
+if [[ -n "$monitor" ]]; then
+  kill "$monitor" 2>/dev/null || true
+  wait "$monitor" 2>/dev/null || true
+  printf '\n' >&2
+fi
 elapsed=$(echo "$(date +%s.%N) - $start" | bc)
 
 layers=0; os_layers=0; vectors=0; failed=0; mism=0
