@@ -725,6 +725,48 @@ TEST_CASE("cosim: export-vectors then vectors on the RTL", "[cosim][rtl][vectors
   fs::remove_all(d);
 }
 
+TEST_CASE("cosim: vector sets as courses write them: one weight file, the header's core and stride",
+          "[cosim][rtl][vectors]") {
+  const fs::path d = scratch("vec-course");
+  const std::string one = (d / "one").string(), s2 = (d / "s2").string();
+  const Run e = cosim(fmt::format("export-vectors --out {} --seed 5 --combined-weight --combined-psum", one));
+  INFO(e.out << e.err);
+  REQUIRE(e.code == 0);
+  CHECK(fs::exists(d / "one" / "weight.txt"));
+  CHECK_FALSE(fs::exists(d / "one" / "weight_kij0.txt"));
+  // No --config: the core the header records (ece284), on the RTL.
+  const Run r = cosim(fmt::format("vectors --dir {} --device rtl", one));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("on ece284 (8x8, 4/4/16)"));
+  CHECK_THAT(r.out, Catch::Contains("result: PASS"));
+  check_error(fmt::format("vectors --dir {} --config int4", one),
+              (d / "one" / "activation.txt").string() +
+                  ":3: the header records core ece284, but the set is read as int4 (8x8, 4/4/32)");
+  // The header's stride without --stride; a different --stride is an error.
+  REQUIRE(cosim(fmt::format("export-vectors --out {} --seed 6 --stride 2", s2)).code == 0);
+  const Run st = cosim(fmt::format("vectors --dir {} --device functional", s2));
+  INFO(st.out << st.err);
+  CHECK(st.code == 0);
+  CHECK_THAT(st.out, Catch::Contains("stride 2"));
+  check_error(fmt::format("vectors --dir {} --stride 1", s2),
+              (d / "s2" / "activation.txt").string() + ":3: the header records stride 2, but stride 1 was given");
+  // export-vectors --model takes the model's configuration as `cosim layer` does; --config overrides.
+  const Run m =
+      cosim(fmt::format("export-vectors --out {} --model models/mnist_int8 --layer conv1", (d / "m").string()));
+  INFO(m.out << m.err);
+  CHECK(m.code == 0);
+  CHECK_THAT(m.out, Catch::Contains("config int8 (8x8, 8/8/32)"));
+  check_error(
+      fmt::format("export-vectors --out {} --model models/mnist_int8 --layer conv1 --config int4", (d / "m4").string()),
+      "--config int4 has widths 4/4/32, the model 8/8/32");
+  const Run mr = cosim(fmt::format("vectors --dir {} --device functional", (d / "m").string()));
+  INFO(mr.out << mr.err);
+  CHECK(mr.code == 0);
+  CHECK_THAT(mr.out, Catch::Contains("result: PASS"));
+  fs::remove_all(d);
+}
+
 TEST_CASE("cosim: mnist on the SystemC device matches the RTL cycle for cycle", "[cosim][systemc][mnist]") {
   const fs::path d = scratch("systemc");
   std::map<std::string, nlohmann::json> reports;

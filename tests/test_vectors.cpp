@@ -538,3 +538,178 @@ TEST_CASE("vector export: an existing FIFO in place of a file of the set is refu
   CHECK(error_of([&] { export_random_vectors(t.path, configs::ece284); }) ==
         (t.path / "output.txt").string() + ":0: exists and is not a regular file");
 }
+
+namespace {
+
+// The data lines (after the header) of a file.
+std::vector<std::string> data_lines(const fs::path& p) {
+  auto lines = read_lines(p);
+  lines.erase(lines.begin(), lines.begin() + kVectorHeaderLines);
+  return lines;
+}
+
+// Every file of the set in `dir` with a course's free-text header instead of the exported one.
+void strip_headers(const fs::path& dir) {
+  for (const auto& e : fs::directory_iterator(dir)) {
+    auto lines = data_lines(e.path());
+    lines.insert(lines.begin(), {"#a", "#b", "#c"});
+    write_lines(e.path(), lines);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("vectors: one weight file with every kernel position reads and replays like one file per position",
+          "[vectors][random]") {
+  TempDir sep, one;
+  FunctionalDevice dev(configs::ece284);
+  RandomVectorSpec spec;
+  spec.seed = 11;
+  export_random_vectors(sep.path, configs::ece284, spec);
+  ExportOptions o;
+  o.combined_weight = true;
+  o.combined_psum = true;
+  const ExportResult e = export_random_vectors(one.path, configs::ece284, spec, o);
+  CHECK(e.files.size() == 4);  // activation, weight.txt, psum.txt, output
+  // weight.txt is the per-position files' lines one after the other, kij-major.
+  std::vector<std::string> concatenated;
+  for (int k = 0; k < 9; ++k)
+    for (const auto& l : data_lines(sep.path / fmt::format("weight_kij{}.txt", k))) concatenated.push_back(l);
+  CHECK(data_lines(one.path / "weight.txt") == concatenated);
+  const ConvVectors a = load_vectors(sep.path, configs::ece284), b = load_vectors(one.path, configs::ece284);
+  CHECK(b.files.weights == std::vector<fs::path>{one.path / "weight.txt"});
+  CHECK(b.kernel == 3);
+  REQUIRE(b.weights.size() == 9);
+  CHECK(b.weight_oihw() == a.weight_oihw());
+  const ReplayResult r = replay_vectors(one.path, dev);
+  INFO(format_replay(r));
+  CHECK(r.passed());
+  CHECK(r.psum_rows_matched == 9 * 36);
+  CHECK(r.output_values_matched == 36 * 8);
+  CHECK(r.device_golden_mismatches == 0);
+
+  SECTION("a course's concatenated file with a free-text header, next to psum.txt") {
+    strip_headers(one.path);
+    const ReplayResult c = replay_vectors(one.path, dev);
+    INFO(format_replay(c));
+    CHECK(c.passed());
+    CHECK(c.output_rows_matched == 36);
+  }
+  SECTION("a single position's file is one kernel position") {
+    TempDir k1;
+    spec.conv.kernel = 1;
+    spec.conv.padding = 0;
+    export_random_vectors(k1.path, configs::ece284, spec, o);
+    CHECK(load_vectors(k1.path, configs::ece284).kernel == 1);
+    CHECK(replay_vectors(k1.path, dev).passed());
+  }
+}
+
+TEST_CASE("vector files: a weight file whose line count fits neither layout, or both layouts at once",
+          "[vectors][io][bad_input]") {
+  TempDir t;
+  ExportOptions o;
+  o.combined_weight = true;
+  export_random_vectors(t.path, configs::ece284, {}, o);
+  const fs::path w = t.path / "weight.txt";
+  auto load = [&] { load_vectors(t.path, configs::ece284); };
+  SECTION("one line short of nine positions") {
+    auto lines = read_lines(w);
+    lines.pop_back();
+    write_lines(w, lines);
+    // 71 lines: 8 whole positions (lines 4..67), the ninth starts at line 68 and is incomplete.
+    CHECK(error_of(load) == w.string() +
+                                ":68: 71 weight lines is neither 8 (one kernel position, a line per column) nor a "
+                                "multiple of 8 (every kernel position, kij-major)");
+  }
+  SECTION("a whole number of positions that is not K x K") {
+    auto lines = read_lines(w);
+    lines.resize(lines.size() - 8);
+    write_lines(w, lines);
+    CHECK(error_of(load) == w.string() +
+                                ":0: 8 kernel positions (64 lines of 8 columns) in the weight file is not a perfect "
+                                "square number of kernel positions");
+  }
+  SECTION("a given kernel the file does not hold") {
+    CHECK(error_of([&] {
+            load_vectors(t.path, configs::ece284, {}, VectorShapeOptions{{}, 2, {}});
+          }) == w.string() +
+                    ":0: expected 4 kernel positions (kernel 2), found 9 kernel positions (72 lines of 8 columns) "
+                    "in the weight file");
+  }
+  SECTION("numbered files next to it") {
+    fs::copy_file(w, t.path / "weight_kij0.txt");
+    CHECK_THAT(error_of(load), StartsWith((t.path / "weight*.txt").string() +
+                                          ":0: both per-kij and combined weight files: weight.txt, weight_kij0.txt"));
+  }
+}
+
+TEST_CASE("vector files: the stride and core an exported header records are used, a conflict is an error",
+          "[vectors][io][bad_input]") {
+  TempDir t;
+  FunctionalDevice dev(configs::ece284);
+  RandomVectorSpec spec;
+  spec.conv.stride = 2;
+  export_random_vectors(t.path, configs::ece284, spec);
+  const fs::path act = t.path / "activation.txt";
+  const VectorSetHeader h = read_set_header(t.path);
+  CHECK(h.file == act);
+  CHECK(h.stride == 2);
+  CHECK(h.core == "ece284");
+  SECTION("the header's stride without --stride") {
+    const ConvVectors v = load_vectors(t.path, configs::ece284);
+    CHECK(v.stride == 2);
+    CHECK(v.out_height == 3);
+    const ReplayResult r = replay_vectors(t.path, dev);
+    INFO(format_replay(r));
+    CHECK(r.passed());
+    CHECK(r.stride == 2);
+  }
+  SECTION("the same stride given") {
+    CHECK(load_vectors(t.path, configs::ece284, {}, VectorShapeOptions{{}, {}, 2}).stride == 2);
+  }
+  SECTION("a conflicting stride") {
+    CHECK(error_of([&] {
+            load_vectors(t.path, configs::ece284, {}, VectorShapeOptions{{}, {}, 1});
+          }) == act.string() + ":3: the header records stride 2, but stride 1 was given");
+  }
+  SECTION("a conflicting configuration") {
+    CHECK(error_of([&] { load_vectors(t.path, configs::int4); }) ==
+          act.string() + ":3: the header records core ece284, but the set is read as int4 (8x8, 4/4/32)");
+  }
+  SECTION("a course's free-text header records nothing: stride 1 by default") {
+    strip_headers(t.path);
+    const VectorSetHeader none = read_set_header(t.path);
+    CHECK_FALSE(none.stride);
+    CHECK(none.core.empty());
+    CHECK_THAT(error_of([&] { load_vectors(t.path, configs::ece284); }), Contains("output"));
+  }
+}
+
+TEST_CASE("vector files: digits per line of another configuration name the configuration they fit",
+          "[vectors][io][bad_input]") {
+  TempDir t;
+  export_random_vectors(t.path, configs::ece284);
+  strip_headers(t.path);  // a course's set: no core in the header, only the digits tell
+  const fs::path act = t.path / "activation.txt";
+  CHECK(error_of([&] { load_vectors(t.path, configs::int8); }) ==
+        act.string() +
+            ":4: expected 64 binary digits (8 x 8 bits), found 32; the set's digits per line fit ece284 (8x8, "
+            "4/4/16), not int8");
+  const fs::path psum = t.path / "psum_kij0.txt";  // the first file of a wrong width
+  CHECK(error_of([&] { load_vectors(t.path, configs::int4); }) ==
+        psum.string() +
+            ":4: expected 256 binary digits (8 x 32 bits), found 128; the set's digits per line fit ece284 (8x8, "
+            "4/4/16), not int4");
+  SECTION("digits no configuration has") {
+    for (const char* name : {"activation.txt", "output.txt"}) {
+      auto lines = read_lines(t.path / name);
+      for (size_t i = kVectorHeaderLines; i < lines.size(); ++i) lines[i] += "0";
+      write_lines(t.path / name, lines);
+    }
+    CHECK(error_of([&] { load_vectors(t.path, configs::ece284); }) ==
+          act.string() +
+              ":4: expected 32 binary digits (8 x 4 bits), found 33; no configuration of this build fits the set's "
+              "digits per line");
+  }
+}

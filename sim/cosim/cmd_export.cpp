@@ -21,19 +21,27 @@ namespace accel::cosim {
 namespace {
 
 struct ExportArgs {
-  std::string out, config = "ece284", model, layer, images;
+  std::string out, config, model, layer, images;
   std::optional<uint32_t> seed;
   std::optional<int> image;
   int in_ch = 0, out_ch = 0, size = 6, kernel = 3, stride = 1, padding = 1, in_tile = 0, out_tile = 0;
-  bool combined = false;
+  bool combined = false, combined_weight = false;
   std::vector<std::string> given;
 };
 
-ExportResult export_model_layer(const ExportArgs& a, const CoreConfig& cfg, const ExportOptions& eo) {
+// An export and the configuration it was written for.
+struct Exported {
+  ExportResult result;
+  const CoreConfig* cfg = nullptr;
+};
+
+// The model's configuration as `cosim layer` takes it: from its bit widths, --config overrides.
+Exported export_model_layer(const ExportArgs& a, const ExportOptions& eo) {
   if (a.seed) throw UsageError("--seed and --model exclude each other");
   if (!a.given.empty()) throw UsageError(fmt::format("{} applies to random layers (without --model)", a.given.front()));
   if (a.layer.empty()) throw UsageError("--model needs --layer NAME");
   const golden::Model model = load_model_checked(a.model);
+  const CoreConfig& cfg = config_for_model(model.precision, a.config);
   const int idx = layer_index(model, a.layer);
   if (model.layers[size_t(idx)].type != golden::LayerType::conv2d)
     throw UsageError(fmt::format("layer '{}' is not a conv2d (vector files describe conv tiles)", a.layer));
@@ -44,10 +52,11 @@ ExportResult export_model_layer(const ExportArgs& a, const CoreConfig& cfg, cons
   check_image_index(image, set, images_path);
   fmt::print("cosim export-vectors: model {} layer {} image {}, config {} ({})\n", model.name, a.layer, image, cfg.name,
              config_widths(cfg));
-  return export_model_vectors(a.out, cfg, model, a.layer, set.image(image), eo);
+  return {export_model_vectors(a.out, cfg, model, a.layer, set.image(image), eo), &cfg};
 }
 
-ExportResult export_random_layer(const ExportArgs& a, const CoreConfig& cfg, const ExportOptions& eo) {
+Exported export_random_layer(const ExportArgs& a, const ExportOptions& eo) {
+  const CoreConfig& cfg = config_named(a.config.empty() ? "ece284" : a.config);
   if (!a.layer.empty() || a.image) throw UsageError("--layer and --image need --model DIR");
   if (!a.images.empty()) throw UsageError("--images needs --model DIR");
   check_option("--in-ch", a.in_ch, 0, kMaxChannels);    // 0: Rows
@@ -62,24 +71,25 @@ ExportResult export_random_layer(const ExportArgs& a, const CoreConfig& cfg, con
   spec.conv.padding = a.padding;
   check_random_conv(spec.conv, 1);
   fmt::print("cosim export-vectors: random conv, seed {}, config {} ({})\n", spec.seed, cfg.name, config_widths(cfg));
-  return export_random_vectors(a.out, cfg, spec, eo);
+  return {export_random_vectors(a.out, cfg, spec, eo), &cfg};
 }
 
 int run_export(const ExportArgs& a) {
-  const CoreConfig& cfg = config_named(a.config);
   ExportOptions eo;
   eo.in_tile = a.in_tile;
   eo.out_tile = a.out_tile;
   eo.combined_psum = a.combined;
+  eo.combined_weight = a.combined_weight;
   check_option("--in-tile", a.in_tile, 0, kMaxChannels);
   check_option("--out-tile", a.out_tile, 0, kMaxChannels);
-  const ExportResult r = a.model.empty() ? export_random_layer(a, cfg, eo) : export_model_layer(a, cfg, eo);
+  const Exported e = a.model.empty() ? export_random_layer(a, eo) : export_model_layer(a, eo);
+  const ExportResult& r = e.result;
   fmt::print(
       "tile: input channels {}..{}, output channels {}..{}; padded input {}x{}, kernel {}, stride {}, "
       "output {}x{}\n",
       r.c0, r.c1 - 1, r.o0, r.o1 - 1, r.padded_height, r.padded_width, r.kernel, r.stride, r.out_height, r.out_width);
   fmt::print("wrote {} files to {}\n", r.files.size(), a.out);
-  fmt::print("replay: {}\n", replay_vectors_command(a.out, cfg, r.stride));
+  fmt::print("replay: {}\n", replay_vectors_command(a.out, *e.cfg, r.stride));
   return 0;
 }
 
@@ -89,7 +99,7 @@ Command add_export_command(CLI::App& app) {
   auto a = std::make_shared<ExportArgs>();
   CLI::App* c = app.add_subcommand("export-vectors", "write a text vector set of one conv tile");
   c->add_option("--out", a->out, "directory to write")->required();
-  c->add_option("--config", a->config, "core configuration (default ece284)");
+  c->add_option("--config", a->config, "core configuration (default: the model's, ece284 for random layers)");
   c->add_option("--seed", a->seed, "random conv layer");
   c->add_option("--model", a->model, "model directory");
   c->add_option("--layer", a->layer, "conv2d layer of the model");
@@ -106,6 +116,7 @@ Command add_export_command(CLI::App& app) {
   c->add_option("--in-tile", a->in_tile, "input-channel tile (0)");
   c->add_option("--out-tile", a->out_tile, "output-channel tile (0)");
   c->add_flag("--combined-psum", a->combined, "one psum.txt instead of psum_kij<N>.txt");
+  c->add_flag("--combined-weight", a->combined_weight, "one weight.txt instead of weight_kij<N>.txt");
   return {c, [a, shape] {
             a->given = given_flags(shape);
             return run_export(*a);

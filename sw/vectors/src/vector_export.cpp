@@ -23,7 +23,7 @@ namespace {
 // Any file name the discovery of find_vector_files would pick up.
 bool looks_like_vector_file(std::string name) {
   for (auto& ch : name) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-  static const std::regex re(R"(^(activation.*|weight(_itile\d+_otile\d+)?_(kij|k)?\d+|psum.*|out|output.*)\.txt$)");
+  static const std::regex re(R"(^(activation.*|weight.*|psum.*|out|output.*)\.txt$)");
   return std::regex_match(name, re);
 }
 
@@ -102,8 +102,9 @@ void check_tile_values(const CoreConfig& cfg, const golden::Layer& layer, const 
 // The directory must not hold other vector files: they would make the set ambiguous.
 void prepare_dir(const fs::path& dir, int K, const ExportOptions& options) {
   std::set<std::string> ours{"activation.txt", "output.txt"};
+  if (options.combined_weight) ours.insert("weight.txt");
   for (int k = 0; k < K * K; ++k) {
-    ours.insert(fmt::format("weight_kij{}.txt", k));
+    if (!options.combined_weight) ours.insert(fmt::format("weight_kij{}.txt", k));
     if (options.psums && !options.combined_psum) ours.insert(fmt::format("psum_kij{}.txt", k));
   }
   if (options.psums && options.combined_psum) ours.insert("psum.txt");
@@ -160,17 +161,23 @@ class TileWriter {
   }
 
   // Weights: per kernel position, line o = column o (output o0 + o), lane r = input c0 + r.
+  // One weight.txt with combined_weight: the positions' lines one after the other, kij-major.
   void weights() {
     const int R = int(cfg_.rows), Q = int(cfg_.cols), K = l_.kernel;
+    const std::array<std::string, kVectorHeaderLines> header{lane_header("col", 0, "row", cfg_.rows),
+                                                             lane_header("col", 1, "row", cfg_.rows), info_};
+    std::vector<int64_t> all;
     for (int k = 0; k < K * K; ++k) {
       std::vector<int64_t> w(size_t(Q) * R, 0);
       for (int o = 0; o < res_.o1 - res_.o0; ++o)
         for (int r = 0; r < res_.c1 - res_.c0; ++r)
           w[size_t(o) * R + r] = weight_at(l_, res_.o0 + o, res_.c0 + r, k / K, k % K);
-      write(fmt::format("weight_kij{}.txt", k),
-            {lane_header("col", 0, "row", cfg_.rows), lane_header("col", 1, "row", cfg_.rows), info_},
-            weight_format(cfg_), w);
+      if (opt_.combined_weight)
+        all.insert(all.end(), w.begin(), w.end());
+      else
+        write(fmt::format("weight_kij{}.txt", k), header, weight_format(cfg_), w);
     }
+    if (opt_.combined_weight) write("weight.txt", header, weight_format(cfg_), all);
   }
 
   // Psums: kernel position kij alone at every padded input position nij. Golden's partial

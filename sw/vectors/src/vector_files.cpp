@@ -61,10 +61,8 @@ std::string read_text(const fs::path& path) {
   }
 }
 
-}  // namespace
-
-VectorFile read_vector_file(const fs::path& path, const LineFormat& format, std::optional<size_t> expected_lines,
-                            const std::string& what) {
+// The lines of a file without their '\r'; blank lines at the end are dropped (editors add them).
+std::vector<std::string> file_lines(const fs::path& path) {
   const std::string text = read_text(path);
   std::vector<std::string> lines;
   for (size_t pos = 0; pos < text.size();) {
@@ -75,12 +73,13 @@ VectorFile read_vector_file(const fs::path& path, const LineFormat& format, std:
     lines.push_back(std::move(l));
     pos = end + 1;
   }
-  // Blank lines at the end of the file are tolerated (editors add them).
   while (!lines.empty() && lines.back().find_first_not_of(" \t") == std::string::npos) lines.pop_back();
+  return lines;
+}
 
-  VectorFile f;
-  f.path = path;
-  f.format = format;
+// The kVectorHeaderLines header lines of `lines`, each starting with '#'.
+std::array<std::string, kVectorHeaderLines> header_of(const fs::path& path, const std::vector<std::string>& lines) {
+  std::array<std::string, kVectorHeaderLines> header;
   for (int i = 0; i < kVectorHeaderLines; ++i) {
     if (size_t(i) >= lines.size() || lines[size_t(i)].empty() || lines[size_t(i)][0] != '#')
       throw VectorFileError(
@@ -89,8 +88,20 @@ VectorFile read_vector_file(const fs::path& path, const LineFormat& format, std:
               ? fmt::format("expected {} header lines starting with '#', the file ends after {} line{}",
                             kVectorHeaderLines, lines.size(), lines.size() == 1 ? "" : "s")
               : fmt::format("expected {} header lines starting with '#'", kVectorHeaderLines));
-    f.header[size_t(i)] = lines[size_t(i)];
+    header[size_t(i)] = lines[size_t(i)];
   }
+  return header;
+}
+
+}  // namespace
+
+VectorFile read_vector_file(const fs::path& path, const LineFormat& format, std::optional<size_t> expected_lines,
+                            const std::string& what) {
+  const std::vector<std::string> lines = file_lines(path);
+  VectorFile f;
+  f.path = path;
+  f.format = format;
+  f.header = header_of(path, lines);
 
   const unsigned want = format.digits();
   std::vector<char> digits;
@@ -109,9 +120,9 @@ VectorFile read_vector_file(const fs::path& path, const LineFormat& format, std:
       }
     }
     if (digits.size() != want)
-      throw VectorFileError(path, lineno,
-                            fmt::format("expected {} binary digits ({} x {} bits), found {}", want, format.lanes,
-                                        format.bits, digits.size()));
+      throw VectorWidthError(path, lineno,
+                             fmt::format("expected {} binary digits ({} x {} bits), found {}", want, format.lanes,
+                                         format.bits, digits.size()));
     // Lane lanes-1 comes first; within a lane the MSB first.
     const size_t base = f.values.size();
     f.values.resize(base + format.lanes);
@@ -177,6 +188,7 @@ namespace {
 
 const std::regex kActivation(R"(^activation.*\.txt$)");
 const std::regex kWeight(R"(^weight(_itile\d+_otile\d+)?_(kij|k)?(\d+)\.txt$)");
+const std::regex kWeightAny(R"(^weight.*\.txt$)");
 const std::regex kPsumKij(R"(^psum(_itile\d+_otile\d+)?_(kij|k)?(\d+)\.txt$)");
 const std::regex kPsumAny(R"(^psum.*\.txt$)");
 const std::regex kOutput(R"(^(out|output.*)\.txt$)");
@@ -242,6 +254,20 @@ std::vector<fs::path> numbered_files(const fs::path& dir, const Numbered& nf, co
   return out;
 }
 
+// Numbered files (what_kij<N>.txt) or one other what*.txt with every kernel position.
+std::vector<fs::path> per_kij_or_one(const fs::path& dir, const Numbered& numbered, const std::vector<fs::path>& all,
+                                     const std::string& what) {
+  if (!numbered.by_index.empty() && !all.empty()) {
+    std::vector<fs::path> both = all;
+    for (const auto& [n, f] : numbered.by_index) both.insert(both.end(), f.begin(), f.end());
+    throw VectorFileError(
+        dir / (what + "*.txt"), 0,
+        fmt::format("both per-kij and combined {} files: {} (give the files explicitly)", what, join_names(both)));
+  }
+  if (!all.empty()) return {pick_one(dir, all, what + "*.txt", what)};
+  return numbered_files(dir, numbered, what + "_kij<N>.txt", what);
+}
+
 }  // namespace
 
 VectorFileSet find_vector_files(const fs::path& dir, const VectorFileSet& given) {
@@ -259,13 +285,17 @@ VectorFileSet find_vector_files(const fs::path& dir, const VectorFileSet& given)
   if (ec) throw VectorFileError(dir, 0, "cannot list the directory: " + ec.message());
   std::sort(entries.begin(), entries.end());
 
-  std::vector<fs::path> acts, outs, psum_all;
+  std::vector<fs::path> acts, outs, psum_all, weight_all;
   Numbered weights, psums;
   for (const auto& p : entries) {
     const std::string name = lower(p.filename().string());
     std::smatch m;
     if (std::regex_match(name, kActivation)) acts.push_back(p);
-    if (std::regex_match(name, m, kWeight)) weights.add(p, m);
+    if (std::regex_match(name, m, kWeight)) {
+      weights.add(p, m);
+    } else if (std::regex_match(name, kWeightAny)) {
+      weight_all.push_back(p);
+    }
     if (std::regex_match(name, m, kPsumKij)) {
       psums.add(p, m);
     } else if (std::regex_match(name, kPsumAny)) {
@@ -275,21 +305,10 @@ VectorFileSet find_vector_files(const fs::path& dir, const VectorFileSet& given)
   }
 
   if (set.activation.empty()) set.activation = pick_one(dir, acts, "activation*.txt", "activation");
-  if (set.weights.empty()) set.weights = numbered_files(dir, weights, "weight_kij<N>.txt", "weight");
+  if (set.weights.empty()) set.weights = per_kij_or_one(dir, weights, weight_all, "weight");
   if (set.output.empty()) set.output = pick_one(dir, outs, "output*.txt", "output");
-  if (set.psums.empty() && (!psums.by_index.empty() || !psum_all.empty())) {
-    if (!psums.by_index.empty() && !psum_all.empty()) {
-      std::vector<fs::path> all = psum_all;
-      for (const auto& [n, f] : psums.by_index) all.insert(all.end(), f.begin(), f.end());
-      throw VectorFileError(
-          dir / "psum*.txt", 0,
-          fmt::format("both per-kij and combined psum files: {} (give the files explicitly)", join_names(all)));
-    }
-    if (!psum_all.empty())
-      set.psums = {pick_one(dir, psum_all, "psum*.txt", "psum")};
-    else
-      set.psums = numbered_files(dir, psums, "psum_kij<N>.txt", "psum");
-  }
+  if (set.psums.empty() && (!psums.by_index.empty() || !psum_all.empty()))
+    set.psums = per_kij_or_one(dir, psums, psum_all, "psum");
   return set;
 }
 
@@ -306,80 +325,225 @@ std::vector<int32_t> ConvVectors::weight_oihw() const {
   return w;
 }
 
-ConvVectors load_vectors(const fs::path& dir, const CoreConfig& config, const VectorFileSet& given,
-                         const VectorShapeOptions& shape) {
-  ConvVectors v;
-  v.config = config;
-  v.files = find_vector_files(dir, given);
-  const VectorFileSet& f = v.files;
+// ------------------------------------------------------------------------------------------------
+// The header of an exported set
+// ------------------------------------------------------------------------------------------------
+VectorSetHeader parse_set_header(const fs::path& file, const std::string& line) {
+  VectorSetHeader h;
+  h.file = file;
+  // The end of what TileWriter writes (vector_export.cpp); a course's free text does not match.
+  static const std::regex kExported(
+      R"(padded, kernel \d+, stride (\d+), \d+x\d+ outputs; core (\S+) \(cosim export-vectors\)\s*$)");
+  std::smatch m;
+  if (!std::regex_search(line, m, kExported)) return h;
+  const std::string t = m.str(1);
+  int stride = 0;
+  const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), stride);
+  if (ec != std::errc() || end != t.data() + t.size())
+    throw VectorFileError(file, kVectorHeaderLines, fmt::format("the header's stride {} is out of range", t));
+  h.stride = stride;
+  h.core = m.str(2);
+  return h;
+}
 
-  // Activations: the padded input, one line per position.
-  v.activation = read_vector_file(f.activation, activation_format(config));
+VectorSetHeader read_set_header(const fs::path& dir, const VectorFileSet& given) {
+  const fs::path act = given.activation.empty() ? find_vector_files(dir, given).activation : given.activation;
+  return parse_set_header(act, header_of(act, file_lines(act))[kVectorHeaderLines - 1]);
+}
+
+VectorShapeOptions shape_from_header(const VectorSetHeader& header, const VectorShapeOptions& given) {
+  VectorShapeOptions s = given;
+  if (!header.stride) return s;
+  if (s.stride && *s.stride != *header.stride)
+    throw VectorFileError(
+        header.file, kVectorHeaderLines,
+        fmt::format("the header records stride {}, but stride {} was given", *header.stride, *s.stride));
+  s.stride = header.stride;
+  return s;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Loading a set
+// ------------------------------------------------------------------------------------------------
+namespace {
+
+// Binary digits on the first data line of a file; nullopt if it cannot be read or has none.
+std::optional<size_t> first_line_digits(const fs::path& path) {
+  try {
+    const std::vector<std::string> lines = file_lines(path);
+    if (lines.size() <= size_t(kVectorHeaderLines)) return std::nullopt;
+    const std::string& l = lines[kVectorHeaderLines];
+    return size_t(std::count(l.begin(), l.end(), '0') + std::count(l.begin(), l.end(), '1'));
+  } catch (const VectorFileError&) {
+    return std::nullopt;
+  }
+}
+
+// Padded input size from the activation lines (or the given padded width).
+void size_input(ConvVectors& v, const VectorShapeOptions& shape) {
+  const fs::path& file = v.files.activation;
   const size_t n = v.activation.lines();
-  if (n == 0) throw VectorFileError(f.activation, kVectorHeaderLines + 1, "no activation lines after the header");
+  if (n == 0) throw VectorFileError(file, kVectorHeaderLines + 1, "no activation lines after the header");
   if (shape.padded_width) {
     const int w = *shape.padded_width;
     if (w <= 0 || n % size_t(w) != 0)
-      throw VectorFileError(f.activation, 0,
-                            fmt::format("{} activation lines is not a multiple of the padded width {}", n, w));
+      throw VectorFileError(file, 0, fmt::format("{} activation lines is not a multiple of the padded width {}", n, w));
     v.padded_width = w;
     v.padded_height = int(n / size_t(w));
   } else {
     int side = 0;
     if (!perfect_square(n, side))
-      throw VectorFileError(f.activation, 0,
+      throw VectorFileError(file, 0,
                             fmt::format("{} activation lines is not a perfect square (a square padded input; "
                                         "otherwise give the padded width)",
                                         n));
     v.padded_width = v.padded_height = side;
   }
+}
 
-  // Weights: one file per kernel position, one line per column.
-  const fs::path wdir = f.weights.empty() ? dir : f.weights.front().parent_path();
-  const size_t kk = f.weights.size();
+// One weight file with every kernel position: Cols lines per position, kij-major; split.
+void split_weight_file(ConvVectors& v, const fs::path& path) {
+  const unsigned cols = v.config.cols;
+  const VectorFile all = read_vector_file(path, weight_format(v.config));
+  const size_t n = all.lines(), kk = n / cols;
+  if (n == 0 || n % cols != 0)
+    throw VectorFileError(path, VectorFile::file_line(kk * cols),
+                          fmt::format("{} weight lines is neither {} (one kernel position, a line per column) nor a "
+                                      "multiple of {} (every kernel position, kij-major)",
+                                      n, cols, cols));
+  if (kk >= size_t(kMaxKernelPositions))
+    throw VectorFileError(
+        path, 0,
+        fmt::format("{} kernel positions in the weight file is beyond the limit of {}", kk, kMaxKernelPositions - 1));
+  const size_t per = size_t(cols) * all.format.lanes;
+  for (size_t kij = 0; kij < kk; ++kij) {
+    VectorFile w;
+    w.path = all.path;
+    w.format = all.format;
+    w.header = all.header;
+    w.values.assign(all.values.begin() + std::ptrdiff_t(kij * per),
+                    all.values.begin() + std::ptrdiff_t((kij + 1) * per));
+    v.weights.push_back(std::move(w));
+  }
+}
+
+// Weights: one file per kernel position (Cols lines), or one file with all of them; the kernel.
+void read_weights(ConvVectors& v, const fs::path& dir, const VectorShapeOptions& shape) {
+  const std::vector<fs::path>& files = v.files.weights;
+  const bool one_file = files.size() == 1;
+  if (one_file) {
+    split_weight_file(v, files.front());
+  } else {
+    for (const auto& p : files)
+      v.weights.push_back(read_vector_file(p, weight_format(v.config), v.config.cols, "weight lines (one per column)"));
+  }
+  const size_t kk = v.weights.size();
+  const fs::path where = one_file ? files.front() : (files.empty() ? dir : files.front().parent_path()) / "weight*.txt";
+  const std::string found = one_file ? fmt::format("{} kernel position{} ({} lines of {} columns) in the weight file",
+                                                   kk, kk == 1 ? "" : "s", kk * v.config.cols, v.config.cols)
+                                     : fmt::format("{} weight files", kk);
   if (shape.kernel) {
-    if (*shape.kernel <= 0 || size_t(*shape.kernel) * size_t(*shape.kernel) != kk)
+    const size_t k = size_t(std::max(*shape.kernel, 0));
+    if (*shape.kernel <= 0 || k * k != kk)
       throw VectorFileError(
-          wdir / "weight*.txt", 0,
-          fmt::format("expected {} weight files (kernel {}), found {}",
-                      size_t(std::max(*shape.kernel, 0)) * size_t(std::max(*shape.kernel, 0)), *shape.kernel, kk));
+          where, 0, fmt::format("expected {} kernel positions (kernel {}), found {}", k * k, *shape.kernel, found));
     v.kernel = *shape.kernel;
   } else if (!perfect_square(kk, v.kernel) || kk == 0) {
-    throw VectorFileError(wdir / "weight*.txt", 0,
-                          fmt::format("{} weight files is not a perfect square number of kernel positions", kk));
+    throw VectorFileError(where, 0, fmt::format("{} is not a perfect square number of kernel positions", found));
   }
-  v.stride = shape.stride.value_or(1);
-  if (v.stride < 1) throw VectorFileError(f.activation, 0, fmt::format("stride {} must be at least 1", v.stride));
   if (v.kernel > v.padded_height || v.kernel > v.padded_width)
-    throw VectorFileError(f.activation, 0,
-                          fmt::format("kernel {} (from {} weight files) does not fit the {}x{} padded input", v.kernel,
-                                      kk, v.padded_height, v.padded_width));
-  v.out_height = (v.padded_height - v.kernel) / v.stride + 1;
-  v.out_width = (v.padded_width - v.kernel) / v.stride + 1;
-  for (const auto& p : f.weights)
-    v.weights.push_back(read_vector_file(p, weight_format(config), config.cols, "weight lines (one per column)"));
+    throw VectorFileError(v.files.activation, 0,
+                          fmt::format("kernel {} (from {}) does not fit the {}x{} padded input", v.kernel, found,
+                                      v.padded_height, v.padded_width));
+}
 
-  // Psums: per kernel position, or one file with all of them.
-  const size_t positions = size_t(v.positions());
-  if (f.psums.size() == 1 && kk > 1) {
+// Psums: per kernel position, or one file with all of them.
+void read_psums(ConvVectors& v) {
+  const std::vector<fs::path>& files = v.files.psums;
+  const size_t kk = size_t(v.kernel_positions()), positions = size_t(v.positions());
+  if (files.size() == 1 && kk > 1) {
     v.psums.push_back(
-        read_vector_file(f.psums.front(), psum_format(config), kk * positions,
+        read_vector_file(files.front(), psum_format(v.config), kk * positions,
                          fmt::format("psum lines ({} kernel positions x {} input positions)", kk, positions)));
-  } else if (!f.psums.empty()) {
-    if (f.psums.size() != kk) {
-      const fs::path pdir = f.psums.front().parent_path();
-      throw VectorFileError(f.psums.size() < kk ? pdir / fmt::format("psum_kij{}.txt", f.psums.size()) : f.psums.back(),
-                            0,
+  } else if (!files.empty()) {
+    if (files.size() != kk) {
+      const fs::path pdir = files.front().parent_path();
+      throw VectorFileError(files.size() < kk ? pdir / fmt::format("psum_kij{}.txt", files.size()) : files.back(), 0,
                             fmt::format("expected {} psum files (one per kernel position, like the weight files), "
                                         "found {}",
-                                        kk, f.psums.size()));
+                                        kk, files.size()));
     }
-    for (const auto& p : f.psums)
-      v.psums.push_back(read_vector_file(p, psum_format(config), positions, "psum lines (one per input position)"));
+    for (const auto& p : files)
+      v.psums.push_back(read_vector_file(p, psum_format(v.config), positions, "psum lines (one per input position)"));
   }
+}
 
-  v.output = read_vector_file(f.output, psum_format(config), size_t(v.out_height) * v.out_width,
+// A core recorded in the header must compute in the widths the set is read with.
+void check_header_core(const VectorSetHeader& h, const CoreConfig& config) {
+  if (h.core.empty() || h.core == config.name) return;
+  const CoreConfig* recorded = nullptr;
+  for (const CoreConfig& c : kConfigs)
+    if (c.name == h.core) recorded = &c;
+  if (recorded && recorded->rows == config.rows && recorded->cols == config.cols &&
+      recorded->act_bits == config.act_bits && recorded->weight_bits == config.weight_bits &&
+      recorded->psum_bits == config.psum_bits)
+    return;
+  throw VectorFileError(
+      h.file, kVectorHeaderLines,
+      fmt::format("the header records core {}, but the set is read as {} ({}x{}, {}/{}/{})", golden::printable(h.core),
+                  config.name, config.rows, config.cols, config.act_bits, config.weight_bits, config.psum_bits));
+}
+
+void load_files(ConvVectors& v, const fs::path& dir, const VectorShapeOptions& given) {
+  const fs::path& act = v.files.activation;
+  const VectorSetHeader h = parse_set_header(act, header_of(act, file_lines(act))[kVectorHeaderLines - 1]);
+  check_header_core(h, v.config);
+  const VectorShapeOptions shape = shape_from_header(h, given);
+  v.activation = read_vector_file(act, activation_format(v.config));
+  size_input(v, shape);
+  read_weights(v, dir, shape);
+  v.stride = shape.stride.value_or(1);
+  if (v.stride < 1) throw VectorFileError(act, 0, fmt::format("stride {} must be at least 1", v.stride));
+  v.out_height = (v.padded_height - v.kernel) / v.stride + 1;
+  v.out_width = (v.padded_width - v.kernel) / v.stride + 1;
+  read_psums(v);
+  v.output = read_vector_file(v.files.output, psum_format(v.config), size_t(v.out_height) * v.out_width,
                               fmt::format("output lines ({}x{} output positions)", v.out_height, v.out_width));
+}
+
+}  // namespace
+
+std::string configs_fitting(const VectorFileSet& files) {
+  const std::optional<size_t> act = first_line_digits(files.activation);
+  const std::optional<size_t> weight = files.weights.empty() ? std::nullopt : first_line_digits(files.weights.front());
+  const std::optional<size_t> out = files.output.empty() ? std::nullopt : first_line_digits(files.output);
+  std::string fit;
+  for (const CoreConfig& c : kConfigs) {
+    if ((act && *act != activation_format(c).digits()) || (weight && *weight != weight_format(c).digits()) ||
+        (out && *out != psum_format(c).digits()))
+      continue;
+    fit += (fit.empty() ? "" : " or ") +
+           fmt::format("{} ({}x{}, {}/{}/{})", c.name, c.rows, c.cols, c.act_bits, c.weight_bits, c.psum_bits);
+  }
+  return (act || weight || out) ? fit : std::string();
+}
+
+ConvVectors load_vectors(const fs::path& dir, const CoreConfig& config, const VectorFileSet& given,
+                         const VectorShapeOptions& shape) {
+  ConvVectors v;
+  v.config = config;
+  v.files = find_vector_files(dir, given);
+  try {
+    load_files(v, dir, shape);
+  } catch (const VectorWidthError& e) {
+    const std::string fit = configs_fitting(v.files);
+    if (fit.find(std::string(config.name) + " (") != std::string::npos) throw;  // one file is off, not the set
+    throw VectorFileError(
+        e.file(), e.line(),
+        e.problem() + (fit.empty() ? fmt::format("; no configuration of this build fits the set's "
+                                                 "digits per line")
+                                   : fmt::format("; the set's digits per line fit {}, not {}", fit, config.name)));
+  }
   return v;
 }
 

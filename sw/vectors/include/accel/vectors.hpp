@@ -115,12 +115,13 @@ std::string format_replay(const ReplayResult& r);
 // Export
 // ------------------------------------------------------------------------------------------------
 struct ExportOptions {
-  int in_tile = 0;             // input channels in_tile * Rows .. + Rows (zero-padded past the layer's channels)
-  int out_tile = 0;            // output channels out_tile * Cols .. + Cols (zero weights past the layer's)
-  int padding = -1;            // zeros added on every side of the input; -1 = the layer's padding
-  bool psums = true;           // write the expected psums
-  bool combined_psum = false;  // one psum.txt (kij-major, the notebook) instead of psum_kij<N>.txt
-  std::string description;     // for the third header line (default: the layer's describe())
+  int in_tile = 0;               // input channels in_tile * Rows .. + Rows (zero-padded past the layer's channels)
+  int out_tile = 0;              // output channels out_tile * Cols .. + Cols (zero weights past the layer's)
+  int padding = -1;              // zeros added on every side of the input; -1 = the layer's padding
+  bool psums = true;             // write the expected psums
+  bool combined_psum = false;    // one psum.txt (kij-major, the notebook) instead of psum_kij<N>.txt
+  bool combined_weight = false;  // one weight.txt (kij-major, Cols lines per kij) instead of weight_kij<N>.txt
+  std::string description;       // for the third header line (default: the layer's describe())
 };
 
 struct ExportResult {
@@ -129,7 +130,7 @@ struct ExportResult {
   int c0 = 0, c1 = 0, o0 = 0, o1 = 0;  // layer channels in the tile: [c0, c1), [o0, o1)
 };
 
-// Writes activation.txt, weight_kij<N>.txt, psum_kij<N>.txt (or psum.txt) and output.txt for
+// Writes activation.txt, weight_kij<N>.txt (or weight.txt), psum_kij<N>.txt (or psum.txt) and output.txt for
 // one (input-channel tile, output-channel tile) of a conv2d layer on one image `input` ({C, H, W},
 // unpadded). Expected psums and outputs come from golden/ (partial accumulators of the tile slice,
 // wrapped to the configuration's PsumBits; the output with ReLU, no bias). The directory is
