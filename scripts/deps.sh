@@ -3,7 +3,8 @@
 # non-interactive: when everything is present it runs nothing.
 #   scripts/deps.sh           build and simulation (make sim, make build)
 #   scripts/deps.sh --test    also what only the test suite reads (the Fashion-MNIST data set) and
-#                             runs (Chromium: the HTML report rendered headless)
+#                             runs (Chromium: the HTML report rendered headless; GTKWave under
+#                             Xvfb: the trace layouts loaded)
 #   scripts/deps.sh --wave    also GTKWave and Xvfb (make wave)
 #   scripts/deps.sh --lint    also clang-tidy (make lint: function sizes)
 #   scripts/deps.sh --slurm   also Slurm and munge (make test-slurm: a one-node cluster on localhost)
@@ -21,7 +22,7 @@ packages=(
 )
 for flag in "$@"; do
   case "$flag" in
-    --test) packages+=(dataset-fashion-mnist chromium) ;;
+    --test) packages+=(dataset-fashion-mnist chromium gtkwave xvfb) ;;
     --wave) packages+=(gtkwave xvfb) ;;
     --lint) packages+=(clang-tidy) ;;
     --slurm) packages+=(slurmctld slurmd slurm-client munge) ;;

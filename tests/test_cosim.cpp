@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +21,9 @@
 #include <thread>
 #include <vector>
 
+#include "accel/config.hpp"
+#include "accel/isa.hpp"
+#include "accel/sim/wave_layout.hpp"
 #include "parallel.hpp"
 
 namespace fs = std::filesystem;
@@ -360,6 +364,63 @@ TEST_CASE("cosim: mnist with one RTL layer writes the JSON report", "[cosim][rtl
   CHECK(j["layers"][5]["device"] == "rtl");
   CHECK(j["layers"][5]["psum_rows_checked"].get<uint64_t>() > 0);
   CHECK(j["network"]["cycles"].get<uint64_t>() > 0);
+  fs::remove_all(d);
+}
+
+// Per layer of a mnist JSON report: its mismatching values (psums, outputs, protocol) and its own.
+std::map<std::string, std::pair<uint64_t, uint64_t>> bad_and_own(const nlohmann::json& j) {
+  std::map<std::string, std::pair<uint64_t, uint64_t>> out;
+  for (const auto& l : j["layers"]) {
+    if (l["device"] == "host") continue;
+    REQUIRE(l.contains("own_mismatches"));
+    out[l["name"].get<std::string>()] = {l["psum_mismatches"].get<uint64_t>() + l["out_mismatches"].get<uint64_t>() +
+                                             l["protocol_errors"].get<uint64_t>(),
+                                         l["own_mismatches"].get<uint64_t>()};
+  }
+  return out;
+}
+
+TEST_CASE("cosim: mnist splits each layer's mismatches into its own and inherited ones", "[cosim][rtl][mnist]") {
+  const fs::path d = scratch("own");
+  const std::string run = "mnist --model models/mnist_int8 --limit 20 --batch 10 --rtl-layers conv2";
+  const auto report = [&](const std::string& extra, int code) {
+    const fs::path json = d / "r.json";
+    const Run r = cosim(fmt::format("{} {} --json {}", run, extra, json.string()));
+    INFO(r.out << r.err);
+    CHECK(r.code == code);
+    return std::make_pair(r.out, nlohmann::json::parse(slurp(json)));
+  };
+  // A wrong saturation bound in conv1's device: every array layer after it mismatches end to end,
+  // but only conv1 does on golden's input, and the rerun command points at conv1.
+  const auto [out1, j1] = report("--inject-defect conv1", 1);
+  auto c = bad_and_own(j1);
+  CHECK(c["conv1"].second > 0);
+  CHECK(c["conv1"].second == c["conv1"].first);
+  for (const char* later : {"conv2", "fc1", "fc2"}) {
+    INFO(later);
+    CHECK(c[later].first > 0);
+    CHECK(c[later].second == 0);
+  }
+  CHECK_THAT(j1["reproduce"].get<std::string>(), Catch::Contains("--layer conv1"));
+  CHECK_THAT(out1, Catch::Matches("(.|\n)*\nconv1 .* 7975 +7975\n(.|\n)*"));
+  // The same defect in conv2, on the RTL: conv1 clean, conv2 its own, fc1 and fc2 inherited.
+  const auto [out2, j2] = report("--inject-defect conv2", 1);
+  c = bad_and_own(j2);
+  CHECK(c["conv1"] == std::make_pair(uint64_t{0}, uint64_t{0}));
+  CHECK(c["conv2"].second > 0);
+  CHECK(c["conv2"].second <= c["conv2"].first);
+  CHECK(c["fc1"].first > 0);
+  CHECK(c["fc1"].second == 0);
+  CHECK_THAT(j2["reproduce"].get<std::string>(), Catch::Contains("--layer conv2"));
+  // A passing run: nothing of its own either.
+  const auto [out3, j3] = report("", 0);
+  for (const auto& [name, counts] : bad_and_own(j3)) CHECK(counts == std::make_pair(uint64_t{0}, uint64_t{0}));
+  // A transient fault does not repeat on golden's input: no own counts, shown as "-".
+  const auto [out4, j4] = report("--jobs 1 --fault psum:0,0,3@300000", 1);
+  CHECK_FALSE(j4["layers"][1].contains("own_mismatches"));
+  CHECK_THAT(out4, Catch::Matches("(.|\n)*\nconv2 .* -\n(.|\n)*"));
+  check_error(run + " --inject-defect pool", "--inject-defect pool: a host layer");
+  check_error(run + " --inject-defect nope", "nope");
   fs::remove_all(d);
 }
 
@@ -842,4 +903,68 @@ TEST_CASE("parallel_map: results in task order, each worker on one thread, the f
   CHECK(accel::cosim::worker_count(0, 100) >= 1);
   CHECK(accel::cosim::worker_count(8, 3) == 3);
   CHECK(accel::cosim::worker_count(2, 100) == 2);
+}
+
+// The signals GTKWave displays after loading a trace with a layout: its Tcl interface lists them
+// (a layout line naming no signal of the trace is dropped silently, so the list shows it).
+static std::vector<std::string> gtkwave_displayed(const fs::path& fst, const fs::path& gtkw) {
+  const fs::path tcl = fst.parent_path() / "displayed.tcl";
+  std::ofstream(tcl) << "foreach s [gtkwave::getDisplayedSignals] { puts \"DISPLAYED $s\" }\ngtkwave::/File/Quit\n";
+  const Run r = in_root(fmt::format("timeout 120 xvfb-run -a gtkwave -S '{}' '{}' '{}'", tcl.string(), fst.string(),
+                                    gtkw.string()));
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  std::vector<std::string> out;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("DISPLAYED ", 0) == 0) out.push_back(line.substr(10));
+  return out;
+}
+
+TEST_CASE("cosim: the trace's GTKWave layout resolves every signal on every configuration and host", "[cosim][wave]") {
+  const fs::path d = scratch("wave");
+  for (const accel::CoreConfig& cfg : accel::kConfigs) {
+    for (const std::string device : {"rtl", "systemc"}) {
+      const fs::path fst = d / fmt::format("{}_{}.fst", cfg.name, device), gtkw = fs::path(fst).replace_extension(".gtkw");
+      INFO(cfg.name << " on " << device);
+      const Run r = cosim(fmt::format("layer --config {} --device {} --seed 3 --trace {} --trace-window 0:30", cfg.name,
+                                      device, fst.string()));
+      INFO(r.out << r.err);
+      REQUIRE(r.code == 0);
+      CHECK_THAT(r.out, Catch::Contains(fmt::format("wave layout: {}", gtkw.string())));
+      const std::vector<std::string> want = accel::sim::layout_signals(slurp(gtkw));
+      // Every row of L0, every column of PE row 0, the OFIFO and the SFP, and every counter.
+      size_t l0_rows = 0, pe_cols = 0, ctrs = 0;
+      for (const std::string& s : want) {
+        l0_rows += s.find(".u_l0.act_o[") != std::string::npos;
+        pe_cols += s.find(".u_tile.valid_q") != std::string::npos;
+        ctrs += s.find(".ctr_q[") != std::string::npos;
+      }
+      CHECK(l0_rows == cfg.rows);
+      CHECK(pe_cols == cfg.cols);
+      CHECK(ctrs == accel::kNumCounters);
+      CHECK(gtkwave_displayed(fst, gtkw) == want);
+    }
+  }
+  // The check can fail: a layout line naming a signal the trace lacks is not displayed.
+  const fs::path fst = d / "int8_rtl.fst", bad = d / "bad.gtkw";
+  std::ofstream(bad) << slurp(fs::path(fst).replace_extension(".gtkw")) << "core.core.no_such_signal\n";
+  const std::vector<std::string> shown = gtkwave_displayed(fst, bad), listed = accel::sim::layout_signals(slurp(bad));
+  CHECK(shown.size() + 1 == listed.size());
+  CHECK(listed.back() == "core.core.no_such_signal");
+  // The generator refuses a trace that lacks a signal it needs: another configuration's trace, or
+  // a renamed RTL signal.
+  const std::vector<accel::sim::TraceSignal> odd = accel::sim::read_trace_signals((d / "odd4x6_rtl.fst").string());
+  CHECK_THROWS_WITH(accel::sim::wave_layout(odd, accel::config_by_name("int8"), "odd.fst"),
+                    Catch::Contains("no signal core.core.u_corelet.u_l0.act_o[4] (the layout for int8, 8x8, needs it)"));
+  std::vector<accel::sim::TraceSignal> renamed = accel::sim::read_trace_signals(fst.string());
+  const auto acc = std::find_if(renamed.begin(), renamed.end(), [](const accel::sim::TraceSignal& s) {
+    return s.name.find("g_row[0].g_col[3].u_tile.acc_q") != std::string::npos;
+  });
+  REQUIRE(acc != renamed.end());
+  renamed.erase(acc);
+  CHECK_THROWS_WITH(accel::sim::wave_layout(renamed, accel::config_by_name("int8"), "x.fst"),
+                    Catch::Contains("no signal core.core.u_corelet.u_mac_array.g_row[0].g_col[3].u_tile.acc_q"));
+  CHECK_THROWS_WITH(accel::sim::read_trace_signals((d / "bad.gtkw").string()), Catch::Contains("cannot be read as FST"));
+  fs::remove_all(d);
 }

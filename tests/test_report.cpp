@@ -42,6 +42,7 @@ RunReport mnist_report() {
   fc.psum_rows_checked = 5;
   fc.out_rows_checked = 2;
   fc.out_mismatches = 1;
+  fc.own_mismatches = 1;
   fc.seconds = 0.5;
   r.layers.push_back(fc);
   r.accuracy = Tally{3, 4};
@@ -104,11 +105,11 @@ TEST_CASE("report: the mnist text has the table, the totals and the scoreboard",
         "jobs: 1 (worker threads, each with its own models)\n");
   const std::string head =
       "layer    flow strategy     device             MACs      cycles    estimate     compute  w-load   host  drain  stall   util  psum rows"
-      "   bad  out rows   bad";
+      "   bad  out rows   bad   own";
   const std::string pool = "pool     -    -            host      ";
   const std::string fc =
       "fc       ws   linear       rtl                2560         100          90          40      30     20      4      6  40.0%          5"
-      "     0         2     1";
+      "     0         2     1     1";
   CHECK(text_results(r) ==
         "\n" + head + "\n" + pool + "\n" + fc + "\n" +
             "network: 100 cycles, 25 cycles per image, 2560 MACs, utilization 40.0% (every cycle of every layer)\n"
@@ -146,6 +147,7 @@ TEST_CASE("report: JSON keys of a hand-built mnist report", "[report]") {
   CHECK(j["layers"][0] == nlohmann::json{{"name", "pool"}, {"describe", "maxpool 2"}, {"device", "host"}});
   CHECK(j["layers"][1]["cycles_per_image"] == 25.0);
   CHECK(j["layers"][1]["out_mismatches"] == 1);
+  CHECK(j["layers"][1]["own_mismatches"] == 1);
   CHECK(j["network"]["cycles"] == 100);
   CHECK(j["network"]["utilization"] == 0.4);
   CHECK(j["accuracy"] == nlohmann::json{{"correct", 3}, {"total", 4}, {"percent", 75.0}});
@@ -213,6 +215,7 @@ RunReport mnist_part(int first, int n, bool bad) {
   fc.utilization = double(fc.macs) / (64.0 * fc.cycles);
   fc.schedules = n > 0 ? 1 : 0;
   fc.out_mismatches = bad ? 1 : 0;
+  fc.own_mismatches = bad ? 1 : 0;
   r.accuracy = Tally{n, n};
   r.golden_accuracy = Tally{n, n};
   r.agreement = Tally{bad ? n - 1 : n, n};
@@ -247,6 +250,7 @@ TEST_CASE("report: merging parts in order adds counts and keeps the earliest mis
   CHECK(fc.utilization == Approx(0.4));
   CHECK(fc.schedules == 3);
   CHECK(fc.out_mismatches == 2);
+  CHECK(fc.own_mismatches == 2);  // measured in every part: summed
   CHECK(total.agreement == Tally{2, 4});
   CHECK(total.mismatches == 4);
   CHECK(total.first_mismatches ==

@@ -8,6 +8,7 @@
 #include <accel/runtime.hpp>
 #include <accel/scoreboard.hpp>
 #include <accel/sim/device_factory.hpp>
+#include <accel/sim/wave_layout.hpp>
 #include <accel/tiler.hpp>
 #include <fmt/format.h>
 
@@ -236,6 +237,15 @@ sim::DeviceTrace start_trace(const LayerArgs& a, Device& dev, const Schedule& s,
   return t;
 }
 
+// The GTKWave layout of the trace, beside it (OUT.fst -> OUT.gtkw): made from the trace's own signal
+// names, so it fits every configuration and host (wave_layout.hpp).
+void write_layout(const std::string& trace, const CoreConfig& cfg) {
+  if (!fs::exists(trace)) throw UsageError(fmt::format("--trace {}: no trace was written", trace));
+  const std::string gtkw = fs::path(trace).replace_extension(".gtkw").string();
+  sim::write_wave_layout(trace, gtkw, cfg);
+  fmt::print("wave layout: {} (gtkwave {} {})\n", gtkw, trace, gtkw);
+}
+
 std::string rerun(const LayerArgs& a, const LayerInput& in, const Scoreboard& sb) {
   if (sb.kept().empty()) return {};
   RerunFlags f{a.images, in.model ? a.config : "", a.strategy, a.dataflow};
@@ -294,8 +304,7 @@ int run_layer(const LayerArgs& a) {
     const sim::DeviceTrace trace = start_trace(a, *dev, s, window);
     play_checked(a, in, *dev, s, r, fault);
   }
-  if (!a.trace.empty() && !fs::exists(a.trace))
-    throw UsageError(fmt::format("--trace {}: no trace was written", a.trace));
+  if (!a.trace.empty()) write_layout(a.trace, *in.cfg);
   if (fault.active()) fmt::print("{}", fault_line(fault));
   fmt::print("{}", report::text_results(r));
   r.trace = a.trace;

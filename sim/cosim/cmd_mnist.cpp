@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "defect_device.hpp"
 #include "fault_option.hpp"
 #include "model_inputs.hpp"
 #include "options.hpp"
@@ -46,6 +47,7 @@ struct MnistArgs {
   std::string model, images, labels, device{sim::rtl_device_name()}, rtl_layers, config;
   ReportFiles out;  // --json, --csv, --html
   std::string inject;  // test hook: a layer whose expected outputs are corrupted
+  std::string defect;  // test hook: a layer whose device has a wrong saturation bound
   std::string shard;   // --shard K/N
   std::string fault;   // --fault SPEC
   std::string dataflow = "auto";
@@ -171,6 +173,10 @@ class BatchWorker {
     for (size_t i = 0; i < model.layers.size(); ++i)
       if (layer_device[i] != "host") pool_.get(layer_device[i]);  // models built and loaded before any thread runs
     if (fault.active()) fault.arm(pool_.get(std::string(sim::rtl_device_name())));  // one worker (run_mnist)
+    if (!a.defect.empty()) {
+      defect_layer_ = layer_index(model, a.defect);
+      defect_ = std::make_unique<SaturationDefect>(pool_.get(layer_device[size_t(defect_layer_)]));
+    }
   }
 
   // Images [first, first + count) as one run_model call, into a copy of `skeleton`.
@@ -178,6 +184,10 @@ class BatchWorker {
 
  private:
   void tally(RunReport& r, const ModelRun& run, int first) const;
+  void arm_inject(Scoreboard& sb) const;
+  Device& device(const golden::Layer& l, int index, int first, int count);
+  std::optional<std::string> isolate(RunReport& r, std::span<const std::span<const uint8_t>> images,
+                                     std::span<const int> ids, RunOptions ro, const RerunFlags& f);
 
   const MnistArgs& a_;
   const golden::Model& model_;
@@ -187,7 +197,55 @@ class BatchWorker {
   DevicePool pool_;
   BatchValues expected_;
   FaultOption& fault_;
+  int defect_layer_ = -1;
+  std::unique_ptr<SaturationDefect> defect_;
 };
+
+// --inject-mismatch: golden's expected outputs of that layer off by one.
+void BatchWorker::arm_inject(Scoreboard& sb) const {
+  if (a_.inject.empty()) return;
+  const std::string layer = model_.layers[size_t(layer_index(model_, a_.inject))].name;
+  sb.tamper_output = [layer](const Mismatch& place, std::span<int64_t> exp) {
+    if (place.layer == layer) exp[0] += 1;
+  };
+}
+
+Device& BatchWorker::device(const golden::Layer& l, int index, int first, int count) {
+  if (index == defect_layer_) return *defect_;
+  const std::string& name = layer_device_[size_t(index)];
+  if (name == sim::rtl_device_name())
+    fault_.entering(fmt::format("layer {} of images {}..{}", l.name, first, first + count - 1));
+  return pool_.get(name);
+}
+
+// Root cause (docs/cosim.md "Own and inherited mismatches"): a batch with mismatches runs again
+// with every device layer on golden's input; what a layer still gets wrong there is its own. A
+// batch without mismatches ran on golden's input already (its inputs matched), so its own counts
+// are 0. The rerun command then points at an own mismatch, which cosim layer (golden's input)
+// reproduces; an inherited one it would not. A --fault does not repeat: no own counts.
+std::optional<std::string> BatchWorker::isolate(RunReport& r, std::span<const std::span<const uint8_t>> images,
+                                                std::span<const int> ids, RunOptions ro, const RerunFlags& f) {
+  if (fault_.active()) return std::nullopt;
+  if (r.mismatches == 0 && r.protocol_errors == 0) {
+    for (report::LayerRow& l : r.layers)
+      if (!l.on_host()) l.own_mismatches = 0;
+    return std::nullopt;
+  }
+  Scoreboard sb(expected_);
+  arm_inject(sb);
+  report::CheckCounter checks(sb);
+  ro.layer_input = [this](int li, int image) { return expected_.input(li, model_.layers[size_t(li)], image); };
+  const int first = ids.front(), count = int(ids.size());
+  const DeviceFor device_for = [&](const golden::Layer& l, int index) -> Device& { return device(l, index, first, count); };
+  const ModelRun run = run_model(model_, images, device_for, &checks, ro, ids);
+  for (size_t l = 0; l < run.layers.size(); ++l) {
+    if (r.layers[l].on_host()) continue;
+    const report::LayerChecks c = checks.of_layer(int(l));
+    r.layers[l].own_mismatches = c.psum_bad + c.out_bad + c.protocol;
+  }
+  if (sb.kept().empty()) return std::nullopt;
+  return rerun_model_layer(sb, a_.model, f);
+}
 
 RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
   std::vector<std::span<const uint8_t>> images;
@@ -203,19 +261,9 @@ RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
   expected_.set_batch(images, ids);
   r.golden_seconds = seconds_since(tg);
   Scoreboard sb(expected_);
-  if (!a_.inject.empty()) {
-    const std::string layer = model_.layers[size_t(layer_index(model_, a_.inject))].name;
-    sb.tamper_output = [layer](const Mismatch& place, std::span<int64_t> exp) {
-      if (place.layer == layer) exp[0] += 1;
-    };
-  }
+  arm_inject(sb);
   report::CheckCounter checks(sb);
-  const DeviceFor device_for = [&](const golden::Layer& l, int index) -> Device& {
-    const std::string& name = layer_device_[size_t(index)];
-    if (name == sim::rtl_device_name())
-      fault_.entering(fmt::format("layer {} of images {}..{}", l.name, first, first + count - 1));
-    return pool_.get(name);
-  };
+  const DeviceFor device_for = [&](const golden::Layer& l, int index) -> Device& { return device(l, index, first, count); };
   RunOptions ro;
   ro.tiler.dataflow = parse_dataflow(a_.dataflow);
   const ModelRun run = run_model(model_, images, device_for, &checks, ro, ids);
@@ -232,6 +280,7 @@ RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
   f.config = a_.config;
   f.dataflow = a_.dataflow;
   report::set_scoreboard(r, sb, rerun_model_layer(sb, a_.model, f));
+  if (const std::optional<std::string> own = isolate(r, images, ids, ro, f)) r.reproduce = *own;
   r.passed = report::verdict(r);
   return r;
 }
@@ -377,6 +426,9 @@ int run_mnist(MnistArgs& a) {
   const golden::Model model = load_model_checked(a.model);
   const CoreConfig& cfg = config_for_model(model.precision, a.config);
   fault.check(cfg);
+  for (const golden::Layer& l : model.layers)
+    if (l.name == a.defect && !l.has_weights())
+      throw UsageError(fmt::format("--inject-defect {}: a host layer (max-pool, flatten) runs on no device", a.defect));
   golden::Dataset data;
   if (a.random_given) {
     if (!a.images.empty() || !a.labels.empty())
@@ -434,6 +486,8 @@ Command add_mnist_command(CLI::App& app) {
   c->add_option("--fault", a->fault,
                 "flip one bit in the RTL core: psum:R,C,BIT@CYCLE, weight:R,C,BUF,BIT@CYCLE, xmem:ADDR,BIT@CYCLE or "
                 "pmem:ADDR,BIT@CYCLE (core cycles of the RTL device from its creation; one worker)");
+  c->add_option("--inject-defect", a->defect,
+                "test hook: this layer's device saturates outputs at the signed bound (a wrong SFP bound)");
   c->add_option("--inject-mismatch", a->inject, "test hook: corrupt golden's expected outputs of this layer")
       ->group("");
   return {c, [a, dev, seed, random] {

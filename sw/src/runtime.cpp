@@ -315,6 +315,8 @@ ModelRun run_model(const golden::Model& model, std::span<const std::span<const u
     rep.describe = layer.describe();
     rep.images = int(images.size());
     if (layer.has_weights()) {
+      if (options.layer_input)
+        for (size_t k = 0; k < acts.size(); ++k) acts[k] = options.layer_input(int(li), ids[k]);
       run_device_layer(model, int(li), device_for(layer, int(li)), acts, ids, observer, options, rep, run);
     } else {
       rep.device = "host";

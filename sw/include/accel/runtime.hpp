@@ -98,6 +98,10 @@ struct RunOptions {
   // the batch), linear layers want the batch as large as possible.
   int conv_images_per_schedule = 10;
   int linear_images_per_schedule = 0;  // 0 = the whole batch
+  // Isolated mode (root cause: a layer's own mismatches, docs/cosim.md): when set, every device
+  // layer runs on what this returns for (layer index, image id), golden's input of that layer,
+  // instead of the previous layer's outputs on the devices.
+  std::function<golden::Tensor(int layer, int image)> layer_input;
 };
 
 // Network input of one image: a = p >> (8 - act_bits), shape model.input (docs/quantization.md).

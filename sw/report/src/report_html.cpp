@@ -136,21 +136,23 @@ std::string layer_table(const RunReport& r) {
   std::string s =
       "<table class=\"layers\" id=\"layers\">\n<tr><th>layer</th><th>describe</th><th>device</th><th>flow</th>"
       "<th>strategy</th><th>MACs</th><th>cycles</th><th>estimate</th><th>compute</th><th>w-load</th><th>host</th>"
-      "<th>drain</th><th>stall</th><th>util %</th><th>psum rows</th><th>bad</th><th>out rows</th><th>bad</th></tr>\n";
+      "<th>drain</th><th>stall</th><th>util %</th><th>psum rows</th><th>bad</th><th>out rows</th><th>bad</th>"
+      "<th title=\"mismatches when the layer runs on golden's input; the rest are inherited\">own</th></tr>\n";
   for (const LayerRow& l : r.layers) {
     if (l.on_host()) {
-      s += fmt::format("<tr class=\"host\"><td>{}</td><td>{}</td><td>host</td><td colspan=\"15\"></td></tr>\n",
+      s += fmt::format("<tr class=\"host\"><td>{}</td><td>{}</td><td>host</td><td colspan=\"16\"></td></tr>\n",
                        esc(l.name), esc(l.describe));
       continue;
     }
     const bool bad = l.psum_mismatches + l.out_mismatches + l.protocol_errors > 0;
     s += fmt::format(
         "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1f}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
         bad ? " class=\"bad\"" : "", esc(l.name), esc(l.describe), esc(l.device), esc(l.dataflow), esc(l.strategy),
         l.macs, l.cycles, chosen_estimate(l), l.compute_cycles, l.weight_load_cycles, l.host_transfer_cycles,
         l.drain_cycles, l.stall_cycles, 100 * l.utilization, l.psum_rows_checked, l.psum_mismatches,
-        l.out_rows_checked, l.out_mismatches + l.protocol_errors);
+        l.out_rows_checked, l.out_mismatches + l.protocol_errors,
+        l.own_mismatches ? fmt::format("{}", *l.own_mismatches) : "-");
   }
   return s + "</table>\n";
 }

@@ -37,6 +37,7 @@ json layer_json(const LayerRow& l, const RunReport& r) {
          {"out_mismatches", l.out_mismatches},
          {"protocol_errors", l.protocol_errors},
          {"seconds", l.seconds}};
+  if (l.own_mismatches) j["own_mismatches"] = *l.own_mismatches;
   if (l.schedule)
     j["schedule"] = {{"slots", l.schedule->slots},
                      {"passes", l.schedule->passes},
@@ -71,6 +72,7 @@ LayerRow layer_from(const json& j) {
   l.out_mismatches = j.at("out_mismatches").get<uint64_t>();
   l.protocol_errors = j.at("protocol_errors").get<uint64_t>();
   l.seconds = j.at("seconds").get<double>();
+  if (j.contains("own_mismatches")) l.own_mismatches = j["own_mismatches"].get<uint64_t>();
   if (j.contains("schedule")) {
     const json& s = j["schedule"];
     l.schedule = ScheduleShape{s.at("slots").get<uint64_t>(), s.at("passes").get<uint64_t>(),

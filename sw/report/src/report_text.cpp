@@ -29,20 +29,21 @@ std::string layer_header(const RunReport& r) {
 }
 
 std::string mnist_table(const RunReport& r) {
+  const auto own_text = [](const LayerRow& l) { return l.own_mismatches ? fmt::format("{}", *l.own_mismatches) : "-"; };
   std::string s = fmt::format(
-      "\n{:<8} {:<4} {:<12} {:<10} {:>12} {:>11} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>6} {:>10} {:>5} {:>9} {:>5}\n",
+      "\n{:<8} {:<4} {:<12} {:<10} {:>12} {:>11} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>6} {:>10} {:>5} {:>9} {:>5} {:>5}\n",
       "layer", "flow", "strategy", "device", "MACs", "cycles", "estimate", "compute", "w-load", "host", "drain", "stall",
-      "util", "psum rows", "bad", "out rows", "bad");
+      "util", "psum rows", "bad", "out rows", "bad", "own");
   for (const LayerRow& l : r.layers) {
     if (l.on_host()) {
       s += fmt::format("{:<8} {:<4} {:<12} {:<10}\n", l.name, "-", "-", "host");
       continue;
     }
     s += fmt::format(
-        "{:<8} {:<4} {:<12} {:<10} {:>12} {:>11} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>5.1f}% {:>10} {:>5} {:>9} {:>5}\n",
+        "{:<8} {:<4} {:<12} {:<10} {:>12} {:>11} {:>11} {:>11} {:>7} {:>6} {:>6} {:>6} {:>5.1f}% {:>10} {:>5} {:>9} {:>5} {:>5}\n",
         l.name, l.dataflow, l.strategy, l.device, l.macs, l.cycles, chosen_estimate(l), l.compute_cycles, l.weight_load_cycles,
-                     l.host_transfer_cycles, l.drain_cycles, l.stall_cycles, 100.0 * l.utilization, l.psum_rows_checked,
-                     l.psum_mismatches, l.out_rows_checked, l.out_mismatches + l.protocol_errors);
+        l.host_transfer_cycles, l.drain_cycles, l.stall_cycles, 100.0 * l.utilization, l.psum_rows_checked,
+        l.psum_mismatches, l.out_rows_checked, l.out_mismatches + l.protocol_errors, own_text(l));
   }
   return s;
 }

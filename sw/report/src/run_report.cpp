@@ -150,6 +150,7 @@ void merge_row(LayerRow& t, const LayerRow& p, unsigned rows, unsigned cols) {
   t.out_rows_checked += p.out_rows_checked;
   t.out_mismatches += p.out_mismatches;
   t.protocol_errors += p.protocol_errors;
+  if (p.own_mismatches) t.own_mismatches = t.own_mismatches.value_or(0) + *p.own_mismatches;
 }
 
 void merge_tally(std::optional<Tally>& t, const std::optional<Tally>& p) {

@@ -43,6 +43,11 @@ struct LayerRow {
   int schedules = 0;
   uint64_t psum_rows_checked = 0, psum_mismatches = 0;
   uint64_t out_rows_checked = 0, out_mismatches = 0, protocol_errors = 0;
+  // Root cause (mnist): the layer's mismatching values (psums, outputs, protocol) when it runs on
+  // golden's input; the rest of its mismatches are inherited from the layers before it. Absent
+  // when not measured (cosim layer, which runs on golden's input anyway; --fault, which does not
+  // repeat).
+  std::optional<uint64_t> own_mismatches;
   double seconds = 0;  // device time
   std::optional<ScheduleShape> schedule;
 
