@@ -541,15 +541,21 @@ TEST_CASE("cosim: the HTML report renders in a real browser, for a passing and a
   CHECK_THAT(pass_dom, Catch::Contains("id=\"verdict\">PASS"));
   CHECK_THAT(pass_dom, Catch::Contains("No mismatch."));
   screenshot(d / "pass.html", shots / "report-pass.png");
-  // A deliberately broken expectation: golden's fc1 outputs off by one. The page says FAIL and
-  // lists the mismatches with the rerun command; a directory gets index.html.
-  const Run fail = cosim(fmt::format("{} --inject-mismatch fc1 --html {}", run, (d / "fail").string()));
+  // A deliberately broken design: conv1's device saturates at the signed bound. The page says FAIL,
+  // shows every later layer's mismatches as inherited (own 0) and lists the mismatches with the
+  // rerun command; a directory gets index.html.
+  const Run fail = cosim(fmt::format("{} --inject-defect conv1 --html {}", run, (d / "fail").string()));
   INFO(fail.out << fail.err);
   REQUIRE(fail.code == 1);
   const std::string fail_dom = rendered_dom(d / "fail" / "index.html");
   check_rendered(fail_dom);
   CHECK_THAT(fail_dom, Catch::Contains("id=\"verdict\">FAIL"));
-  CHECK_THAT(fail_dom, Catch::Contains("<td>output</td><td>fc1</td><td>0</td>"));
+  CHECK_THAT(fail_dom, Catch::Contains("<td>output</td><td>conv1</td><td>0</td>"));
+  const size_t fc1 = fail_dom.find("<td>fc1</td>");  // its row in the layer table: own 0
+  REQUIRE(fc1 != std::string::npos);
+  const std::string fc1_row = fail_dom.substr(fc1, fail_dom.find("</tr>", fc1) + 5 - fc1);
+  CHECK(fc1_row.ends_with("<td>0</td></tr>"));
+  CHECK_THAT(fc1_row, !Catch::Contains("<td>0</td><td>0</td></tr>"));  // its own bad count is not 0
   CHECK_THAT(fail_dom, Catch::Contains("id=\"reproduce\""));
   screenshot(d / "fail" / "index.html", shots / "report-fail.png");
   // cosim report renders the saved JSON as the same page.
