@@ -21,18 +21,33 @@ package accel_pkg;
     ParShift = 2'd2   // requantization shift S (data bits [5:0])
   } sfp_par_e;
 
-  // Performance counter ids: index into core's ctr_o. Compute, WeightLoad, HostTransfer, Drain
-  // and Stall are mutually exclusive (priority in that order) and sum to Total. Ids are in the
-  // order they were added, so Drain (newer) has the highest id.
-  typedef enum logic [2:0] {
-    CtrTotal        = 3'd0,  // every cycle since reset or the last ctr_clr
-    CtrCompute      = 3'd1,  // an activation vector enters the array (l0_rd executes)
-    CtrWeightLoad   = 3'd2,  // else: w_load, w_commit or wmem_wr executes
-    CtrHostTransfer = 3'd3,  // else: xmem_wr or par_wr executes (host data on data_i)
-    CtrStall        = 3'd4,  // else (not Drain): fill, WS drain, read-out only, or idle
-    CtrDrain        = 3'd5   // else: OS results in the array (accumulating, os_drain, shifting out)
+  // Performance counter ids: index into core's ctr_o (sw/include/accel/isa.hpp accel::Counter).
+  // Cycles: Compute, WeightLoad, HostTransfer, Drain and Stall are mutually exclusive (priority in
+  // that order) and sum to Total. Events (for the energy estimate, docs/energy.md): each counted in
+  // the cycle its instruction executes, L0 pushes the cycle after their xmem_rd. Ids are in the
+  // order they were added.
+  typedef enum logic [4:0] {
+    CtrTotal        = 5'd0,   // every cycle since reset or the last ctr_clr
+    CtrCompute      = 5'd1,   // an activation vector enters the array (l0_rd executes)
+    CtrWeightLoad   = 5'd2,   // else: w_load, w_commit or wmem_wr executes
+    CtrHostTransfer = 5'd3,   // else: xmem_wr or par_wr executes (host data on data_i)
+    CtrStall        = 5'd4,   // else (not Drain): fill, WS drain, read-out only, or idle
+    CtrDrain        = 5'd5,   // else: OS results in the array (accumulating, os_drain, shifting out)
+    CtrMacs         = 5'd6,   // multiply-accumulates: Rows*Cols per l0_rd
+    CtrXmemRead     = 5'd7,   // xmem_rd
+    CtrXmemWrite    = 5'd8,   // xmem_wr
+    CtrWmemRead     = 5'd9,   // wmem_rd
+    CtrWmemWrite    = 5'd10,  // wmem_wr
+    CtrPmemRead     = 5'd11,  // pmem row reads: of_rd with of_acc, plus out_rd
+    CtrPmemWrite    = 5'd12,  // pmem row writes: of_rd
+    CtrL0Push       = 5'd13,  // a vector pushed into L0 (l0_push_q)
+    CtrL0Pop        = 5'd14,  // a vector popped from L0 (l0_rd)
+    CtrOfifoPop     = 5'd15,  // a psum row popped from the OFIFO (of_rd)
+    CtrWeightShift  = 5'd16,  // w_load
+    CtrWeightCommit = 5'd17,  // w_commit
+    CtrSfpOut       = 5'd18   // out_rd
   } ctr_e;
-  localparam int unsigned NumCtrs = 6;
+  localparam int unsigned NumCtrs = 19;
 
   // ---------------------------------------------------------------------------------------------
   // Instruction word. The first member is the MSB: the layout, LSB first, is

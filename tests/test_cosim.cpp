@@ -519,13 +519,13 @@ void screenshot(const fs::path& page, const fs::path& png) {
   CHECK(fs::file_size(png) > 20000);  // a page with charts, not a blank one
 }
 
-// The page rendered every chart (three SVGs) without a script error.
+// The page rendered every chart (four SVGs: cycles, utilization, estimates, energy) without a script error.
 void check_rendered(const std::string& dom) {
-  CHECK_THAT(dom, Catch::Contains("data-rendered=\"3\""));
+  CHECK_THAT(dom, Catch::Contains("data-rendered=\"4\""));  // with the energy chart
   CHECK_THAT(dom, !Catch::Contains("data-errors"));
   size_t svgs = 0;
   for (size_t p = 0; (p = dom.find("<svg", p)) != std::string::npos; ++p) ++svgs;
-  CHECK(svgs >= 3);
+  CHECK(svgs >= 4);
 }
 
 TEST_CASE("cosim: the HTML report renders in a real browser, for a passing and a failing run", "[cosim][browser]") {
@@ -972,5 +972,48 @@ TEST_CASE("cosim: the trace's GTKWave layout resolves every signal on every conf
   CHECK_THROWS_WITH(accel::sim::wave_layout(renamed, accel::config_by_name("int8"), "x.fst"),
                     Catch::Contains("no signal core.core.u_corelet.u_mac_array.g_row[0].g_col[3].u_tile.acc_q"));
   CHECK_THROWS_WITH(accel::sim::read_trace_signals((d / "bad.gtkw").string()), Catch::Contains("cannot be read as FST"));
+  fs::remove_all(d);
+}
+
+TEST_CASE("cosim: the energy estimate comes from the event counters and the table given", "[cosim][rtl][energy]") {
+  const fs::path d = scratch("energy");
+  const auto layer_json = [&](const std::string& extra) {
+    const Run r = cosim(fmt::format("layer --seed 2 --json {} {}", (d / "l.json").string(), extra));
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK_THAT(r.out, Catch::Contains("energy: "));
+    return nlohmann::json::parse(slurp(d / "l.json"));
+  };
+  const auto j = layer_json("");
+  const auto& l = j["layers"][0];
+  CHECK_THAT(j["energy_table"].get<std::string>(), Catch::Contains("Horowitz"));
+  CHECK(l["events"]["macs"] == l["compute_cycles"].get<uint64_t>() * 64);  // int8: 8x8 per vector
+  CHECK(l["events"]["l0_pop"] == l["compute_cycles"]);
+  CHECK(l["events"]["xmem_read"].get<uint64_t>() > 0);
+  CHECK(l["events"]["l0_push"] == l["events"]["xmem_read"]);  // every word read goes into L0
+  const double total = l["energy_pj"]["total"].get<double>();
+  CHECK(total > 0);
+  CHECK(l["energy_pj"]["mac"].get<double>() == Approx(l["events"]["macs"].get<double>() * 0.3));
+  // Every figure doubled: the estimate doubles.
+  nlohmann::json t = nlohmann::json::parse(slurp(fs::path(ACCEL_ROOT) / "energy/horowitz_45nm.json"));
+  for (auto& [k, v] : t["pj"].items()) v = 2 * v.get<double>();
+  std::ofstream(d / "double.json") << t.dump();
+  const auto j2 = layer_json("--energy " + (d / "double.json").string());
+  CHECK(j2["layers"][0]["energy_pj"]["total"].get<double>() == Approx(2 * total));
+  // A bad table: one error line naming the flag, the file and the figure.
+  t["pj"].erase("mul_8");
+  std::ofstream(d / "bad.json") << t.dump();
+  check_error("layer --seed 2 --energy " + (d / "bad.json").string(), "bad.json: pj.mul_8 missing");
+  check_error("mnist --model models/mnist_int8 --limit 2 --energy " + (d / "none.json").string(),
+              "--energy " + (d / "none.json").string() + ": cannot read the energy table");
+  // The 4-bit model costs less per image than the 8-bit one on the same network.
+  const auto per_image = [&](const std::string& model) {
+    const Run r = cosim(fmt::format("mnist --model {} --limit 4 --batch 4 --device functional --json {}", model,
+                                    (d / "m.json").string()));
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    return nlohmann::json::parse(slurp(d / "m.json"))["network"]["energy_pj_per_image"].get<double>();
+  };
+  CHECK(per_image("models/mnist_int4") < per_image("models/mnist_int8"));
   fs::remove_all(d);
 }

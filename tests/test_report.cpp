@@ -3,6 +3,10 @@
 #include <accel/report/report_json.hpp>
 #include <accel/report/report_text.hpp>
 #include <accel/report/run_report.hpp>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+#include <accel/report/energy.hpp>
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -20,6 +24,7 @@ RunReport mnist_report() {
   r.model = "tiny";
   r.model_dir = "models/tiny";
   set_config(r, configs::int8);
+  r.energy_table = "test table, t.json";
   r.devices = "fc=rtl";
   r.images = 4;
   r.images_in_file = 10;
@@ -43,6 +48,9 @@ RunReport mnist_report() {
   fc.out_rows_checked = 2;
   fc.out_mismatches = 1;
   fc.own_mismatches = 1;
+  fc.events[0] = 2560;  // macs
+  fc.events[1] = 12;    // xmem_read
+  fc.energy_pj = EnergyParts{600000, 100000, 0, 200000, 50000, 30000, 20000, 0};  // 1 uJ
   fc.seconds = 0.5;
   r.layers.push_back(fc);
   r.accuracy = Tally{3, 4};
@@ -113,6 +121,7 @@ TEST_CASE("report: the mnist text has the table, the totals and the scoreboard",
   CHECK(text_results(r) ==
         "\n" + head + "\n" + pool + "\n" + fc + "\n" +
             "network: 100 cycles, 25 cycles per image, 2560 MACs, utilization 40.0% (every cycle of every layer)\n"
+            "energy: 1.000 uJ, 0.250 uJ per image (an estimate: test table, t.json)\n"
             "accuracy: 3/4 (75.00%)\n"
             "golden accuracy: 4/4 (100.00%)\n"
             "agreement with golden: 3/4 images with bit-identical logits (75.00%)\n"
@@ -292,4 +301,61 @@ TEST_CASE("report: without_timings keeps the results and drops how the run went"
   CHECK(without_timings(a) == without_timings(b));
   b.mismatches += 1;
   CHECK_FALSE(without_timings(a) == without_timings(b));
+}
+
+namespace {
+
+// A table file with the given text, in a scratch directory.
+std::string table_file(const std::string& name, const std::string& text) {
+  const auto p = std::filesystem::temp_directory_path() / fmt::format("accel_energy_{}_{}", getpid(), name);
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+const char* kTable = R"({"format": "accel-energy-table", "version": 1, "name": "t", "source": "s",
+  "pj": {"add_8": 0.03, "add_32": 0.1, "mul_8": 0.2, "mul_32": 3.1, "sram_64bit_8kb": 10, "register_bit": 0.004}})";
+
+}  // namespace
+
+TEST_CASE("energy: the width and size rules go through the table's figures", "[report][energy]") {
+  const EnergyTable t = read_energy_table(table_file("good", kTable));
+  CHECK(t.name == "t");
+  CHECK(add_pj(t, 8) == Approx(0.03));
+  CHECK(add_pj(t, 32) == Approx(0.1));
+  CHECK(add_pj(t, 4) == Approx(0.015));
+  CHECK(mul_pj(t, 8, 8) == Approx(0.2));
+  CHECK(mul_pj(t, 32, 32) == Approx(3.1));
+  CHECK(mul_pj(t, 2, 4) == Approx(0.2 * 8 / 64));
+  CHECK(sram_pj(t, 64, 8192) == Approx(10));
+  CHECK(sram_pj(t, 64, 32768) == Approx(20));   // Horowitz: 20 pJ for 32 KB
+  CHECK(sram_pj(t, 32, 8192) == Approx(5));
+  // int8 (8x8, 8/8/32): a MAC is an 8x8 multiply and a 32-bit add; an xmem word is 64 bits of a
+  // 4096-word (32 KB) SRAM.
+  const auto costs = event_costs(t, configs::int8);
+  CHECK(costs[unsigned(Counter::Macs)].pj == Approx(0.3));
+  CHECK(costs[unsigned(Counter::XmemRead)].pj == Approx(20));
+  CHECK(costs[unsigned(Counter::Total)].part == -1);
+  Counters c{};
+  c[unsigned(Counter::Total)] = 1000;  // cycles cost nothing by themselves
+  c[unsigned(Counter::Macs)] = 640;
+  c[unsigned(Counter::XmemRead)] = 10;
+  const EnergyParts e = energy_of(costs, c);
+  CHECK(e[0] == Approx(640 * 0.3));  // mac
+  CHECK(e[1] == Approx(10 * 20.0));  // xmem
+  CHECK(e[2] == 0);
+}
+
+TEST_CASE("energy: a bad table is one error naming the file and the figure", "[report][energy][bad_input]") {
+  CHECK_THROWS_WITH(read_energy_table("/nonexistent/t.json"), Catch::Contains("/nonexistent/t.json: cannot read"));
+  CHECK_THROWS_WITH(read_energy_table(table_file("junk", "{")), Catch::Contains("not JSON"));
+  CHECK_THROWS_WITH(read_energy_table(table_file("other", R"({"format": "x"})")), Catch::Contains("not an energy table"));
+  std::string missing = kTable;
+  missing.replace(missing.find("\"mul_32\": 3.1, "), 15, "");
+  CHECK_THROWS_WITH(read_energy_table(table_file("missing", missing)), Catch::Contains("pj.mul_32 missing"));
+  std::string negative = kTable;
+  negative.replace(negative.find("0.004"), 5, "-1");
+  CHECK_THROWS_WITH(read_energy_table(table_file("negative", negative)),
+                    Catch::Contains("pj.register_bit = -1 (expected a finite energy >= 0)"));
+  // The shipped table reads.
+  CHECK(read_energy_table(std::string(ACCEL_ROOT) + "/energy/horowitz_45nm.json").mul_32 == Approx(3.1));
 }

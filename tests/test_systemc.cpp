@@ -269,11 +269,11 @@ TEST_CASE("systemc bridge: malformed transactions get a TLM error response and a
   a = access(dev, TLM_WRITE_COMMAND, reg::kInstr, 8);
   CHECK(a.status == TLM_BURST_ERROR_RESPONSE);
   CHECK(a.message == "accel_ece284: write of 8 bytes at 0x010: INSTR takes one 16-byte write");
-  a = access(dev, TLM_READ_COMMAND, reg::kCounters, 56);
+  a = access(dev, TLM_READ_COMMAND, reg::kCounters, 8 * kNumCounters + 8);  // one counter too many
   CHECK(a.status == TLM_BURST_ERROR_RESPONSE);
-  CHECK(a.message ==
-        "accel_ece284: read of 56 bytes at 0x200: COUNTERS is 48 bytes at 0x200; accesses are whole 32-bit words "
-        "inside it, no streaming");
+  CHECK(a.message == fmt::format("accel_ece284: read of {} bytes at 0x200: COUNTERS is {} bytes at 0x200; accesses "
+                                 "are whole 32-bit words inside it, no streaming",
+                                 8 * kNumCounters + 8, 8 * kNumCounters));
   a = access(dev, TLM_READ_COMMAND, reg::kStatus, 3);
   CHECK(a.status == TLM_BURST_ERROR_RESPONSE);
   a = access(dev, TLM_READ_COMMAND, reg::kInstr, 16);

@@ -51,7 +51,7 @@ struct ShapeArgs {
 struct LayerArgs {
   std::string model, layer, images, device{sim::rtl_device_name()}, config, strategy = "auto", trace, window;
   std::string dataflow = "auto";
-  std::string json_path, fault, html;
+  std::string json_path, fault, html, energy;
   int image = 0;
   uint32_t seed = 1;
   ShapeArgs shape;
@@ -261,6 +261,7 @@ void play_checked(const LayerArgs& a, LayerInput& in, Device& dev, const Schedul
   const PlayResult p = play(s, dev, &checks);
   report::LayerRow& row = r.layers.front();
   report::add_play(row, p.counters, s.macs, p.seconds, in.cfg->rows, in.cfg->cols);
+  report::add_energy(row, report::event_costs(load_energy_table(a.energy, r.energy_table), *in.cfg), p.counters);
   row.schedules = 1;
   checks.fill(row, in.index);
   r.device_seconds = p.seconds;
@@ -343,6 +344,7 @@ Command add_layer_command(CLI::App& app) {
   a->opt.trace = c->add_option("--trace", a->trace, "FST trace file (RTL device)");
   c->add_option("--trace-window", a->window, "A:B, schedule slots [A, B) to trace");
   a->opt.json = c->add_option("--json", a->json_path, "write the report as JSON");
+  c->add_option("--energy", a->energy, kEnergyHelp);
   c->add_option("--html", a->html, "write the HTML report (FILE.html, or DIR for DIR/index.html)");
   c->add_option("--fault", a->fault,
                 "flip one bit in the RTL core: psum:R,C,BIT@CYCLE, weight:R,C,BUF,BIT@CYCLE, xmem:ADDR,BIT@CYCLE or "

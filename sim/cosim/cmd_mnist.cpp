@@ -48,6 +48,9 @@ struct MnistArgs {
   ReportFiles out;  // --json, --csv, --html
   std::string inject;  // test hook: a layer whose expected outputs are corrupted
   std::string defect;  // test hook: a layer whose device has a wrong saturation bound
+  std::string energy;  // --energy FILE
+  report::EnergyTable energy_table;  // loaded from it (run_mnist)
+  std::string energy_label;
   std::string shard;   // --shard K/N
   std::string fault;   // --fault SPEC
   std::string dataflow = "auto";
@@ -169,7 +172,8 @@ class BatchWorker {
         layer_device_(layer_device),
         pool_(cfg),
         expected_(model),
-        fault_(fault) {
+        fault_(fault),
+        costs_(report::event_costs(a.energy_table, cfg)) {
     for (size_t i = 0; i < model.layers.size(); ++i)
       if (layer_device[i] != "host") pool_.get(layer_device[i]);  // models built and loaded before any thread runs
     if (fault.active()) fault.arm(pool_.get(std::string(sim::rtl_device_name())));  // one worker (run_mnist)
@@ -197,6 +201,7 @@ class BatchWorker {
   DevicePool pool_;
   BatchValues expected_;
   FaultOption& fault_;
+  std::array<report::EventCost, kNumCounters> costs_;
   int defect_layer_ = -1;
   std::unique_ptr<SaturationDefect> defect_;
 };
@@ -271,6 +276,7 @@ RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
   for (size_t l = 0; l < run.layers.size(); ++l) {
     if (r.layers[l].on_host()) continue;
     report::accumulate(r.layers[l], run.layers[l], cfg_.rows, cfg_.cols);
+    report::add_energy(r.layers[l], costs_, run.layers[l].counters);
     checks.fill(r.layers[l], int(l));
     r.device_seconds += run.layers[l].seconds;
   }
@@ -342,6 +348,7 @@ RunReport MnistRun::skeleton() const {
   r.model = model_.name;
   r.model_dir = a_.model;
   report::set_config(r, cfg_);
+  r.energy_table = a_.energy_label;
   for (size_t i = 0; i < model_.layers.size(); ++i) {
     r.layers.push_back(report::named_row(model_.layers[i].name, model_.layers[i].describe(), layer_device_[i]));
     if (r.layers.back().on_host()) continue;
@@ -426,6 +433,7 @@ int run_mnist(MnistArgs& a) {
   const golden::Model model = load_model_checked(a.model);
   const CoreConfig& cfg = config_for_model(model.precision, a.config);
   fault.check(cfg);
+  a.energy_table = load_energy_table(a.energy, a.energy_label);
   for (const golden::Layer& l : model.layers)
     if (l.name == a.defect && !l.has_weights())
       throw UsageError(fmt::format("--inject-defect {}: a host layer (max-pool, flatten) runs on no device", a.defect));
@@ -486,6 +494,7 @@ Command add_mnist_command(CLI::App& app) {
   c->add_option("--fault", a->fault,
                 "flip one bit in the RTL core: psum:R,C,BIT@CYCLE, weight:R,C,BUF,BIT@CYCLE, xmem:ADDR,BIT@CYCLE or "
                 "pmem:ADDR,BIT@CYCLE (core cycles of the RTL device from its creation; one worker)");
+  c->add_option("--energy", a->energy, kEnergyHelp);
   c->add_option("--inject-defect", a->defect,
                 "test hook: this layer's device saturates outputs at the signed bound (a wrong SFP bound)");
   c->add_option("--inject-mismatch", a->inject, "test hook: corrupt golden's expected outputs of this layer")

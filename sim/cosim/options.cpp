@@ -134,3 +134,20 @@ std::vector<std::string> given_flags(const FlagOptions& opts) {
 }
 
 }  // namespace accel::cosim
+
+namespace accel::cosim {
+
+report::EnergyTable load_energy_table(const std::string& path, std::string& label) {
+  const std::string file =
+      path.empty() ? (std::filesystem::path(ACCEL_ROOT) / report::kDefaultEnergyTable).string() : path;
+  try {
+    report::EnergyTable t = report::read_energy_table(file);
+    label = fmt::format("{}, {}", t.name.empty() ? "unnamed table" : t.name,
+                        path.empty() ? std::string(report::kDefaultEnergyTable) : path);
+    return t;
+  } catch (const std::runtime_error& e) {
+    throw UsageError(fmt::format("--energy {}", e.what()));
+  }
+}
+
+}  // namespace accel::cosim

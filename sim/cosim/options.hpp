@@ -2,6 +2,8 @@
 // device options, comma lists and the flags a user gave (for rerun commands).
 #pragma once
 
+#include <accel/report/energy.hpp>
+
 #include <accel/isa.hpp>
 #include <accel/random_layer.hpp>
 
@@ -61,6 +63,12 @@ void check_random_linear(const RandomLinearSpec& s, int batch);
 void check_output_file(const std::string& flag, const std::string& path);
 // `path` is, or is made, a writable directory (--csv DIR).
 void check_output_dir(const std::string& flag, const std::string& path);
+
+// --energy FILE (default: the repository's energy/horowitz_45nm.json): the table the run's energy
+// estimate uses (docs/energy.md), checked; a bad table is a UsageError naming the file. `label` is
+// set to the table's name and file, for the report.
+report::EnergyTable load_energy_table(const std::string& path, std::string& label);
+inline constexpr const char* kEnergyHelp = "energy table JSON (default energy/horowitz_45nm.json, docs/energy.md)";
 // UsageError "FLAG applies to WHEN" if the option was given.
 void check_not_given(const CLI::Option* o, const std::string& when);
 

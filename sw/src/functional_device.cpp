@@ -76,7 +76,7 @@ void FunctionalDevice::reset() {
   psum_next_valid_ = false;
   out_stage_valid_[0] = out_stage_valid_[1] = false;
   ctr_ = {};
-  track_ = CounterTrack(rows_);
+  track_ = CounterTrack(rows_, cols_);
   prev_ = Instr{};  // the no-op the core holds in reset: counted by the first step
 }
 
@@ -110,17 +110,9 @@ void FunctionalDevice::check_fields(const Instr& in, DataSpan data) const {
 }
 
 // The previous slot executes (and is counted) in this slot's clock: total plus exactly one
-// category, first match wins (docs/isa.md "Performance counters"); ctr_clr zeroes instead.
-void FunctionalDevice::count_previous() {
-  const Instr& p = prev_;
-  if (p.ctr_clr) {
-    ctr_ = {};
-  } else {
-    ++ctr_[static_cast<unsigned>(Counter::Total)];
-    ++ctr_[static_cast<unsigned>(track_.category(p))];
-  }
-  track_.advance(p);
-}
+// category, first match wins, and its events (docs/isa.md "Performance counters"); ctr_clr zeroes
+// instead.
+void FunctionalDevice::count_previous() { track_.count(prev_, ctr_); }
 
 // SFP read-out, docs/isa.md "The SFP read-out":
 //   y = acc + bias (exact); y = max(y, 0) if out_relu;

@@ -116,16 +116,8 @@ class Player {
 // schedule's last slot, like a row shown where none is due.
 void check_counters(const Schedule& s, PlayResult& res, RunObserver* observer) {
   Counters want{};
-  CounterTrack track(s.config.rows);
-  for (const Instr& i : s.instrs) {
-    if (i.ctr_clr) {
-      want = {};
-    } else {
-      ++want[static_cast<unsigned>(Counter::Total)];
-      ++want[static_cast<unsigned>(track.category(i))];
-    }
-    track.advance(i);
-  }
+  CounterTrack track(s.config.rows, s.config.cols);
+  for (const Instr& i : s.instrs) track.count(i, want);
   std::string diff;
   for (unsigned k = 0; k < kNumCounters; ++k)
     if (want[k] != res.counters[k])

@@ -79,7 +79,7 @@ class FunctionalDevice final : public Device {
   bool out_stage_valid_[2] = {false, false};
   // Counters and the previous slot's instruction (counted in its execute cycle).
   Counters ctr_{};
-  CounterTrack track_{1};
+  CounterTrack track_{1, 1};
   Instr prev_{};
 };
 

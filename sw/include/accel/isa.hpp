@@ -27,8 +27,10 @@ inline constexpr unsigned kParBits = 32;      // SFP parameter word
 // ------------------------------------------------------------------------------------------------
 enum class SfpParam : uint8_t { Bias = 0, Mult = 1, Shift = 2 };
 
-// Ids in the order they were added; the priority (docs/isa.md "Performance counters") is Compute,
-// WeightLoad, HostTransfer, Drain, Stall.
+// Ids in the order they were added (rtl/accel_pkg.sv ctr_e). The first six count cycles: Total, and
+// one category per cycle by the priority Compute, WeightLoad, HostTransfer, Drain, Stall (docs/isa.md
+// "Performance counters"). The rest count events, for the energy estimate (docs/energy.md): each is
+// counted in the cycle its instruction executes (l0_push: the cycle after, when xmem's word arrives).
 enum class Counter : unsigned {
   Total = 0,         // every cycle since reset or the last ctr_clr
   Compute = 1,       // an activation vector enters the array (l0_rd)
@@ -36,10 +38,26 @@ enum class Counter : unsigned {
   HostTransfer = 3,  // else xmem_wr or par_wr
   Stall = 4,         // else, not Drain: fill, WS drain, read-out only, idle
   Drain = 5,         // else: output-stationary results in the array (accumulating, os_drain, shifting out)
+  Macs = 6,          // multiply-accumulates: Rows x Cols per l0_rd (the vector passes every PE)
+  XmemRead = 7,      // xmem_rd: one activation word (Rows x ActBits)
+  XmemWrite = 8,     // xmem_wr
+  WmemRead = 9,      // wmem_rd: one weight row (Cols x WeightBits), output-stationary
+  WmemWrite = 10,    // wmem_wr
+  PmemRead = 11,     // psum SRAM row reads: of_rd with of_acc (accumulate) plus out_rd (read-out)
+  PmemWrite = 12,    // psum SRAM row writes: of_rd
+  L0Push = 13,       // a vector into L0 (the cycle after an xmem_rd)
+  L0Pop = 14,        // a vector out of L0 (l0_rd)
+  OfifoPop = 15,     // a psum row out of the OFIFO (of_rd); over a schedule every pushed row is popped
+  WeightShift = 16,  // w_load: the weight load chain shifts one tile east
+  WeightCommit = 17, // w_commit: the chain copied into a weight buffer
+  SfpOut = 18,       // out_rd: Cols lanes requantized (or raw) by the SFP
 };
-inline constexpr unsigned kNumCounters = 6;
-inline constexpr std::array<std::string_view, kNumCounters> kCounterNames{"total",         "compute", "weight_load",
-                                                                          "host_transfer", "stall",   "drain"};
+inline constexpr unsigned kNumCounters = 19;
+inline constexpr unsigned kNumCycleCounters = 6;  // Total and the five categories
+inline constexpr std::array<std::string_view, kNumCounters> kCounterNames{
+    "total",      "compute",  "weight_load", "host_transfer", "stall",    "drain",     "macs",
+    "xmem_read",  "xmem_write", "wmem_read", "wmem_write",    "pmem_read", "pmem_write", "l0_push",
+    "l0_pop",     "ofifo_pop", "weight_shift", "weight_commit", "sfp_out"};
 
 // FIFO status (core status_o, accel_pkg::status_t), bits LSB first. Shows the state left by the
 // slots before the current one; for checks and debugging, the schedule comes from the latencies.
@@ -77,12 +95,38 @@ inline Counter counter_category(const Instr& i, bool os_busy) {
   return Counter::Stall;
 }
 
-// The state behind the Drain category, stepped once per executing instruction in slot order:
-// category() of an instruction, then advance() past it.
+// The counters an instruction stream implies, stepped once per executing instruction in slot
+// order: count() adds what the instruction counts (ctr_clr: clears instead) and advances. The state
+// is the one behind the Drain category and the one-cycle-late L0 push. The functional device, the
+// runtime's counter check and the tests all count with it; rtl/core.sv counts the same in hardware.
 class CounterTrack {
  public:
-  explicit CounterTrack(unsigned rows) : rows_(rows) {}
+  CounterTrack(unsigned rows, unsigned cols) : rows_(rows), cols_(cols) {}
   Counter category(const Instr& i) const { return counter_category(i, pending_ || shifting_ > 0); }
+  template <class Counts>
+  void count(const Instr& i, Counts& c) {
+    const auto add = [&c](Counter k, uint64_t n) { c[static_cast<unsigned>(k)] += n; };
+    if (i.ctr_clr) {
+      c = {};
+    } else {
+      add(Counter::Total, 1);
+      add(category(i), 1);
+      add(Counter::Macs, i.l0_rd ? uint64_t{rows_} * cols_ : 0);
+      add(Counter::XmemRead, i.xmem_rd);
+      add(Counter::XmemWrite, i.xmem_wr);
+      add(Counter::WmemRead, i.wmem_rd);
+      add(Counter::WmemWrite, i.wmem_wr);
+      add(Counter::PmemRead, uint64_t{i.of_rd && i.of_acc} + i.out_rd);
+      add(Counter::PmemWrite, i.of_rd);
+      add(Counter::L0Push, l0_push_);
+      add(Counter::L0Pop, i.l0_rd);
+      add(Counter::OfifoPop, i.of_rd);
+      add(Counter::WeightShift, i.w_load);
+      add(Counter::WeightCommit, i.w_commit);
+      add(Counter::SfpOut, i.out_rd);
+    }
+    advance(i);
+  }
   void advance(const Instr& i) {
     if (shifting_ > 0) --shifting_;
     if (i.l0_rd && i.l0_os) pending_ = true;
@@ -90,12 +134,14 @@ class CounterTrack {
       pending_ = false;
       shifting_ = rows_;
     }
+    l0_push_ = i.xmem_rd;
   }
 
  private:
-  unsigned rows_;
+  unsigned rows_, cols_;
   bool pending_ = false;  // an OS l0_rd executed since the last os_drain
   unsigned shifting_ = 0; // cycles left in which a drain's rows shift out
+  bool l0_push_ = false;  // the last instruction read xmem: its word enters L0 now
 };
 
 // Field ids, in bit order (LSB first).

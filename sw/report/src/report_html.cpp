@@ -63,7 +63,24 @@ json bar_spec(const std::string& title, json values, json encoding) {
 
 const json kLayerAxis = {{"field", "layer"}, {"type", "nominal"}, {"sort", nullptr}, {"title", "layer"}};
 
-// The three charts, by element id.
+// Energy per image by part per layer (docs/energy.md), when the run has an energy table.
+json energy_chart(const RunReport& r) {
+  json values = json::array(), parts = json::array();
+  for (const std::string_view p : kEnergyParts) parts.push_back(std::string(p));
+  for (const LayerRow* l : device_layers(r))
+    if (l->energy_pj)
+      for (size_t i = 0; i < kEnergyParts.size(); ++i)
+        values.push_back({{"layer", l->name},
+                          {"part", std::string(kEnergyParts[i])},
+                          {"nJ per image", r.images ? (*l->energy_pj)[i] / 1e3 / r.images : 0.0}});
+  return bar_spec("Energy per image by part per layer (estimate)", values,
+                  {{"x", kLayerAxis},
+                   {"y", {{"field", "nJ per image"}, {"type", "quantitative"}, {"stack", "zero"}}},
+                   {"color", {{"field", "part"}, {"type", "nominal"}, {"sort", parts}, {"scale", {{"domain", parts}}}}},
+                   {"order", {{"field", "part"}, {"sort", "ascending"}}}});
+}
+
+// The charts, by element id: cycles, utilization, estimates, and energy where it exists.
 json charts(const RunReport& r) {
   json cycles = json::array(), util = json::array(), est = json::array();
   for (const LayerRow* l : device_layers(r)) {
@@ -97,6 +114,7 @@ json charts(const RunReport& r) {
        {"xOffset", {{"field", "kind"}, {"type", "nominal"}}},
        {"y", {{"field", "cycles"}, {"type", "quantitative"}, {"title", "core cycles"}}},
        {"color", {{"field", "kind"}, {"type", "nominal"}}}});
+  if (r.network_energy_pj()) j["chart-energy"] = energy_chart(r);
   return j;
 }
 
@@ -127,6 +145,9 @@ std::string summary(const RunReport& r) {
   const uint64_t cycles = r.network_cycles();
   row("network cycles", fmt::format("{} ({:.0f} per image), utilization {:.1f} %", cycles, r.cycles_per_image(cycles),
                                     100 * r.network_utilization()));
+  if (const std::optional<double> e = r.network_energy_pj())
+    row("energy (estimate)", fmt::format("{:.3f} uJ per image ({})", r.images ? *e / 1e6 / r.images : 0.0,
+                                         r.energy_table));
   row("values checked", fmt::format("{} psum, {} output", r.psum_values_checked, r.output_values_checked));
   row("mismatches", fmt::format("{} (protocol errors {})", r.mismatches, r.protocol_errors));
   return s + "</table>\n";

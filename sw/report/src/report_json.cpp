@@ -38,6 +38,20 @@ json layer_json(const LayerRow& l, const RunReport& r) {
          {"protocol_errors", l.protocol_errors},
          {"seconds", l.seconds}};
   if (l.own_mismatches) j["own_mismatches"] = *l.own_mismatches;
+  json ev = json::object();
+  for (unsigned k = kNumCycleCounters; k < kNumCounters; ++k) ev[std::string(kCounterNames[k])] = l.events[k - kNumCycleCounters];
+  j["events"] = ev;
+  if (l.energy_pj) {
+    json e = json::object();
+    double total = 0;
+    for (size_t i = 0; i < kEnergyParts.size(); ++i) {
+      e[std::string(kEnergyParts[i])] = (*l.energy_pj)[i];
+      total += (*l.energy_pj)[i];
+    }
+    e["total"] = total;
+    e["per_image"] = r.images ? total / r.images : 0.0;
+    j["energy_pj"] = e;
+  }
   if (l.schedule)
     j["schedule"] = {{"slots", l.schedule->slots},
                      {"passes", l.schedule->passes},
@@ -73,6 +87,13 @@ LayerRow layer_from(const json& j) {
   l.protocol_errors = j.at("protocol_errors").get<uint64_t>();
   l.seconds = j.at("seconds").get<double>();
   if (j.contains("own_mismatches")) l.own_mismatches = j["own_mismatches"].get<uint64_t>();
+  const json ev = j.value("events", json::object());
+  for (unsigned k = kNumCycleCounters; k < kNumCounters; ++k)
+    l.events[k - kNumCycleCounters] = ev.value(std::string(kCounterNames[k]), uint64_t{0});
+  if (j.contains("energy_pj")) {
+    l.energy_pj = EnergyParts{};
+    for (size_t i = 0; i < kEnergyParts.size(); ++i) (*l.energy_pj)[i] = j["energy_pj"].at(std::string(kEnergyParts[i])).get<double>();
+  }
   if (j.contains("schedule")) {
     const json& s = j["schedule"];
     l.schedule = ScheduleShape{s.at("slots").get<uint64_t>(), s.at("passes").get<uint64_t>(),
@@ -98,6 +119,7 @@ void put_run(json& j, const RunReport& r) {
   if (r.seed) j["seed"] = *r.seed;
   j["config"] = r.config;
   j["widths"] = r.widths;
+  if (!r.energy_table.empty()) j["energy_table"] = r.energy_table;
   j["rows"] = r.rows;
   j["cols"] = r.cols;
   j["devices"] = r.devices;
@@ -116,6 +138,7 @@ void get_run(const json& j, RunReport& r) {
   if (j.contains("seed")) r.seed = j["seed"].get<uint32_t>();
   r.config = j.at("config").get<std::string>();
   r.widths = j.at("widths").get<std::string>();
+  r.energy_table = j.value("energy_table", "");
   r.rows = j.at("rows").get<unsigned>();
   r.cols = j.at("cols").get<unsigned>();
   r.devices = j.at("devices").get<std::string>();
@@ -185,6 +208,10 @@ json to_json(const RunReport& r) {
                   {"cycles_per_image", r.cycles_per_image(cycles)},
                   {"macs", r.network_macs()},
                   {"utilization", r.network_utilization()}};
+  if (const std::optional<double> e = r.network_energy_pj()) {
+    j["network"]["energy_pj"] = *e;
+    j["network"]["energy_pj_per_image"] = r.images ? *e / r.images : 0.0;
+  }
   if (r.accuracy) j["accuracy"] = tally_json(*r.accuracy, "correct");
   if (r.golden_accuracy) j["golden_accuracy"] = tally_json(*r.golden_accuracy, "correct");
   if (r.agreement) j["agreement"] = tally_json(*r.agreement, "identical");

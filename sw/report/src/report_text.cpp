@@ -53,6 +53,14 @@ std::string tally(const char* what, const std::optional<Tally>& t, const char* a
   return fmt::format("{}: {}/{}{} ({:.2f}%)\n", what, t->count, t->total, after, t->percent());
 }
 
+// The device layers' energy estimate (docs/energy.md), if the run had a table.
+std::string energy_line(const RunReport& r) {
+  const std::optional<double> e = r.network_energy_pj();
+  if (!e) return {};
+  return fmt::format("energy: {:.3f} uJ, {:.3f} uJ per image (an estimate: {})\n", *e / 1e6,
+                     r.images ? *e / 1e6 / r.images : 0.0, r.energy_table);
+}
+
 std::string mnist_results(const RunReport& r) {
   const uint64_t cycles = r.network_cycles();
   std::string s = mnist_table(r);
@@ -60,6 +68,7 @@ std::string mnist_results(const RunReport& r) {
       "network: {} cycles, {:.0f} cycles per image, {} MACs, utilization {:.1f}% (every cycle of every "
       "layer)\n",
       cycles, r.cycles_per_image(cycles), r.network_macs(), 100.0 * r.network_utilization());
+  s += energy_line(r);
   s += tally("accuracy", r.accuracy);
   s += tally("golden accuracy", r.golden_accuracy);
   s += tally("agreement with golden", r.agreement, " images with bit-identical logits");
@@ -79,6 +88,7 @@ std::string layer_results(const RunReport& r) {
              "{:.2f} M slots/s\n",
              l.cycles, l.compute_cycles, l.weight_load_cycles, l.host_transfer_cycles, l.drain_cycles, l.stall_cycles,
              100.0 * l.utilization, l.seconds > 0 ? double(l.cycles) / l.seconds / 1e6 : 0.0) +
+         energy_line(r) +
          fmt::format("checked: {} psum rows, {} out rows, {} protocol errors\n", l.psum_rows_checked,
                      l.out_rows_checked, r.protocol_errors);
 }

@@ -26,6 +26,14 @@ double RunReport::network_utilization() const {
   return c ? double(network_macs()) / (double(rows) * cols * c) : 0.0;
 }
 
+std::optional<double> RunReport::network_energy_pj() const {
+  std::optional<double> sum;
+  for (const LayerRow& l : layers)
+    if (l.energy_pj)
+      for (const double pj : *l.energy_pj) sum = sum.value_or(0) + pj;
+  return sum;
+}
+
 double RunReport::simulated_cycles_per_second() const {
   return device_seconds > 0 ? double(network_cycles()) / device_seconds : 0.0;
 }
@@ -80,6 +88,7 @@ void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, un
   row.host_transfer_cycles += c[3];
   row.stall_cycles += c[4];
   row.drain_cycles += c[5];
+  for (unsigned k = kNumCycleCounters; k < kNumCounters; ++k) row.events[k - kNumCycleCounters] += c[k];
   row.seconds += seconds;
   row.utilization = row.cycles ? double(row.macs) / (double(rows) * cols * row.cycles) : 0.0;
 }
@@ -92,6 +101,12 @@ void accumulate(LayerRow& row, const LayerReport& l, unsigned rows, unsigned col
   row.schedules += l.schedules;
   row.psum_rows_checked += l.psum_rows;
   row.out_rows_checked += l.out_rows;
+}
+
+void add_energy(LayerRow& row, const std::array<EventCost, kNumCounters>& costs, const Counters& c) {
+  const EnergyParts e = energy_of(costs, c);
+  if (!row.energy_pj) row.energy_pj = EnergyParts{};
+  for (size_t i = 0; i < e.size(); ++i) (*row.energy_pj)[i] += e[i];
 }
 
 RunReport from_model_run(const ModelRun& run) {
@@ -141,9 +156,14 @@ void merge_row(LayerRow& t, const LayerRow& p, unsigned rows, unsigned cols) {
   if (!p.strategy.empty()) t.strategy = p.strategy;  // as accumulate(): the latest batch's
   if (!p.dataflow.empty()) t.dataflow = p.dataflow;
   add_estimates(t, p.estimates);
-  const Counters c{p.cycles, p.compute_cycles, p.weight_load_cycles, p.host_transfer_cycles, p.stall_cycles,
-                    p.drain_cycles};
+  Counters c{p.cycles, p.compute_cycles, p.weight_load_cycles, p.host_transfer_cycles, p.stall_cycles,
+             p.drain_cycles};
+  std::copy(p.events.begin(), p.events.end(), c.begin() + kNumCycleCounters);
   add_play(t, c, p.macs, p.seconds, rows, cols);
+  if (p.energy_pj) {
+    if (!t.energy_pj) t.energy_pj = EnergyParts{};
+    for (size_t i = 0; i < p.energy_pj->size(); ++i) (*t.energy_pj)[i] += (*p.energy_pj)[i];
+  }
   t.schedules += p.schedules;
   t.psum_rows_checked += p.psum_rows_checked;
   t.psum_mismatches += p.psum_mismatches;
@@ -179,6 +199,7 @@ void check_same_run(const RunReport& t, const RunReport& p) {
   differ("command", t.command, p.command);
   differ("model", t.model_dir, p.model_dir);
   differ("configuration", t.config, p.config);
+  differ("energy table", t.energy_table, p.energy_table);
   differ("devices", t.devices, p.devices);
   differ("image set", t.images_file, p.images_file);
   differ("images in the set", t.images_in_file, p.images_in_file);

@@ -5,6 +5,7 @@
 // report_json.hpp) only read it.
 #pragma once
 
+#include <accel/report/energy.hpp>
 #include <accel/runtime.hpp>
 #include <accel/scoreboard.hpp>
 #include <cstdint>
@@ -48,6 +49,10 @@ struct LayerRow {
   // when not measured (cosim layer, which runs on golden's input anyway; --fault, which does not
   // repeat).
   std::optional<uint64_t> own_mismatches;
+  // The event counters (accel::Counter ids kNumCycleCounters..), summed over the layer's schedules,
+  // and the energy estimate they give (energy.hpp, by kEnergyParts; absent without a table).
+  std::array<uint64_t, kNumCounters - kNumCycleCounters> events{};
+  std::optional<EnergyParts> energy_pj;
   double seconds = 0;  // device time
   std::optional<ScheduleShape> schedule;
 
@@ -95,6 +100,7 @@ struct RunReport {
   std::string model, model_dir;  // empty for a random layer
   std::optional<uint32_t> seed;  // random layer
   std::string config, widths;    // configuration name, "8x8, 8/8/32"
+  std::string energy_table;      // the energy table's name and file, empty without one
   unsigned rows = 0, cols = 0;
   std::string devices;  // mnist: "conv1=rtl, ..."; layer: the device
   int images = 0, first_image = 0, images_in_file = 0, batch = 0;
@@ -125,6 +131,7 @@ struct RunReport {
   uint64_t network_cycles() const;
   int64_t network_macs() const;
   double network_utilization() const;  // network MACs / (rows * cols * network cycles)
+  std::optional<double> network_energy_pj() const;  // the device layers' estimates summed
   double cycles_per_image(uint64_t cycles) const { return images ? double(cycles) / images : 0.0; }
   double simulated_cycles_per_second() const;
   bool operator==(const RunReport&) const = default;
@@ -143,6 +150,8 @@ LayerRow layer_row(const LayerReport& l);
 void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, unsigned rows, unsigned cols);
 // Adds one more batch of the same layer (counters, MACs, time, schedules) to `row`.
 void accumulate(LayerRow& row, const LayerReport& l, unsigned rows, unsigned cols);
+// Adds the energy estimate of the counters `c` to `row` (event_costs of the run's table).
+void add_energy(LayerRow& row, const std::array<EventCost, kNumCounters>& costs, const Counters& c);
 // The rows of a whole model run, and its protocol errors.
 RunReport from_model_run(const ModelRun& run);
 // The scoreboard's counts, its first mismatches and the rerun command (kept only on a mismatch).
