@@ -57,8 +57,8 @@ DATA_ARGS  = $(if $(IMAGES),--images $(IMAGES) --labels $(LABELS))
 # cosim brings the verilated model it needs up to date before it runs (sim/src/core_loader.cpp).
 RUN_COSIM  = ACCEL_REBUILD_MODELS=1 $(COSIM)
 
-.PHONY: format help all deps deps-test deps-wave deps-train configure build test sim mnist regress wave lint \
-        bench train data clean test-slurm fuzz mutate coverage dataflow
+.PHONY: format help all deps deps-test deps-wave deps-train deps-sweep configure build test sim mnist regress wave lint \
+        bench train data clean test-slurm fuzz mutate coverage dataflow sweep
 
 help:
 	@echo "make sim        build what it needs, then the quantized MNIST CNN on LIMIT=$(LIMIT) held-out images"
@@ -70,6 +70,8 @@ help:
 	@echo "                make mnist / make regress LAUNCHER=slurm SHARDS=N: as one Slurm job array, merged"
 	@echo "make dataflow   weight- vs output-stationary per layer on the RTL (MNIST, VGG16, CIFAR-10 shapes;"
 	@echo "                8x8 and 16x16): docs/dataflow.md"
+	@echo "make sweep      the precision sweep: the nine A/W in {2,4,8} MNIST models through their RTL builds,"
+	@echo "                accuracy, memory, cycles and energy; CSV, JSON and plots in results/sweep/ (SWEEP_ARGS)"
 	@echo "make test-slurm a one-node Slurm cluster on this machine; sharded runs through it = local runs"
 	@echo "make wave       a traced MNIST layer and the GTKWave layout (MODEL, LAYER, IMAGE, WINDOW, CONFIG)"
 	@echo "make lint       verilator --lint-only -Wall, every configuration; no C++ function over 80 lines"
@@ -101,6 +103,9 @@ deps-wave:
 deps-train:
 	@bash scripts/deps.sh --train
 
+deps-sweep:
+	@bash scripts/deps.sh --sweep
+
 configure: deps
 	@$(BUILD_CMD) accel_configs
 
@@ -122,6 +127,14 @@ endif
 sim: deps
 	@$(BUILD_CMD) cosim
 	@$(RUN_COSIM) mnist --model $(MODEL) $(DATA_ARGS) --limit $(LIMIT) $(CONFIG_ARG) $(COSIM_ARGS)
+
+# The precision sweep (docs/sweep.md): every MNIST model of models/ on the RTL build of its widths.
+# Its own build directory with the configurations tagged sweep (-DACCEL_SWEEP=ON); cosim builds
+# the model of each pair on first use.
+SWEEP_BUILD ?= build-sweep
+sweep: deps-sweep
+	@CMAKE_ARGS="-DACCEL_SWEEP=ON" bash scripts/build.sh $(SWEEP_BUILD) $(JOBS) cosim
+	@ACCEL_REBUILD_MODELS=1 /usr/bin/python3 scripts/sweep.py --build $(SWEEP_BUILD) $(SWEEP_ARGS)
 
 mnist: deps
 	@$(BUILD_CMD) cosim $(if $(filter slurm,$(LAUNCHER)),accel_models)

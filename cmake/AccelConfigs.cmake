@@ -12,6 +12,10 @@
 # (make coverage, docs/coverage.md); the tests name int8, int4, ece284 and odd4x6, so a build that
 # runs them keeps at least those.
 set(ACCEL_CONFIGS_ONLY "" CACHE STRING "only these configurations of rtl/configs.txt (empty: all)")
+# Lines tagged `sweep` (an 11th field) are the precision sweep's configurations (docs/sweep.md): only
+# a build with ACCEL_SWEEP=ON (make sweep's build-sweep/) has them, so the default build, the tests
+# and CI do not build seven more models of the same RTL.
+option(ACCEL_SWEEP "also the configurations tagged sweep in rtl/configs.txt" OFF)
 set(ACCEL_CONFIG_FILE ${ACCEL_ROOT}/rtl/configs.txt)
 set(ACCEL_SOURCES_FILE ${ACCEL_ROOT}/rtl/sources.f)
 set_property(DIRECTORY ${ACCEL_ROOT} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${ACCEL_CONFIG_FILE}
@@ -45,7 +49,13 @@ foreach(line IN LISTS _cfg_lines)
   string(REGEX REPLACE "[ \t]+" ";" f "${line}")
   list(LENGTH f n)
   set(_where "rtl/configs.txt:${_lineno}")
-  if(NOT n EQUAL 10)
+  set(_tag "")
+  if(n EQUAL 11)
+    list(POP_BACK f _tag)
+    if(NOT _tag STREQUAL "sweep")
+      message(FATAL_ERROR "${_where}: the 11th field is '${_tag}'; the only tag is 'sweep'")
+    endif()
+  elseif(NOT n EQUAL 10)
     message(FATAL_ERROR "${_where}: expected a name and 9 numbers (${ACCEL_CONFIG_PARAMS}), found ${n} fields")
   endif()
   list(POP_FRONT f name)
@@ -66,6 +76,9 @@ foreach(line IN LISTS _cfg_lines)
     string(APPEND kv " ${p}=${v}")
   endforeach()
   if(ACCEL_CONFIGS_ONLY AND NOT name IN_LIST ACCEL_CONFIGS_ONLY)
+    continue()
+  endif()
+  if(_tag STREQUAL "sweep" AND NOT ACCEL_SWEEP AND NOT name IN_LIST ACCEL_CONFIGS_ONLY)
     continue()
   endif()
   list(APPEND ACCEL_CONFIGS ${name})

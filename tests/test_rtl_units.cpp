@@ -236,10 +236,11 @@ void mac_tile_os_test(const CoreConfig& c) {
   acc = 0;
   os_step(amax, wmin);
   acc += amax * wmin;
-  CHECK(os_step(5, -2, true) == wrap(acc + 5 * -2, P));
+  const int64_t a5 = std::min<int64_t>(5, amax), w2 = std::max<int64_t>(-2, wmin);  // in range at 2 bits too
+  CHECK(os_step(a5, w2, true) == wrap(acc + a5 * w2, P));
   CHECK(drain() == 0);
   // A drain of an untouched accumulator is 0 whatever arrives from the north.
-  CHECK(drive(true, false, true, 9, 777) == 0);
+  CHECK(drive(true, false, true, std::min<int64_t>(9, amax), 777) == 0);
   // The accumulator wraps at PsumBits (enough steps for 16 bits; 32 bits wrap in the array tests).
   if (P <= 16) {
     acc = 0;
@@ -872,22 +873,23 @@ template <class M>
 void sfp_requant_test(const CoreConfig& c) {
   Bench<M> b;
   SfpDriver<M> d{b, c};
-  const int64_t qmax = c.act_bits == 8 ? 255 : 15;
+  const int64_t qmax = (int64_t{1} << c.act_bits) - 1;
+  const auto q = [qmax](int64_t v) { return std::min(v, qmax); };  // the clamp, for 2-bit outputs
   // Rounding: (y*M + 2^(S-1)) >> S, halves up.
   CHECK(d.requant(3, 0, 1, 1, false) == 2);   // 1.5 -> 2
   CHECK(d.requant(5, 0, 1, 1, false) == 3);   // 2.5 -> 3
   CHECK(d.requant(5, 0, 1, 2, false) == 1);   // 1.25 -> 1
   CHECK(d.requant(6, 0, 1, 2, false) == 2);   // 1.5 -> 2
   CHECK(d.requant(7, 0, 1, 2, false) == 2);   // 1.75 -> 2
-  CHECK(d.requant(10, 1, 3, 3, false) == 4);  // (11*3 + 4) >> 3 = 37 >> 3 = 4 (4.125)
+  CHECK(d.requant(10, 1, 3, 3, false) == q(4));  // (11*3 + 4) >> 3 = 37 >> 3 = 4 (4.125)
   // Shift 0: no rounding constant.
-  CHECK(d.requant(7, 0, 2, 0, false) == 14);
+  CHECK(d.requant(7, 0, 2, 0, false) == q(14));
   // Clamp at both ends.
   CHECK(d.requant(-3, 0, 1, 1, false) == 0);  // (-3 + 1) >> 1 = -1 -> 0
   CHECK(d.requant(-1000, 0, 1, 0, true) == 0);
   CHECK(d.requant(-1000, 0, 1, 0, false) == 0);
   CHECK(d.requant(1000, 0, 1, 0, false) == qmax);
-  CHECK(d.requant(16, 0, 1, 0, false) == (c.act_bits == 8 ? 16 : 15));
+  CHECK(d.requant(16, 0, 1, 0, false) == q(16));
   CHECK(d.requant(255, 0, 1, 0, false) == qmax);
   CHECK(d.requant(256, 0, 1, 0, false) == qmax);
   // ReLU before scaling.

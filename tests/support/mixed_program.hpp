@@ -55,7 +55,8 @@ inline MixedProgram mixed_program(const CoreConfig& c, uint32_t seed, unsigned t
   unsigned xwords = 0, wwords = 0;
   for (unsigned t = 0; t < tiles; ++t) {
     Tile& tl = ts[t];
-    tl.os = t % 3 != 1 ? pick(0, 3) != 0 : false;  // mostly OS, a WS tile every third
+    // Mostly OS, a WS tile every third; the first tile OS, so every program mixes both.
+    tl.os = t == 0 || (t % 3 != 1 && pick(0, 3) != 0);
     const unsigned n = tl.os ? unsigned(pick(1, int(3 * R))) : unsigned(pick(1, int(2 * (R + C))));
     tl.gap = pick(0, 3) == 0 ? unsigned(pick(1, 5)) : 0;
     tl.a.assign(n, std::vector<int64_t>(R));

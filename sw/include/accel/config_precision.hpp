@@ -31,8 +31,10 @@ inline const CoreConfig& config_for(const golden::Precision& p, std::string_view
   }
   for (const CoreConfig& c : kConfigs)
     if (computes_in(c, p)) return c;
-  throw std::invalid_argument(fmt::format("no core configuration has the model's widths {}/{}/{} (act/weight/psum)",
-                                          p.act_bits, p.weight_bits, p.psum_bits));
+  throw std::invalid_argument(fmt::format(
+      "no core configuration of this build has the model's widths {}/{}/{} (act/weight/psum); the precision "
+      "sweep's are built with -DACCEL_SWEEP=ON (make sweep, build-sweep/)",
+      p.act_bits, p.weight_bits, p.psum_bits));
 }
 
 }  // namespace accel
