@@ -8,6 +8,10 @@ Fake quantization simulates the integer network in float:
   bias     int32 in the accumulator scale s_in * s_w[o]
   outputs  unsigned A-bit, zero point 0, scale = calibrated range / (2^A - 1);
            the clamp at 0 is the ReLU
+The weight clip and the activation range are the maximum (clip="max", the
+default) or, with clip="mse", the value that minimizes the squared quantization
+error (mse_clip): with 2 bits the maximum leaves most weights at 0 and most
+activations in the lowest level. Either way the integers obey the same contract.
 Rounding is half-up (floor(x + 0.5)) like the contract's requantization.
 Gradients pass straight through round() (STE) and stop outside the clamp range.
 """
@@ -17,6 +21,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+CLIPS = ("max", "mse")
+CLIP_FRACTIONS = torch.arange(1, 101, dtype=torch.float32) / 100  # mse_clip's candidates, of the max
+ACT_SAMPLES = 16384  # activations per batch that mse_clip sees during calibration
 
 
 def round_half_up(x):
@@ -29,13 +36,38 @@ def ste_quant(x, lo, hi):
     return xc + (torch.clamp(round_half_up(xc), lo, hi) - xc).detach()
 
 
-class ActQuant(nn.Module):
-    """Unsigned A-bit activation quantizer with an EMA-of-batch-max range, frozen after calibration."""
+def mse_clip(x, lo, hi):
+    """Per row of x [R, N]: the clip c = f * max|x| (f in CLIP_FRACTIONS) that minimizes
+    sum (x - clamp(round_half_up(x / s), lo, hi) * s)^2 with s = c / hi; the smallest f on ties."""
+    amax = x.abs().amax(1).clamp_min(1e-8)
+    best_c, best_e = None, None
+    for f in CLIP_FRACTIONS:
+        c = amax * f
+        s = (c / hi)[:, None]
+        e = ((x - torch.clamp(round_half_up(x / s), lo, hi) * s) ** 2).sum(1)
+        if best_e is None:
+            best_c, best_e = c, e
+        else:
+            better = e < best_e
+            best_c, best_e = torch.where(better, c, best_c), torch.where(better, e, best_e)
+    return best_c
 
-    def __init__(self, bits, momentum=0.95):
+
+class ActQuant(nn.Module):
+    """Unsigned A-bit activation quantizer with an EMA range, frozen after calibration.
+
+    The EMA follows the batch maximum (clip="max") or the squared-error-optimal clip of
+    ACT_SAMPLES activations of the batch (clip="mse"), drawn with the quantizer's own
+    fixed-seed generator so the training RNG streams are the same for both.
+    """
+
+    def __init__(self, bits, momentum=0.95, clip="max"):
         super().__init__()
+        assert clip in CLIPS
         self.qmax = (1 << bits) - 1
         self.momentum = momentum
+        self.clip = clip
+        self.sampler = torch.Generator().manual_seed(0) if clip == "mse" else None
         self.calibrating = True
         self.register_buffer("range", torch.zeros(()))
         self.register_buffer("seen", torch.zeros((), dtype=torch.long))
@@ -45,7 +77,12 @@ class ActQuant(nn.Module):
 
     def forward(self, y):
         if self.training and self.calibrating:
-            m = y.detach().max().clamp_min(0)
+            if self.clip == "mse":
+                flat = y.detach().flatten()
+                pick = torch.randint(flat.numel(), (ACT_SAMPLES,), generator=self.sampler)
+                m = mse_clip(flat[pick].clamp_min(0)[None], 0, self.qmax)[0]
+            else:
+                m = y.detach().max().clamp_min(0)
             if self.seen == 0:
                 self.range.copy_(m)
             else:
@@ -58,15 +95,16 @@ class ActQuant(nn.Module):
 class Net(nn.Module):
     """conv1 1->32 k5 s1 p2, ReLU, conv2 32->32 k3 s2 p1, ReLU, maxpool k3 s2, fc1 1152->128, ReLU, fc2 128->10."""
 
-    def __init__(self, act_bits=8, weight_bits=8, quant=False, dropout=0.0):
+    def __init__(self, act_bits=8, weight_bits=8, quant=False, dropout=0.0, clip="max"):
         super().__init__()
-        self.act_bits, self.weight_bits, self.quant = act_bits, weight_bits, quant
+        assert clip in CLIPS
+        self.act_bits, self.weight_bits, self.quant, self.clip = act_bits, weight_bits, quant, clip
         self.conv1 = nn.Conv2d(1, 32, kernel_size=5, stride=1, padding=2)
         self.conv2 = nn.Conv2d(32, 32, kernel_size=3, stride=2, padding=1)
         self.fc1 = nn.Linear(1152, 128)
         self.fc2 = nn.Linear(128, 10)
         self.dropout = dropout
-        self.q1, self.q2, self.q3 = ActQuant(act_bits), ActQuant(act_bits), ActQuant(act_bits)
+        self.q1, self.q2, self.q3 = (ActQuant(act_bits, clip=clip) for _ in range(3))
 
     @property
     def input_scale(self):
@@ -81,11 +119,12 @@ class Net(nn.Module):
     def weight_scale(self, layer, per_channel=True):
         w = layer.weight.detach()
         qmax = (1 << (self.weight_bits - 1)) - 1
-        if per_channel:
-            amax = w.abs().flatten(1).amax(1)
+        rows = w.flatten(1) if per_channel else w.reshape(1, -1)
+        if self.clip == "mse":
+            amax = mse_clip(rows, -qmax, qmax)
         else:
-            amax = w.abs().max().expand(w.shape[0])
-        return amax.clamp_min(1e-8) / qmax
+            amax = rows.abs().amax(1)
+        return amax.clamp_min(1e-8).expand(w.shape[0]) / qmax
 
     def quant_weight(self, layer, per_channel=True):
         """Returns (w_int as float tensor with STE gradient w.r.t. layer.weight, s_w [O])."""

@@ -128,6 +128,9 @@ def main():
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--label-smoothing", type=float, default=0.0)
     ap.add_argument("--dropout", type=float, default=0.0)
+    ap.add_argument("--clip", choices=["max", "mse"], default="max",
+                    help="weight clip and activation range: the maximum, or the squared-error optimum "
+                         "(for 2-bit models, golden/train/README.md)")
     ap.add_argument("--no-augment", dest="augment", action="store_false")
     ap.add_argument("--shift", type=float, default=2.0, help="max shift, pixels")
     ap.add_argument("--rotate", type=float, default=10.0, help="max rotation, degrees")
@@ -159,7 +162,7 @@ def main():
     log(f"[{args.name}] float accuracy {float_acc * 100:.2f} %")
 
     # Phase 2: quantization-aware fine-tuning.
-    qnet = Net(args.act_bits, args.weight_bits, quant=True, dropout=args.dropout)
+    qnet = Net(args.act_bits, args.weight_bits, quant=True, dropout=args.dropout, clip=args.clip)
     qnet.load_state_dict(fnet.state_dict())
 
     def on_epoch(epoch):
