@@ -7,7 +7,7 @@ checked. The table (CSV, JSON) holds golden (float and integer) accuracy, RTL ag
 and activation memory, cycles and energy per image; three PNG plots (matplotlib) show accuracy
 against memory, cycles and energy.
 
-  scripts/sweep.py [--build build] [--out results/sweep] [--limit N] [--pairs 2/4,8/8]
+  scripts/sweep.py [--build build] [--out results/sweep] [--limit N] [--pairs 2/4,8/8] [--reuse]
 """
 import argparse
 import csv
@@ -120,6 +120,11 @@ def progress(done, total, images_done, images_total, t0):
 
 
 def run_pair(args, model_dir, out_json):
+    if args.reuse and os.path.isfile(out_json):
+        with open(out_json) as f:
+            rep = json.load(f)
+        if rep.get("model_dir") == model_dir and (not args.limit or rep.get("images") == args.limit):
+            return rep, 0 if rep.get("passed") else 1
     cmd = [os.path.join(args.build, "sim", "cosim"), "mnist", "--model", model_dir, "--json", out_json]
     if args.limit:
         cmd += ["--limit", str(args.limit)]
@@ -183,6 +188,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(REPO, "results", "sweep"))
     ap.add_argument("--limit", type=int, default=0, help="first N images of each model only (0: all)")
     ap.add_argument("--pairs", default="", help="only these A/W pairs, e.g. 2/4,8/8 (default: all nine)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="take a pair's run from OUT/runs/ when it is there with the same images (no rerun)")
     args = ap.parse_args()
     if args.limit < 0:
         fail(f"--limit {args.limit}: expected 0 (all) or more")
