@@ -157,6 +157,20 @@ def row_of(a, w, model_dir, rep):
     }
 
 
+def markdown_table(rows):
+    """The table as the README shows it."""
+    pct = lambda x: "-" if x is None else f"{100 * x:.2f} %"
+    out = ["| A/W bits | float | integer | RTL agreement | weight bytes | act. buffer bytes | psum bits needed "
+           "| cycles/image | energy/image (estimate) |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        out.append(f"| {r['act_bits']}/{r['weight_bits']} | {pct(r['float_accuracy'])} | {pct(r['int_accuracy'])} | "
+                   f"{pct(r['rtl_agreement'])} ({r['images']} images, {r['mismatches']} mismatches) | "
+                   f"{r['weight_bytes']:,} | {r['activation_buffer_bytes']:,} | {r['psum_bits_needed']} | "
+                   f"{r['cycles_per_image']:,.0f} | {r['energy_uj_per_image']:.2f} uJ |")
+    return "\n".join(out) + "\n"
+
+
 def plot(rows, out):
     import matplotlib
     matplotlib.use("Agg")
@@ -173,7 +187,7 @@ def plot(rows, out):
                 ax.annotate(f"A{r['act_bits']}/W{r['weight_bits']}", (r[key], 100 * r["int_accuracy"]),
                             textcoords="offset points", xytext=(5, 4), fontsize=8)
         ax.set_xlabel(label)
-        ax.set_ylabel("accuracy on 2,004 held-out MNIST images (%)")
+        ax.set_ylabel(f"accuracy on {rows[0]['images']:,} held-out MNIST images (%)")
         ax.set_title(f"Accuracy against {label.split(' (')[0]}")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
@@ -234,8 +248,11 @@ def main():
         wr.writerows(rows)
     with open(os.path.join(args.out, "sweep.json"), "w") as f:
         json.dump({"energy_table": rep.get("energy_table", ""), "rows": rows}, f, indent=1)
+    with open(os.path.join(args.out, "sweep.md"), "w") as f:
+        f.write(markdown_table(rows))
     plot(rows, args.out)
-    print(f"sweep: {len(rows)} pairs in {time.monotonic() - t0:.0f} s; {args.out}/sweep.csv, sweep.json and 3 plots")
+    print(f"sweep: {len(rows)} pairs in {time.monotonic() - t0:.0f} s; {args.out}/sweep.csv, sweep.json, sweep.md "
+          "and 3 plots")
     return 0 if all(r["passed"] for r in rows) else 1
 
 
