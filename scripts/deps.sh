@@ -27,7 +27,10 @@ for flag in "$@"; do
     --wave) packages+=(gtkwave xvfb) ;;
     --lint) packages+=(clang-tidy) ;;
     --slurm) packages+=(slurmctld slurmd slurm-client munge) ;;
-    --train) packages+=(python3 python3-numpy python3-torch nodejs npm dataset-fashion-mnist) ;;
+    --train)
+      packages+=(python3 python3-numpy python3-torch dataset-fashion-mnist)
+      # npm only when none is on PATH: a NodeSource nodejs brings its own and conflicts with Debian's
+      command -v npm >/dev/null || packages+=(nodejs npm) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --mutate) packages+=(python3 ccache) ;;
     --sweep) packages+=(python3 python3-numpy python3-matplotlib) ;;

@@ -83,6 +83,34 @@ TEST_CASE("reference: mnist_int4 reproduces the exporter's logits", "[golden][mo
   check_committed_model("mnist_int4");
 }
 
+TEST_CASE("reference: mnist_a2w2 reproduces the exporter's logits", "[golden][model]") {
+  check_committed_model("mnist_a2w2");
+}
+
+TEST_CASE("reference: mnist_a2w4 reproduces the exporter's logits", "[golden][model]") {
+  check_committed_model("mnist_a2w4");
+}
+
+TEST_CASE("reference: mnist_a2w8 reproduces the exporter's logits", "[golden][model]") {
+  check_committed_model("mnist_a2w8");
+}
+
+TEST_CASE("reference: mnist_a4w2 reproduces the exporter's logits", "[golden][model]") {
+  check_committed_model("mnist_a4w2");
+}
+
+TEST_CASE("reference: mnist_a4w8 reproduces the exporter's logits", "[golden][model]") {
+  check_committed_model("mnist_a4w8");
+}
+
+TEST_CASE("reference: mnist_a8w2 reproduces the exporter's logits", "[golden][model]") {
+  check_committed_model("mnist_a8w2");
+}
+
+TEST_CASE("reference: mnist_a8w4 reproduces the exporter's logits", "[golden][model]") {
+  check_committed_model("mnist_a8w4");
+}
+
 TEST_CASE("reference: fashion_int8 reproduces the exporter's logits", "[golden][model]") {
   check_committed_model("fashion_int8");
 }

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Retrains and re-exports every model in models/ (PyTorch on CPU, /usr/bin/python3).
-# `make train` runs this. Deterministic: fixed seeds, 2 threads, run under nice.
-#   bash golden/train/train_all.sh            all three models
+# `make train` runs this. Deterministic: fixed seeds, fixed thread counts, run under nice.
+#   bash golden/train/train_all.sh            all ten models
 #   bash golden/train/train_all.sh mnist_int4 only the named ones
+# The precision-sweep models mnist_a{A}w{W} train on one thread (--threads 1): two can run
+# side by side on the 2-core machine, and under load one thread is much faster than two.
+# A rerun reproduces the same files only with the same thread count. Every model with a
+# 2-bit side uses --clip mse (golden/train/README.md, "2-bit models").
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -31,6 +35,20 @@ run_if_selected mnist_int8 --dataset mnist --act-bits 8 --weight-bits 8 --psum-b
   --float-epochs 20 --qat-epochs 10 --calib-epochs 3 --min-int-accuracy 0.985
 run_if_selected mnist_int4 --dataset mnist --act-bits 4 --weight-bits 4 --psum-bits 32 \
   --float-epochs 20 --qat-epochs 10 --calib-epochs 3 --min-int-accuracy 0.98
+run_if_selected mnist_a2w2 --dataset mnist --act-bits 2 --weight-bits 2 --psum-bits 32 \
+  --float-epochs 20 --qat-epochs 10 --calib-epochs 3 --clip mse --threads 1 --min-int-accuracy 0.97
+run_if_selected mnist_a2w4 --dataset mnist --act-bits 2 --weight-bits 4 --psum-bits 32 \
+  --float-epochs 20 --qat-epochs 10 --calib-epochs 3 --clip mse --threads 1 --min-int-accuracy 0.975
+run_if_selected mnist_a2w8 --dataset mnist --act-bits 2 --weight-bits 8 --psum-bits 32 \
+  --float-epochs 20 --qat-epochs 10 --calib-epochs 3 --clip mse --threads 1 --min-int-accuracy 0.975
+run_if_selected mnist_a4w2 --dataset mnist --act-bits 4 --weight-bits 2 --psum-bits 32 \
+  --float-epochs 20 --qat-epochs 10 --calib-epochs 3 --clip mse --threads 1 --min-int-accuracy 0.98
+run_if_selected mnist_a4w8 --dataset mnist --act-bits 4 --weight-bits 8 --psum-bits 32 \
+  --float-epochs 20 --qat-epochs 10 --calib-epochs 3 --threads 1 --min-int-accuracy 0.98
+run_if_selected mnist_a8w2 --dataset mnist --act-bits 8 --weight-bits 2 --psum-bits 32 \
+  --float-epochs 20 --qat-epochs 10 --calib-epochs 3 --clip mse --threads 1 --min-int-accuracy 0.98
+run_if_selected mnist_a8w4 --dataset mnist --act-bits 8 --weight-bits 4 --psum-bits 32 \
+  --float-epochs 20 --qat-epochs 10 --calib-epochs 3 --threads 1 --min-int-accuracy 0.98
 run_if_selected fashion_int8 --dataset fashion-mnist --act-bits 8 --weight-bits 8 --psum-bits 32 \
   --float-epochs 15 --qat-epochs 6 --calib-epochs 2 --rotate 5 --scale 0.05 --hflip \
   --min-int-accuracy 0.90
