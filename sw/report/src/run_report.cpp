@@ -103,10 +103,18 @@ void accumulate(LayerRow& row, const LayerReport& l, unsigned rows, unsigned col
   row.out_rows_checked += l.out_rows;
 }
 
+namespace {
+
+// Adds an estimate part by part (a row without one starts at 0).
+void add_parts(std::optional<EnergyParts>& to, const EnergyParts& e) {
+  if (!to) to = EnergyParts{};
+  for (size_t i = 0; i < e.size(); ++i) (*to)[i] += e[i];
+}
+
+}  // namespace
+
 void add_energy(LayerRow& row, const std::array<EventCost, kNumCounters>& costs, const Counters& c) {
-  const EnergyParts e = energy_of(costs, c);
-  if (!row.energy_pj) row.energy_pj = EnergyParts{};
-  for (size_t i = 0; i < e.size(); ++i) (*row.energy_pj)[i] += e[i];
+  add_parts(row.energy_pj, energy_of(costs, c));
 }
 
 RunReport from_model_run(const ModelRun& run) {
@@ -160,10 +168,7 @@ void merge_row(LayerRow& t, const LayerRow& p, unsigned rows, unsigned cols) {
              p.drain_cycles};
   std::copy(p.events.begin(), p.events.end(), c.begin() + kNumCycleCounters);
   add_play(t, c, p.macs, p.seconds, rows, cols);
-  if (p.energy_pj) {
-    if (!t.energy_pj) t.energy_pj = EnergyParts{};
-    for (size_t i = 0; i < p.energy_pj->size(); ++i) (*t.energy_pj)[i] += (*p.energy_pj)[i];
-  }
+  if (p.energy_pj) add_parts(t.energy_pj, *p.energy_pj);
   t.schedules += p.schedules;
   t.psum_rows_checked += p.psum_rows_checked;
   t.psum_mismatches += p.psum_mismatches;
