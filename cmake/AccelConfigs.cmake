@@ -1,7 +1,8 @@
 # The core configurations: rtl/configs.txt is read here, once, and everything else iterates over
 # what this file makes of it (docs/extending.md "A new configuration"):
 #   ACCEL_CONFIGS                       the configuration names, in file order
-#   ACCEL_CONFIG_<name>_PARAMS          Rows;Cols;...;OfifoDepth values, in ACCEL_CONFIG_PARAMS order
+#   ACCEL_CONFIG_<name>_PARAMS          Rows;Cols;...;OfifoDepth;Simd values (ACCEL_CONFIG_PARAMS order,
+#                                       then Simd: 1 for the tag simd, else 0)
 #   ACCEL_CONFIG_<name>_VERILATOR_ARGS  -GRows=8;-GCols=8;... (every core parameter)
 #   <build>/generated/accel/configs_table.hpp   the C++ table (accel::kConfigs, accel::configs::<name>)
 #   <build>/configs.list                one line per configuration, "name Rows=8 Cols=8 ...", for the
@@ -12,9 +13,11 @@
 # (make coverage, docs/coverage.md); the tests name int8, int4, ece284 and odd4x6, so a build that
 # runs them keeps at least those.
 set(ACCEL_CONFIGS_ONLY "" CACHE STRING "only these configurations of rtl/configs.txt (empty: all)")
-# Lines tagged `sweep` (an 11th field) are the precision sweep's configurations (docs/sweep.md): only
-# a build with ACCEL_SWEEP=ON (make sweep's build-sweep/) has them, so the default build, the tests
-# and CI do not build seven more models of the same RTL.
+# An 11th field holds tags, comma-separated:
+#   sweep  the precision sweep's configurations (docs/sweep.md): only a build with ACCEL_SWEEP=ON
+#          (make sweep's build-sweep/) has them, so the default build, the tests and CI do not
+#          build seven more models of the same RTL;
+#   simd   the core has the low-precision SIMD mode (core parameter Simd=1, docs/isa.md "SIMD mode").
 option(ACCEL_SWEEP "also the configurations tagged sweep in rtl/configs.txt" OFF)
 set(ACCEL_CONFIG_FILE ${ACCEL_ROOT}/rtl/configs.txt)
 set(ACCEL_SOURCES_FILE ${ACCEL_ROOT}/rtl/sources.f)
@@ -49,12 +52,15 @@ foreach(line IN LISTS _cfg_lines)
   string(REGEX REPLACE "[ \t]+" ";" f "${line}")
   list(LENGTH f n)
   set(_where "rtl/configs.txt:${_lineno}")
-  set(_tag "")
+  set(_tags "")
   if(n EQUAL 11)
-    list(POP_BACK f _tag)
-    if(NOT _tag STREQUAL "sweep")
-      message(FATAL_ERROR "${_where}: the 11th field is '${_tag}'; the only tag is 'sweep'")
-    endif()
+    list(POP_BACK f _tagfield)
+    string(REPLACE "," ";" _tags "${_tagfield}")
+    foreach(t IN LISTS _tags)
+      if(NOT t MATCHES "^(sweep|simd)$")
+        message(FATAL_ERROR "${_where}: tag '${t}' in the 11th field; the tags are 'sweep' and 'simd'")
+      endif()
+    endforeach()
   elseif(NOT n EQUAL 10)
     message(FATAL_ERROR "${_where}: expected a name and 9 numbers (${ACCEL_CONFIG_PARAMS}), found ${n} fields")
   endif()
@@ -75,17 +81,25 @@ foreach(line IN LISTS _cfg_lines)
     list(APPEND args -G${p}=${v})
     string(APPEND kv " ${p}=${v}")
   endforeach()
+  set(_simd 0)
+  set(_simd_cpp false)
+  if("simd" IN_LIST _tags)
+    set(_simd 1)
+    set(_simd_cpp true)
+  endif()
+  list(APPEND args -GSimd=${_simd})
+  string(APPEND kv " Simd=${_simd}")
   if(ACCEL_CONFIGS_ONLY AND NOT name IN_LIST ACCEL_CONFIGS_ONLY)
     continue()
   endif()
-  if(_tag STREQUAL "sweep" AND NOT ACCEL_SWEEP AND NOT name IN_LIST ACCEL_CONFIGS_ONLY)
+  if("sweep" IN_LIST _tags AND NOT ACCEL_SWEEP AND NOT name IN_LIST ACCEL_CONFIGS_ONLY)
     continue()
   endif()
   list(APPEND ACCEL_CONFIGS ${name})
-  set(ACCEL_CONFIG_${name}_PARAMS ${f})
+  set(ACCEL_CONFIG_${name}_PARAMS ${f} ${_simd})
   set(ACCEL_CONFIG_${name}_VERILATOR_ARGS ${args})
   list(JOIN f ", " _values)
-  string(APPEND _table "inline constexpr CoreConfig ${name}{\"${name}\", ${_values}};\n")
+  string(APPEND _table "inline constexpr CoreConfig ${name}{\"${name}\", ${_values}, ${_simd_cpp}};\n")
   string(APPEND _list "${name}${kv}\n")
 endforeach()
 if(NOT ACCEL_CONFIGS)

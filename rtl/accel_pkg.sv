@@ -56,11 +56,12 @@ package accel_pkg;
   //   [39] of_rd  [40] of_acc  [56:41] of_addr
   //   [57] out_rd  [58] out_raw  [59] out_relu  [75:60] out_addr
   //   [76] par_wr  [78:77] par_sel  [86:79] par_col  [87] ctr_clr
-  //   [88] wmem_wr  [89] wmem_rd  [105:90] wmem_rd_addr  [106] l0_os  [107] os_drain
+  //   [88] wmem_wr  [89] wmem_rd  [105:90] wmem_rd_addr  [106] l0_os  [107] os_drain  [108] l0_simd
   // All zeros is a no-op. The output-stationary fields (docs/isa.md "Output-stationary mode")
   // sit above the weight-stationary ones, which keep their positions.
   // ---------------------------------------------------------------------------------------------
   typedef struct packed {
+    logic                  l0_simd;       // the vector l0_rd pops is SIMD (two half-width activations per lane)
     logic                  os_drain;      // every tile's accumulator south into the OFIFO, cleared
     logic                  l0_os;         // the vector l0_rd pops computes output-stationary (pops N0)
     logic [AddrBits-1:0]   wmem_rd_addr;  // wmem address to read into N0
@@ -110,6 +111,7 @@ package accel_pkg;
   // that the model it drives is the configuration it claims (C++ decoder: accel::params_from_words
   // in sw/include/accel/isa.hpp; tests/test_rtl_core.cpp checks it on every configuration).
   typedef struct packed {
+    logic [7:0]  simd;
     logic [15:0] ofifo_depth;
     logic [15:0] l0_depth;
     logic [31:0] pmem_depth;
@@ -131,11 +133,11 @@ package accel_pkg;
     return m;
   endfunction
 
-  // data_i carries one activation vector, one weight column (WS), one weight row (OS) or one
-  // 32-bit SFP parameter.
-  function automatic int unsigned data_bits(int unsigned rows, int unsigned cols,
-                                            int unsigned act_bits, int unsigned weight_bits);
-    int unsigned m = max3(rows * act_bits, rows * weight_bits, cols * weight_bits);
+  // data_i carries one activation vector, one weight column (WS; with SIMD both lanes' columns,
+  // 2 * rows weights), one weight row (OS) or one 32-bit SFP parameter.
+  function automatic int unsigned data_bits(int unsigned rows, int unsigned cols, int unsigned act_bits,
+                                            int unsigned weight_bits, int unsigned simd);
+    int unsigned m = max3(rows * act_bits, (simd + 1) * rows * weight_bits, cols * weight_bits);
     return (m > ParBits) ? m : ParBits;
   endfunction
 

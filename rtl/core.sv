@@ -11,7 +11,8 @@ module core
   parameter int unsigned PmemDepth  = 4096,  // psum SRAM rows
   parameter int unsigned L0Depth    = 64,    // entries per L0 row FIFO
   parameter int unsigned OfifoDepth = 64,    // entries per OFIFO column FIFO
-  localparam int unsigned DataBits  = data_bits(Rows, Cols, ActBits, WeightBits)
+  parameter int unsigned Simd       = 0,     // 1: the low-precision SIMD mode (docs/isa.md "SIMD mode")
+  localparam int unsigned DataBits  = data_bits(Rows, Cols, ActBits, WeightBits, Simd)
 ) (
   input  logic                             clk_i,         // clock
   input  logic                             rst_ni,        // synchronous reset, active low
@@ -223,7 +224,7 @@ module core
 
   assign params_o = '{rows: 16'(Rows), cols: 16'(Cols), act_bits: 8'(ActBits), weight_bits: 8'(WeightBits),
                       psum_bits: 8'(PsumBits), xmem_depth: XmemDepth, pmem_depth: PmemDepth,
-                      l0_depth: 16'(L0Depth), ofifo_depth: 16'(OfifoDepth)};
+                      l0_depth: 16'(L0Depth), ofifo_depth: 16'(OfifoDepth), simd: 8'(Simd)};
 
   // -------------------------------------------------------------------------------------------
   // Assertions

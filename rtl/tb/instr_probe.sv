@@ -48,7 +48,7 @@ module instr_probe
   output logic [15:0]           lat_os_l0rd_to_drain_o,    // lat_os_l0rd_to_drain(ProbeRows, ProbeCols)
   output logic [15:0]           lat_ws_l0rd_to_drain_o,    // lat_ws_l0rd_to_drain(ProbeRows, ProbeCols)
   output logic [15:0]           lat_drain_to_drain_o,      // lat_drain_to_drain(ProbeRows)
-  output logic [31:0]           data_bits_o,               // data_bits(ProbeRows, ProbeCols, 8, 8)
+  output logic [31:0]           data_bits_o,               // data_bits(ProbeRows, ProbeCols, 8, 8, 0)
   output logic [15:0]           lat_l0rd_to_ofrd_o,        // lat_l0rd_to_ofrd(ProbeRows, ProbeCols)
   output logic [15:0]           lat_l0rd_to_commit_o       // lat_l0rd_to_commit(ProbeRows, ProbeCols)
 );
@@ -95,7 +95,7 @@ module instr_probe
   assign lat_os_l0rd_to_drain_o   = 16'(lat_os_l0rd_to_drain(ProbeRows, ProbeCols));
   assign lat_ws_l0rd_to_drain_o   = 16'(lat_ws_l0rd_to_drain(ProbeRows, ProbeCols));
   assign lat_drain_to_drain_o     = 16'(lat_drain_to_drain(ProbeRows));
-  assign data_bits_o              = 32'(data_bits(ProbeRows, ProbeCols, 8, 8));
+  assign data_bits_o              = 32'(data_bits(ProbeRows, ProbeCols, 8, 8, 0));
   assign lat_l0rd_to_ofrd_o       = 16'(lat_l0rd_to_ofrd(ProbeRows, ProbeCols));
   assign lat_l0rd_to_commit_o     = 16'(lat_l0rd_to_commit(ProbeRows, ProbeCols));
 

@@ -11,6 +11,7 @@ module unit_top
   parameter int unsigned PmemDepth  = 4096,  // pmem rows behind the sfp
   parameter int unsigned L0Depth    = 64,    // L0 row FIFO depth
   parameter int unsigned OfifoDepth = 64,    // OFIFO column FIFO depth
+  parameter int unsigned Simd       = 0,     // the SIMD mode (docs/isa.md "SIMD mode")
   localparam int unsigned PAddrW    = (PmemDepth > 1) ? $clog2(PmemDepth) : 1,
   localparam int unsigned RowBits   = Cols * PsumBits,
   localparam int unsigned FifoWidth = 16,

@@ -105,9 +105,11 @@ void check_model_params(const CoreConfig& claimed, const CoreConfig& built, cons
                                                    {"XmemDepth", claimed.xmem_depth},
                                                    {"PmemDepth", claimed.pmem_depth},
                                                    {"L0Depth", claimed.l0_depth},
-                                                   {"OfifoDepth", claimed.ofifo_depth}};
-  const unsigned got[] = {built.rows,       built.cols,       built.act_bits, built.weight_bits, built.psum_bits,
-                          built.xmem_depth, built.pmem_depth, built.l0_depth, built.ofifo_depth};
+                                                   {"OfifoDepth", claimed.ofifo_depth},
+                                                   {"Simd", claimed.simd}};
+  const unsigned got[] = {built.rows,       built.cols,       built.act_bits,    built.weight_bits,
+                          built.psum_bits,  built.xmem_depth, built.pmem_depth,  built.l0_depth,
+                          built.ofifo_depth, built.simd};
   std::string diff;
   for (size_t i = 0; i < std::size(want); ++i)
     if (want[i].second != got[i])

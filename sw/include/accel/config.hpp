@@ -21,17 +21,22 @@ struct CoreConfig {
   unsigned pmem_depth;   // psum SRAM rows (cols accumulators each)
   unsigned l0_depth;     // entries per L0 row FIFO
   unsigned ofifo_depth;  // entries per OFIFO column FIFO
+  bool simd;             // the low-precision SIMD mode (tag simd; docs/isa.md "SIMD mode")
 
-  // Width of data_i: one activation vector, one weight column (WS), one weight row (OS) or one
-  // 32-bit SFP parameter.
+  // Width of data_i: one activation vector, one weight column (WS; with SIMD both lanes' columns,
+  // 2 x Rows weights), one weight row (OS) or one 32-bit SFP parameter.
   constexpr unsigned data_bits() const {
     unsigned m = rows * act_bits;
-    if (rows * weight_bits > m) m = rows * weight_bits;
+    if (weight_column_rows() * weight_bits > m) m = weight_column_rows() * weight_bits;
     if (cols * weight_bits > m) m = cols * weight_bits;
     if (32 > m) m = 32;
     return m;
   }
   constexpr unsigned xmem_bits() const { return rows * act_bits; }       // one xmem word
+  // SIMD mode: a vector carries 2 x Rows activations of half the lane width, PE row r computes
+  // reduction terms r (low half of lane r) and Rows + r (high half) with two weights.
+  constexpr unsigned simd_act_bits() const { return act_bits / 2; }
+  constexpr unsigned weight_column_rows() const { return simd ? 2 * rows : rows; }  // weights per w_load
   constexpr unsigned wmem_bits() const { return cols * weight_bits; }    // one wmem word (OS)
   constexpr unsigned psum_row_bits() const { return cols * psum_bits; }  // psum_o
 
@@ -39,7 +44,7 @@ struct CoreConfig {
   constexpr bool same_shape(const CoreConfig& o) const {
     return rows == o.rows && cols == o.cols && act_bits == o.act_bits && weight_bits == o.weight_bits &&
            psum_bits == o.psum_bits && xmem_depth == o.xmem_depth && pmem_depth == o.pmem_depth &&
-           l0_depth == o.l0_depth && ofifo_depth == o.ofifo_depth;
+           l0_depth == o.l0_depth && ofifo_depth == o.ofifo_depth && simd == o.simd;
   }
 };
 

@@ -266,7 +266,7 @@ inline unsigned data_users(const Instr& i) {
 // ------------------------------------------------------------------------------------------------
 // The core's parameters on params_o (accel_pkg::params_t, rows at the LSB), as 32-bit words
 // ------------------------------------------------------------------------------------------------
-inline constexpr unsigned kParamsBits = 152;
+inline constexpr unsigned kParamsBits = 160;
 inline constexpr unsigned kParamsWords = (kParamsBits + 31) / 32;
 // The configuration the model was built as; the name is `named`'s (it is not on the port).
 inline CoreConfig params_from_words(std::span<const uint32_t> w, const CoreConfig& named) {
@@ -280,6 +280,7 @@ inline CoreConfig params_from_words(std::span<const uint32_t> w, const CoreConfi
   c.pmem_depth = unsigned(get_bits(w, 88, 32));
   c.l0_depth = unsigned(get_bits(w, 120, 16));
   c.ofifo_depth = unsigned(get_bits(w, 136, 16));
+  c.simd = get_bits(w, 152, 8) != 0;
   return c;
 }
 
