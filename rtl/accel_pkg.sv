@@ -57,10 +57,12 @@ package accel_pkg;
   //   [57] out_rd  [58] out_raw  [59] out_relu  [75:60] out_addr
   //   [76] par_wr  [78:77] par_sel  [86:79] par_col  [87] ctr_clr
   //   [88] wmem_wr  [89] wmem_rd  [105:90] wmem_rd_addr  [106] l0_os  [107] os_drain  [108] l0_simd
+  //   [109] out_half
   // All zeros is a no-op. The output-stationary fields (docs/isa.md "Output-stationary mode")
   // sit above the weight-stationary ones, which keep their positions.
   // ---------------------------------------------------------------------------------------------
   typedef struct packed {
+    logic                  out_half;      // read-out requantizes to ActBits/2 bits (SIMD mode's activations)
     logic                  l0_simd;       // the vector l0_rd pops is SIMD (two half-width activations per lane)
     logic                  os_drain;      // every tile's accumulator south into the OFIFO, cleared
     logic                  l0_os;         // the vector l0_rd pops computes output-stationary (pops N0)

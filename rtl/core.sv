@@ -138,6 +138,7 @@ module core
     .out_addr_i   (instr_q.out_addr[PAddrW-1:0]),
     .out_raw_i    (instr_q.out_raw),
     .out_relu_i   (instr_q.out_relu),
+    .out_half_i   (instr_q.out_half),
     .par_wr_i     (instr_q.par_wr),
     .par_sel_i    (instr_q.par_sel),
     .par_col_i    (instr_q.par_col),
@@ -273,6 +274,10 @@ module core
       !(DrainCycles > 0 && ws_rd && instr_q.l0_wsel == instr_q.w_buf))
     else $error("core: w_commit to buffer %0d while vectors using it are in the array (%0d more cycles)",
                 instr_q.w_buf, wbusy_q[instr_q.w_buf]);
+
+  a_out_half : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.out_rd && instr_q.out_half |-> Simd != 0)
+    else $error("core: out_half on a core built without the SIMD mode");
 
   a_one_data_user : assert property (@(posedge clk_i) disable iff (!rst_ni)
       $onehot0({instr_q.xmem_wr, instr_q.wmem_wr, instr_q.w_load, instr_q.par_wr}))

@@ -40,6 +40,7 @@ module corelet
   input  logic [PAddrW-1:0]                out_addr_i,    // pmem row
   input  logic                             out_raw_i,     // raw acc+bias
   input  logic                             out_relu_i,    // ReLU
+  input  logic                             out_half_i,    // requantize to ActBits/2 bits (SIMD mode)
   input  logic                             par_wr_i,      // write an SFP parameter
   input  sfp_par_e                         par_sel_i,     // which
   input  logic [ColIdxBits-1:0]            par_col_i,     // column
@@ -167,6 +168,7 @@ module corelet
     .rd_addr_i    (out_addr_i),
     .rd_raw_i     (out_raw_i),
     .rd_relu_i    (out_relu_i),
+    .rd_half_i    (out_half_i),
     .par_wr_i     (par_wr_i),
     .par_sel_i    (par_sel_i),
     .par_col_i    (par_col_i),

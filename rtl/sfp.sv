@@ -21,6 +21,7 @@ module sfp
   input  logic [PAddrW-1:0]                rd_addr_i,       // pmem row
   input  logic                             rd_raw_i,        // 1: acc+bias, 0: requantized
   input  logic                             rd_relu_i,       // ReLU after the bias
+  input  logic                             rd_half_i,       // requantize to ActBits/2 bits (SIMD mode)
   // Per-column parameters
   input  logic                             par_wr_i,        // write a parameter
   input  sfp_par_e                         par_sel_i,       // which one
@@ -45,12 +46,13 @@ module sfp
   localparam int unsigned YBits    = 34;
   localparam int unsigned ProdBits = YBits + ParBits + 2;
   localparam int unsigned QMax     = (1 << ActBits) - 1;
+  localparam int unsigned QHalf    = (1 << (ActBits / 2)) - 1;  // SIMD mode's activations
   localparam int unsigned ColW     = (Cols > 1) ? $clog2(Cols) : 1;
 
   // ---------------------------------------------------------------------------------------------
   // Stage 1 (the of_rd / out_rd cycle): issue the pmem reads, register the request.
   // ---------------------------------------------------------------------------------------------
-  logic                          upd_valid_q, upd_acc_q, rd_valid_q, rd_raw_q, rd_relu_q;
+  logic                          upd_valid_q, upd_acc_q, rd_valid_q, rd_raw_q, rd_relu_q, rd_half_q;
   logic [PAddrW-1:0]             upd_addr_q, rd_addr_q;
   logic [Cols-1:0][PsumBits-1:0] upd_psum_q;
 
@@ -106,7 +108,7 @@ module sfp
 
   for (genvar c = 0; c < Cols; c++) begin : g_out
     logic signed [YBits-1:0]    y;
-    logic signed [ProdBits-1:0] prod, rnd, scaled;
+    logic signed [ProdBits-1:0] prod, rnd, scaled, qmax;
 
     // Evaluated only for a read-out: the wide arithmetic costs simulation time every cycle.
     always_comb begin
@@ -114,6 +116,7 @@ module sfp
       prod     = '0;
       rnd      = '0;
       scaled   = '0;
+      qmax     = rd_half_q ? ProdBits'(QHalf) : ProdBits'(QMax);
       out_d[c] = out_q[c];
       if (rd_valid_q) begin
         // Exact: sign-extended accumulator plus int32 bias.
@@ -127,8 +130,8 @@ module sfp
           out_d[c] = OutLaneBits'(y);
         end else if (scaled < 0) begin
           out_d[c] = '0;
-        end else if (scaled > $signed(ProdBits'(QMax))) begin
-          out_d[c] = OutLaneBits'(QMax);
+        end else if (scaled > qmax) begin
+          out_d[c] = OutLaneBits'(qmax);
         end else begin
           out_d[c] = OutLaneBits'(scaled[ActBits-1:0]);
         end
@@ -148,6 +151,7 @@ module sfp
       rd_valid_q  <= 1'b0;
       rd_raw_q    <= 1'b0;
       rd_relu_q   <= 1'b0;
+      rd_half_q   <= 1'b0;
       rd_addr_q   <= '0;
       fwd_valid_q <= 1'b0;
       fwd_addr_q  <= '0;
@@ -165,6 +169,7 @@ module sfp
       rd_valid_q  <= rd_valid_i;
       rd_raw_q    <= rd_raw_i;
       rd_relu_q   <= rd_relu_i;
+      rd_half_q   <= rd_half_i;
       rd_addr_q   <= rd_addr_i;
       fwd_valid_q <= pmem_we_o;
       fwd_addr_q  <= pmem_waddr_o;

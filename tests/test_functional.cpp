@@ -262,9 +262,9 @@ TEST_CASE("functional device: the psum wraps to PsumBits", "[functional]") {
 namespace {
 
 // Runs `slots` on a fresh int8 device and returns the error message (empty if none).
-std::string error_of(const std::vector<Instr>& slots, uint64_t* slot = nullptr) {
-  FunctionalDevice dev(configs::int8);
-  std::vector<uint32_t> word(data_words(configs::int8), 0u);
+std::string error_of(const std::vector<Instr>& slots, uint64_t* slot = nullptr, const CoreConfig& cfg = configs::int8) {
+  FunctionalDevice dev(cfg);
+  std::vector<uint32_t> word(data_words(cfg), 0u);
   try {
     for (const Instr& i : slots) dev.step(i, data_users(i) ? DataSpan(word) : DataSpan{});
   } catch (const DeviceError& e) {
@@ -348,6 +348,23 @@ TEST_CASE("functional device: legality errors name the slot and the rule", "[fun
     CHECK_THAT(error_of({x, Instr{}, lc}), Catch::Contains("in the slot of w_commit to buffer 0"));
     lc.w_buf = 1;
     CHECK(error_of({x, Instr{}, lc}).empty());
+  }
+  SECTION("the SIMD mode's fields: only on a core with it, l0_simd only weight-stationary") {
+    Instr x, s = l0, h;
+    x.xmem_rd = true;
+    s.l0_simd = true;
+    h.out_rd = true;
+    h.out_half = true;
+    CHECK_THAT(error_of({x, Instr{}, s}, &slot), Catch::Contains("slot 2: l0_simd on core 'int8', built without"));
+    CHECK_THAT(error_of({h}), Catch::Contains("out_half on core 'int8', built without the SIMD mode"));
+    CHECK(error_of({x, Instr{}, s}, nullptr, configs::int4).empty());
+    CHECK(error_of({h}, nullptr, configs::int4).empty());
+    Instr alone;
+    alone.l0_simd = true;
+    CHECK_THAT(error_of({alone}, nullptr, configs::int4), Catch::Contains("l0_simd without a weight-stationary l0_rd"));
+    s.l0_os = true;
+    CHECK_THAT(error_of({x, Instr{}, s}, nullptr, configs::int4),
+               Catch::Contains("l0_simd without a weight-stationary l0_rd"));
   }
   SECTION("L0 overflow") {
     Instr x;

@@ -195,7 +195,7 @@ TEST_CASE("report: a runtime layer report becomes a row", "[report]") {
   CHECK(row.dataflow == "os");
   CHECK(row.estimates == std::vector<StrategyEstimate>{{"im2col", 300, "os"}});
   CHECK(row.utilization == 0.5);  // 6400 / (8 * 8 * 200)
-  accumulate(row, l, 8, 8);
+  accumulate(row, l, 64);
   CHECK(row.cycles == 400);
   CHECK(row.stall_cycles == 30);
   CHECK(row.drain_cycles == 10);

@@ -29,11 +29,13 @@ struct Checked {
 // Tiles, plays on the functional device and scores one layer; checks that every psum lane and
 // every output was compared.
 Checked run_checked(const CoreConfig& cfg, const golden::Layer& layer, const std::vector<golden::Tensor>& in,
-                    std::optional<Strategy> strategy, std::optional<Dataflow> dataflow = std::nullopt) {
-  const golden::Precision prec = precision_of(cfg);
+                    std::optional<Strategy> strategy, std::optional<Dataflow> dataflow = std::nullopt,
+                    bool simd = false) {
+  const golden::Precision prec = precision_of(cfg, simd);
   TilerOptions opt;
   opt.strategy = strategy;
   opt.dataflow = dataflow;
+  opt.simd = simd;
   const Schedule s = tile_layer(cfg, layer, prec, in, {}, -1, opt);
   if (strategy) REQUIRE(s.strategy == *strategy);
   if (dataflow) REQUIRE(s.dataflow == *dataflow);
@@ -49,6 +51,14 @@ Checked run_checked(const CoreConfig& cfg, const golden::Layer& layer, const std
   CHECK(counter(r.counters, Counter::Total) == s.size());
   const auto l0_rds = uint64_t(std::count_if(s.instrs.begin(), s.instrs.end(), [](const Instr& i) { return i.l0_rd; }));
   CHECK(counter(r.counters, Counter::Compute) == l0_rds);
+  // The SIMD mode: every weight-stationary vector is SIMD (two products per PE), every requantized
+  // read-out half-width; nothing of it otherwise.
+  const auto count = [&](auto pred) { return uint64_t(std::count_if(s.instrs.begin(), s.instrs.end(), pred)); };
+  const bool ws = s.dataflow == Dataflow::WS;
+  CHECK(count([](const Instr& i) { return i.l0_simd; }) == (simd && ws ? l0_rds : 0));
+  CHECK(count([](const Instr& i) { return i.out_half; }) ==
+        (simd ? count([](const Instr& i) { return i.out_rd && !i.out_raw; }) : 0));
+  CHECK(counter(r.counters, Counter::Macs) == l0_rds * cfg.rows * cfg.cols * (simd && ws ? 2 : 1));
   if (s.dataflow == Dataflow::WS) CHECK(l0_rds == s.psum_rows());  // OS: one row per item of a tile instead
   if (s.dataflow == Dataflow::WS) CHECK(counter(r.counters, Counter::Drain) == 0);
   return {sb.mismatches(), sb.report()};
@@ -405,4 +415,99 @@ TEST_CASE("tiler: a layer type outside golden::LayerType is a clear error", "[ti
   CHECK_THROWS_WITH(tile_layer(configs::int8, layer, golden::kInt8, x),
                     Catch::Contains("layer 'fc16to8': layer type value 42 is not a known layer type"));
   CHECK_THROWS_WITH(estimate_layer(configs::int8, layer, 1), Catch::Contains("layer type value 42"));
+}
+
+// The SIMD mode (docs/isa.md "SIMD mode"): the models' activations are half the core's width, and
+// weight-stationary vectors carry 2 x Rows reduction terms.
+TEST_CASE("tiler: random conv and linear layers in the SIMD mode match golden on every configuration with it",
+          "[tiler][random][simd]") {
+  size_t simd_configs = 0;
+  for (const CoreConfig& cfg : kConfigs) {
+    if (!cfg.simd) continue;
+    ++simd_configs;
+    const golden::Precision prec = precision_of(cfg, true);
+    REQUIRE(unsigned(prec.act_bits) * 2 == cfg.act_bits);
+    std::mt19937 rng(97u + cfg.rows * 13u + cfg.psum_bits);
+    for (int n = 0; n < 6; ++n) {
+      const RandomConvSpec spec = random_conv_spec(rng);
+      const golden::Layer layer = random_conv(spec, prec, rng);
+      const auto in = random_inputs(layer, 2, prec.act_bits, rng);
+      for (const auto& [df, st] : {std::pair{Dataflow::WS, Strategy::KernelMajor},
+                                   std::pair{Dataflow::WS, Strategy::Im2col}, std::pair{Dataflow::OS, Strategy::Im2col}}) {
+        INFO(fmt::format("config {} layer {} {} {}", cfg.name, layer.describe(), dataflow_name(df), strategy_name(st)));
+        const Checked c = run_checked(cfg, layer, in, st, df, true);
+        INFO(c.report);
+        CHECK(c.mismatches == 0);
+      }
+    }
+    std::uniform_int_distribution<int> features(1, 70), outs(1, 27), batch(1, 24);
+    for (int n = 0; n < 5; ++n) {
+      const golden::Layer layer = random_linear({features(rng), outs(rng), n % 2 == 0, n == 4}, prec, rng);
+      const auto x = random_inputs(layer, batch(rng), prec.act_bits, rng);
+      for (Dataflow df : {Dataflow::WS, Dataflow::OS}) {
+        INFO(fmt::format("config {} layer {} batch {} {}", cfg.name, layer.describe(), x.size(), dataflow_name(df)));
+        const Checked c = run_checked(cfg, layer, x, std::nullopt, df, true);
+        INFO(c.report);
+        CHECK(c.mismatches == 0);
+      }
+    }
+    // The extremes: every activation at 2^(A/2) - 1 and every weight at -2^(W-1), so both halves of
+    // every lane and both lanes' weights carry their largest magnitude.
+    golden::Layer edge = random_linear({4 * int(cfg.rows) + 3, int(cfg.cols) + 1, false, true}, prec, rng);
+    std::fill(edge.weight.begin(), edge.weight.end(), -(int64_t{1} << (cfg.weight_bits - 1)));
+    auto x = random_inputs(edge, 3, prec.act_bits, rng);
+    for (auto& t : x) std::fill(t.data.begin(), t.data.end(), (int64_t{1} << prec.act_bits) - 1);
+    const Checked c = run_checked(cfg, edge, x, std::nullopt, Dataflow::WS, true);
+    INFO(c.report);
+    CHECK(c.mismatches == 0);
+  }
+  CHECK(simd_configs > 0);
+}
+
+TEST_CASE("tiler: the SIMD mode halves the weight-stationary reduction passes and is refused where it cannot run",
+          "[tiler][simd][bad_input]") {
+  const CoreConfig& cfg = configs::int4;
+  REQUIRE(cfg.simd);
+  std::mt19937 rng(21);
+  const golden::Precision half = precision_of(cfg, true), full = precision_of(cfg);
+  // The same shapes at both precisions: 2 x Rows terms per vector take half the passes.
+  const golden::Layer conv_h = random_conv({32, 16, 3, 1, 1, 8, 8, true, false}, half, rng),
+                      conv_f = random_conv({32, 16, 3, 1, 1, 8, 8, true, false}, full, rng);
+  const golden::Layer fc_h = random_linear({800, 30, true, false}, half, rng),
+                      fc_f = random_linear({800, 30, true, false}, full, rng);
+  for (const auto& [h, f] : {std::pair{&conv_h, &conv_f}, std::pair{&fc_h, &fc_f}}) {
+    INFO(h->describe());
+    TilerOptions ws;
+    ws.dataflow = Dataflow::WS;
+    TilerOptions ws_simd = ws;
+    ws_simd.simd = true;
+    const Schedule a = tile_layer(cfg, *f, full, random_inputs(*f, 4, full.act_bits, rng), {}, -1, ws);
+    const Schedule b = tile_layer(cfg, *h, half, random_inputs(*h, 4, half.act_bits, rng), {}, -1, ws_simd);
+    CHECK(b.passes.size() * 2 == a.passes.size());
+    CHECK(b.psum_rows() * 2 == a.psum_rows());
+    CHECK(b.size() < a.size());
+    CHECK(b.macs == a.macs);
+  }
+  // Retiling a SIMD schedule rewrites both halves of the lanes in place.
+  TilerOptions simd;
+  simd.simd = true;
+  const auto in1 = random_inputs(conv_h, 2, half.act_bits, rng), in2 = random_inputs(conv_h, 2, half.act_bits, rng);
+  Schedule s = tile_layer(cfg, conv_h, half, in1, {}, -1, simd);
+  retile(s, in2);
+  check_same_schedule(s, tile_layer(cfg, conv_h, half, in2, {}, -1, simd));
+  auto bad = in2;
+  bad[1].data[5] = int64_t{1} << half.act_bits;  // fits the core's lanes, not the mode's
+  CHECK_THROWS_WITH(tile_layer(cfg, conv_h, half, bad, {}, -1, simd),
+                    Catch::Contains("input activation 4 outside 0..3"));
+  CHECK_THROWS_WITH(retile(s, bad), Catch::Contains("input activation 4 outside 0..3"));
+  // A core without the mode, and a model of the core's full width.
+  const golden::Layer conv8 = random_conv({3, 4, 3, 1, 1, 5, 5, true, false}, precision_of(configs::int8, false), rng);
+  CHECK_THROWS_WITH(tile_layer(configs::int8, conv8, precision_of(configs::int8), random_inputs(conv8, 1, 8, rng), {},
+                               -1, simd),
+                    Catch::Contains("core 'int8' has no SIMD mode"));
+  CHECK_THROWS_WITH(tile_layer(cfg, conv_f, full, random_inputs(conv_f, 1, full.act_bits, rng), {}, -1, simd),
+                    Catch::Contains("model precision 4/4/32 (act/weight/psum bits) differs from core 'int4' in the "
+                                    "SIMD mode (2/4/32)"));
+  CHECK(config_for(half, {}, true).name == "int4");
+  CHECK_THROWS_WITH(config_for(half, "int8", true), Catch::Contains("--config int8 has no SIMD mode"));
 }

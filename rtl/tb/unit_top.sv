@@ -77,6 +77,7 @@ module unit_top
   input  logic [PAddrW-1:0]                sfp_rd_addr_i,      // u_sfp.rd_addr_i
   input  logic                             sfp_rd_raw_i,       // u_sfp.rd_raw_i
   input  logic                             sfp_rd_relu_i,      // u_sfp.rd_relu_i
+  input  logic                             sfp_rd_half_i,      // u_sfp.rd_half_i
   input  logic                             sfp_par_wr_i,       // u_sfp.par_wr_i
   input  logic [1:0]                       sfp_par_sel_i,      // u_sfp.par_sel_i
   input  logic [ColIdxBits-1:0]            sfp_par_col_i,      // u_sfp.par_col_i
@@ -200,6 +201,7 @@ module unit_top
     .rd_addr_i    (sfp_rd_addr_i),
     .rd_raw_i     (sfp_rd_raw_i),
     .rd_relu_i    (sfp_rd_relu_i),
+    .rd_half_i    (sfp_rd_half_i),
     .par_wr_i     (sfp_par_wr_i),
     .par_sel_i    (sfp_par_e'(sfp_par_sel_i)),
     .par_col_i    (sfp_par_col_i),

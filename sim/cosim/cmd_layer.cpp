@@ -51,6 +51,7 @@ struct ShapeArgs {
 struct LayerArgs {
   std::string model, layer, images, device{sim::rtl_device_name()}, config, strategy = "auto", trace, window;
   std::string dataflow = "auto";
+  bool simd = false;
   std::string json_path, fault, html, energy;
   int image = 0;
   uint32_t seed = 1;
@@ -175,7 +176,7 @@ struct LayerInput {
 // Layer `a.layer` of the model on golden's own input of that layer for image `a.image`.
 void model_input(const LayerArgs& a, LayerInput& in, RunReport& r) {
   in.model = load_model_checked(a.model);
-  in.cfg = &config_for_model(in.model->precision, a.config);
+  in.cfg = &config_for_model(in.model->precision, a.config, a.simd);
   in.prec = in.model->precision;
   in.index = layer_index(*in.model, a.layer);
   in.layer = &in.model->layers[size_t(in.index)];
@@ -199,7 +200,11 @@ void model_input(const LayerArgs& a, LayerInput& in, RunReport& r) {
 // A random layer of `a.shape` and its random inputs, seeded with `a.seed`.
 void random_input(const LayerArgs& a, LayerInput& in, RunReport& r) {
   in.cfg = &config_named(a.config.empty() ? "int8" : a.config);
-  in.prec = precision_of(*in.cfg);
+  if (a.simd && !in.cfg->simd)
+    throw UsageError(fmt::format("--simd: core '{}' has no SIMD mode (rtl/configs.txt tags the cores that have it "
+                                 "'simd')",
+                                 in.cfg->name));
+  in.prec = precision_of(*in.cfg, a.simd);
   std::mt19937 rng(a.seed);
   in.own = random_layer(a.shape, in.prec, rng);
   in.layer = &in.own;
@@ -248,7 +253,7 @@ void write_layout(const std::string& trace, const CoreConfig& cfg) {
 
 std::string rerun(const LayerArgs& a, const LayerInput& in, const Scoreboard& sb) {
   if (sb.kept().empty()) return {};
-  RerunFlags f{a.images, in.model ? a.config : "", a.strategy, a.dataflow};
+  RerunFlags f{a.images, in.model ? a.config : "", a.strategy, a.dataflow, a.simd};
   if (in.model) return rerun_model_layer(sb, a.model, f);
   return rerun_random_layer(sb.kept().front(), *in.cfg, a.seed, a.given, f);
 }
@@ -260,7 +265,7 @@ void play_checked(const LayerArgs& a, LayerInput& in, Device& dev, const Schedul
   fault.entering(fmt::format("layer {}", in.layer->name));
   const PlayResult p = play(s, dev, &checks);
   report::LayerRow& row = r.layers.front();
-  report::add_play(row, p.counters, s.macs, p.seconds, in.cfg->rows, in.cfg->cols);
+  report::add_play(row, p.counters, s.macs, p.seconds, uint64_t{in.cfg->rows} * in.cfg->cols * (s.simd ? 2 : 1));
   report::add_energy(row, report::event_costs(load_energy_table(a.energy, r.energy_table), *in.cfg), p.counters);
   row.schedules = 1;
   checks.fill(row, in.index);
@@ -283,6 +288,7 @@ int run_layer(const LayerArgs& a) {
   TilerOptions topt;
   topt.strategy = parse_strategy(a.strategy);
   topt.dataflow = parse_dataflow(a.dataflow);
+  topt.simd = a.simd;
   LayerInput in;
   RunReport r;
   r.command = "layer";
@@ -295,6 +301,7 @@ int run_layer(const LayerArgs& a) {
   std::unique_ptr<Device> dev = sim::make_device(a.device, *in.cfg);
   fault.arm(*dev);
   report::set_config(r, *in.cfg);
+  r.lanes = a.simd ? 2 : 1;
   r.devices = std::string(dev->name());
   fmt::print("{}", report::text_config(r));
   const Schedule s = tile_layer(*in.cfg, *in.layer, in.prec, in.inputs, in.ids, in.index, topt);
@@ -341,6 +348,7 @@ Command add_layer_command(CLI::App& app) {
   c->add_option("--config", a->config, "core configuration (default: the model's, int8 for random layers)");
   c->add_option("--strategy", a->strategy, "conv2d: auto|im2col|kernel-major");
   c->add_option("--dataflow", a->dataflow, kDataflowHelp);
+  c->add_flag("--simd", a->simd, kSimdHelp);
   a->opt.trace = c->add_option("--trace", a->trace, "FST trace file (RTL device)");
   c->add_option("--trace-window", a->window, "A:B, schedule slots [A, B) to trace");
   a->opt.json = c->add_option("--json", a->json_path, "write the report as JSON");

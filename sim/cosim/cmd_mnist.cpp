@@ -54,6 +54,7 @@ struct MnistArgs {
   std::string shard;   // --shard K/N
   std::string fault;   // --fault SPEC
   std::string dataflow = "auto";
+  bool simd = false;
   int limit = 0, batch = 100, jobs = 0;
   int random_images = 0;  // --random-images N: seeded random inputs of the model's shape, no labels
   uint32_t seed = 1;
@@ -271,11 +272,12 @@ RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
   const DeviceFor device_for = [&](const golden::Layer& l, int index) -> Device& { return device(l, index, first, count); };
   RunOptions ro;
   ro.tiler.dataflow = parse_dataflow(a_.dataflow);
+  ro.tiler.simd = a_.simd;
   const ModelRun run = run_model(model_, images, device_for, &checks, ro, ids);
   r.protocol_errors = run.protocol_errors;
   for (size_t l = 0; l < run.layers.size(); ++l) {
     if (r.layers[l].on_host()) continue;
-    report::accumulate(r.layers[l], run.layers[l], cfg_.rows, cfg_.cols);
+    report::accumulate(r.layers[l], run.layers[l], run.layers[l].peak_macs());
     report::add_energy(r.layers[l], costs_, run.layers[l].counters);
     checks.fill(r.layers[l], int(l));
     r.device_seconds += run.layers[l].seconds;
@@ -285,6 +287,7 @@ RunReport BatchWorker::run(const RunReport& skeleton, int first, int count) {
   if (!model_.reference || a_.images != default_images(model_)) f.images = a_.images;
   f.config = a_.config;
   f.dataflow = a_.dataflow;
+  f.simd = a_.simd;
   report::set_scoreboard(r, sb, rerun_model_layer(sb, a_.model, f));
   if (const std::optional<std::string> own = isolate(r, images, ids, ro, f)) r.reproduce = *own;
   r.passed = report::verdict(r);
@@ -348,6 +351,7 @@ RunReport MnistRun::skeleton() const {
   r.model = model_.name;
   r.model_dir = a_.model;
   report::set_config(r, cfg_);
+  r.lanes = a_.simd ? 2 : 1;
   r.energy_table = a_.energy_label;
   for (size_t i = 0; i < model_.layers.size(); ++i) {
     r.layers.push_back(report::named_row(model_.layers[i].name, model_.layers[i].describe(), layer_device_[i]));
@@ -431,7 +435,7 @@ int run_mnist(MnistArgs& a) {
   check_option("--jobs", a.jobs, 0, 1024);
   check_report_files(a.out);
   const golden::Model model = load_model_checked(a.model);
-  const CoreConfig& cfg = config_for_model(model.precision, a.config);
+  const CoreConfig& cfg = config_for_model(model.precision, a.config, a.simd);
   fault.check(cfg);
   a.energy_table = load_energy_table(a.energy, a.energy_label);
   for (const golden::Layer& l : model.layers)
@@ -491,6 +495,7 @@ Command add_mnist_command(CLI::App& app) {
                 "K/N: only the K-th of N equal parts of the batches (its report merges with cosim merge)");
   c->add_option("--config", a->config, "core configuration (default: from the model's bit widths)");
   c->add_option("--dataflow", a->dataflow, kDataflowHelp);
+  c->add_flag("--simd", a->simd, kSimdHelp);
   c->add_option("--fault", a->fault,
                 "flip one bit in the RTL core: psum:R,C,BIT@CYCLE, weight:R,C,BUF,BIT@CYCLE, xmem:ADDR,BIT@CYCLE or "
                 "pmem:ADDR,BIT@CYCLE (core cycles of the RTL device from its creation; one worker)");

@@ -24,9 +24,9 @@ const CoreConfig& config_named(const std::string& name) {
   }
 }
 
-const CoreConfig& config_for_model(const golden::Precision& p, const std::string& forced) {
+const CoreConfig& config_for_model(const golden::Precision& p, const std::string& forced, bool simd) {
   try {
-    return config_for(p, forced);
+    return config_for(p, forced, simd);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }

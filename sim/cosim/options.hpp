@@ -33,12 +33,17 @@ bool show_progress();
 
 // config_by_name, config_for (accel/config_precision.hpp) as usage errors.
 const CoreConfig& config_named(const std::string& name);
-const CoreConfig& config_for_model(const golden::Precision& p, const std::string& forced);
+// `simd`: a core whose SIMD mode computes in the model's widths (--simd).
+const CoreConfig& config_for_model(const golden::Precision& p, const std::string& forced, bool simd = false);
 
 // --device NAME, its help `before` + the factory's device names ("rtl|functional|systemc") + `after`.
 CLI::Option* add_device_option(CLI::App* app, std::string& device, const std::string& before, const std::string& after);
 
 std::vector<std::string> split_commas(const std::string& s);
+
+inline constexpr const char* kSimdHelp =
+    "the SIMD mode: activations of half the core's width, two products per PE and cycle on weight-stationary "
+    "layers (cores tagged simd in rtl/configs.txt; docs/isa.md)";
 
 // --dataflow ws|os|auto (auto: nullopt, the tiler chooses per layer); UsageError otherwise.
 std::optional<Dataflow> parse_dataflow(const std::string& s);

@@ -26,6 +26,7 @@ std::string with_flags(std::string cmd, const RerunFlags& f) {
   if (!f.config.empty()) cmd += " --config " + f.config;
   if (f.strategy != "auto") cmd += " --strategy " + f.strategy;
   if (f.dataflow != "auto") cmd += " --dataflow " + f.dataflow;
+  if (f.simd) cmd += " --simd";
   return cmd;
 }
 
@@ -49,7 +50,7 @@ std::string rerun_random_layer(const Mismatch& m, const CoreConfig& cfg, uint32_
   cmd += fmt::format(" --device {} --trace out.fst", sim::rtl_device_name());
   if (m.schedule_window)
     cmd += fmt::format(" --trace-window {}:{}", m.schedule_window->first, m.schedule_window->second);
-  return with_flags(cmd, RerunFlags{"", "", f.strategy, f.dataflow});
+  return with_flags(cmd, RerunFlags{"", "", f.strategy, f.dataflow, f.simd});
 }
 
 std::string replay_vectors_command(const std::string& dir, const CoreConfig& cfg, int stride) {

@@ -21,6 +21,7 @@ struct RerunFlags {
   std::string config;             // --config, if given
   std::string strategy = "auto";  // --strategy
   std::string dataflow = "auto";  // --dataflow
+  bool simd = false;              // --simd
 };
 
 // cosim layer for the first mismatch of a model run, with a trace of its slot window.

@@ -29,10 +29,12 @@ inline int64_t wrap_bits(int64_t v, unsigned bits) {
 
 }  // namespace
 
-FunctionalDevice::FunctionalDevice(const CoreConfig& config) : cfg_(config), rows_(config.rows), cols_(config.cols) {
+FunctionalDevice::FunctionalDevice(const CoreConfig& config)
+    : cfg_(config), rows_(config.rows), cols_(config.cols), wrows_(config.weight_column_rows()) {
   if (rows_ == 0 || cols_ == 0 || cfg_.psum_bits < 2 || cfg_.psum_bits > 32 || cfg_.act_bits == 0 ||
       cfg_.act_bits > 16 || cfg_.weight_bits < 2 || cfg_.weight_bits > 16 || cfg_.l0_depth < rows_ ||
-      cfg_.ofifo_depth < cols_ || cfg_.xmem_depth == 0 || cfg_.pmem_depth == 0 || cols_ > kMaxCols)
+      cfg_.ofifo_depth < cols_ || cfg_.xmem_depth == 0 || cfg_.pmem_depth == 0 || cols_ > kMaxCols ||
+      (cfg_.simd && cfg_.act_bits % 2 != 0))
     throw std::invalid_argument(fmt::format("functional device: illegal configuration '{}'", cfg_.name));
   xmem_.assign(size_t(cfg_.xmem_depth) * rows_, 0);
   wmem_.assign(size_t(cfg_.xmem_depth) * cols_, 0);
@@ -41,9 +43,9 @@ FunctionalDevice::FunctionalDevice(const CoreConfig& config) : cfg_(config), row
   acc_.assign(size_t(rows_) * cols_, 0);
   l0_data_.assign(size_t(cfg_.l0_depth) * rows_, 0);
   l0_ready_.assign(cfg_.l0_depth, 0);
-  chain_.assign(size_t(rows_) * cols_, 0);
-  wbuf_[0].assign(size_t(rows_) * cols_, 0);
-  wbuf_[1].assign(size_t(rows_) * cols_, 0);
+  chain_.assign(size_t(wrows_) * cols_, 0);
+  wbuf_[0].assign(size_t(wrows_) * cols_, 0);
+  wbuf_[1].assign(size_t(wrows_) * cols_, 0);
   of_data_.assign(size_t(cfg_.ofifo_depth) * cols_, 0);
   of_ready_.assign(cfg_.ofifo_depth, 0);
   pmem_.assign(size_t(cfg_.pmem_depth) * cols_, 0);
@@ -96,6 +98,11 @@ void FunctionalDevice::check_fields(const Instr& in, DataSpan data) const {
   if (in.wmem_rd && in.wmem_rd_addr >= cfg_.xmem_depth)
     throw DeviceError(slot_, fmt::format("wmem_rd_addr {} beyond wmem's depth {}", in.wmem_rd_addr, cfg_.xmem_depth));
   if (in.l0_os && !in.l0_rd) throw DeviceError(slot_, "l0_os without l0_rd");
+  if ((in.l0_simd || in.out_half) && !cfg_.simd)
+    throw DeviceError(slot_, fmt::format("{} on core '{}', built without the SIMD mode",
+                                         in.l0_simd ? "l0_simd" : "out_half", cfg_.name));
+  if (in.l0_simd && (!in.l0_rd || in.l0_os))
+    throw DeviceError(slot_, "l0_simd without a weight-stationary l0_rd (the SIMD mode is weight-stationary)");
   if (in.of_rd && in.of_addr >= cfg_.pmem_depth)
     throw DeviceError(slot_, fmt::format("of_addr {} beyond PmemDepth {}", in.of_addr, cfg_.pmem_depth));
   if (in.out_rd && in.out_addr >= cfg_.pmem_depth)
@@ -116,12 +123,13 @@ void FunctionalDevice::count_previous() { track_.count(prev_, ctr_); }
 
 // SFP read-out, docs/isa.md "The SFP read-out":
 //   y = acc + bias (exact); y = max(y, 0) if out_relu;
-//   raw: lane = y; else lane = clamp((y*M + R) >> S, 0, 2^ActBits - 1), R = S > 0 ? 2^(S-1) : 0,
+//   raw: lane = y; else lane = clamp((y*M + R) >> S, 0, 2^A - 1), R = S > 0 ? 2^(S-1) : 0, A = ActBits
+//   (out_half: ActBits / 2),
 //   with the product exact (128-bit here; |y| <= 2^32, M < 2^32) and >> an arithmetic shift (floor).
 void FunctionalDevice::read_out(const Instr& in) {
   const int64_t* acc = &pmem_[size_t(in.out_addr) * cols_];
   int64_t* lane = out_stage_[0].data();
-  const int64_t qmax = (int64_t{1} << cfg_.act_bits) - 1;
+  const int64_t qmax = (int64_t{1} << (in.out_half ? cfg_.simd_act_bits() : cfg_.act_bits)) - 1;
   for (unsigned c = 0; c < cols_; ++c) {
     int64_t y = acc[c] + int64_t{bias_[c]};
     if (in.out_relu && y < 0) y = 0;
@@ -183,10 +191,18 @@ void FunctionalDevice::pop_l0(const Instr& in) {
   const int32_t* w = wbuf_[b].data();
   const unsigned tail = (of_head_ + of_count_) % cfg_.ofifo_depth;
   int64_t* out = &of_data_[size_t(tail) * cols_];
+  // SIMD (docs/isa.md "SIMD mode"): lane r holds term r in its low half and term Rows + r in its
+  // high half, each with its own weight of the two-lane column.
+  const unsigned h = cfg_.simd_act_bits();
+  const int32_t lo_mask = (int32_t{1} << h) - 1;
   for (unsigned c = 0; c < cols_; ++c) {
-    const int32_t* wc = w + size_t(c) * rows_;
+    const int32_t* wc = w + size_t(c) * wrows_;
     int64_t s = 0;
-    for (unsigned r = 0; r < rows_; ++r) s += int64_t{a[r]} * wc[r];
+    if (in.l0_simd) {
+      for (unsigned r = 0; r < rows_; ++r) s += int64_t{a[r] & lo_mask} * wc[r] + int64_t{a[r] >> h} * wc[rows_ + r];
+    } else {
+      for (unsigned r = 0; r < rows_; ++r) s += int64_t{a[r]} * wc[r];
+    }
     out[c] = wrap_bits(s, cfg_.psum_bits);
   }
   of_ready_[tail] = slot_ + lat::l0rd_to_ofrd(cfg_);
@@ -254,10 +270,10 @@ void FunctionalDevice::commit(const Instr& in) {
 }
 
 // The chain shifts one tile east; the new column enters at column 0 (so the column sent first ends
-// in column Cols - 1).
+// in column Cols - 1). With the SIMD mode the column has both lanes' weights, 2 x Rows.
 void FunctionalDevice::load_column(DataSpan data) {
-  std::move_backward(chain_.begin(), chain_.end() - rows_, chain_.end());
-  for (unsigned r = 0; r < rows_; ++r)
+  std::move_backward(chain_.begin(), chain_.end() - wrows_, chain_.end());
+  for (unsigned r = 0; r < wrows_; ++r)
     chain_[r] = data.empty() ? 0 : static_cast<int32_t>(get_bits_signed(data, r * cfg_.weight_bits, cfg_.weight_bits));
 }
 

@@ -200,7 +200,7 @@ double ModelRun::utilization() const {
   for (const LayerReport& l : layers) {
     if (l.device == "host") continue;
     macs += double(l.macs);
-    denom += double(l.rows) * l.cols * double(l.total());
+    denom += double(l.peak_macs()) * double(l.total());
   }
   return denom > 0 ? macs / denom : 0.0;
 }
@@ -272,6 +272,7 @@ void run_device_layer(const golden::Model& model, int li, Device& dev, std::vect
     PlayResult pr = play(s, dev, observer);
     rep.dataflow = s.dataflow;
     rep.strategy = s.strategy;
+    rep.lanes = s.simd ? 2 : 1;
     rep.schedules += 1;
     rep.macs += s.macs;
     for (unsigned k = 0; k < kNumCounters; ++k) rep.counters[k] += pr.counters[k];

@@ -126,10 +126,11 @@ class SlotPacker {
     meta.first_acc = acc;
   }
 
-  // One weight tile (w[c * rows + r]) streaming `vecs`: loads, commit, stream, of_rds.
+  // One weight tile (w[c * rows + r], rows = w.size() / Cols: Rows, or 2 x Rows for SIMD vectors,
+  // `simd`) streaming `vecs`: loads, commit, stream, of_rds.
   // Fills the pass's first_l0rd, first_ofrd, commit and wbuf.
-  void pass(std::span<const int32_t> w, std::span<const PassVec> vecs, bool acc, Pass& meta) {
-    const unsigned rows = cfg_.rows, cols = cfg_.cols;
+  void pass(std::span<const int32_t> w, std::span<const PassVec> vecs, bool acc, bool simd, Pass& meta) {
+    const unsigned cols = cfg_.cols, rows = static_cast<unsigned>(w.size() / cols);
     const uint64_t rc = lat::l0rd_to_ofrd(cfg_);
     const unsigned b = static_cast<unsigned>(npasses_ % 2);
     // Loads: column Cols-1 first, column 0 last, each in a free data_i slot after the last commit.
@@ -172,6 +173,7 @@ class SlotPacker {
       Instr& lr = at(s0 + i);
       lr.l0_rd = true;
       lr.l0_wsel = static_cast<uint8_t>(b);
+      lr.l0_simd = simd;
       Instr& orr = at(s0 + i + rc);
       orr.of_rd = true;
       orr.of_acc = acc;
@@ -207,8 +209,8 @@ class SlotPacker {
     par_after_ = std::max(par_after_, t);
   }
 
-  // out_rd of pmem row `prow`; returns its slot.
-  uint64_t read_out(uint32_t prow, bool raw, bool relu) {
+  // out_rd of pmem row `prow` (`half`: requantized to ActBits / 2 bits, the SIMD mode); returns its slot.
+  uint64_t read_out(uint32_t prow, bool raw, bool relu, bool half) {
     uint64_t t = par_after_;
     if (plast_of_[prow] != kNever) t = std::max(t, plast_of_[prow] + lat::kOfRdToOutRd);
     t = take_out(t);
@@ -216,6 +218,7 @@ class SlotPacker {
     in.out_rd = true;
     in.out_raw = raw;
     in.out_relu = relu;
+    in.out_half = half && !raw;
     in.out_addr = static_cast<uint16_t>(prow);
     pfree_[prow] = t;
     out_after_ = std::max(out_after_, t + 1);

@@ -193,8 +193,11 @@ struct LinearChunking {
   int kchunk = 1;     // input-feature tiles per xmem chunk
 };
 
-LinearChunking plan_linear(const CoreConfig& cfg, const Geom& g, int images) {
-  const int kt = ceil_div(g.C, int(cfg.rows)), ot = ceil_div(g.O, int(cfg.cols));
+// Reduction terms one weight-stationary vector carries: Rows, twice that in the SIMD mode.
+unsigned reduction_rows(const CoreConfig& cfg, bool simd) { return simd ? 2 * cfg.rows : cfg.rows; }
+
+LinearChunking plan_linear(const CoreConfig& cfg, const Geom& g, int images, bool simd) {
+  const int kt = ceil_div(g.C, int(reduction_rows(cfg, simd))), ot = ceil_div(g.O, int(cfg.cols));
   const int xhalf = int(xmem_cap(cfg) / 2), phalf = int(pmem_cap(cfg) / 2);
   LinearChunking c;
   // Preferably every output tile of a batch chunk in pmem at once (activations written once), as
@@ -281,8 +284,8 @@ Estimate os_estimate(const CoreConfig& cfg, const Layer& l, const Geom& g, int g
   return e;
 }
 
-std::vector<Estimate> estimates_for(const CoreConfig& cfg, const Layer& l, const Geom& g, int images) {
-  const uint64_t R = cfg.rows, C = cfg.cols;
+std::vector<Estimate> estimates_for(const CoreConfig& cfg, const Layer& l, const Geom& g, int images, bool simd) {
+  const uint64_t R = reduction_rows(cfg, simd), C = cfg.cols;
   const uint64_t ot = ceil_div(g.O, int(C));
   const uint64_t params = ot * C * (l.logits ? 1 : 3);
   std::vector<Estimate> out;
@@ -294,7 +297,7 @@ std::vector<Estimate> estimates_for(const CoreConfig& cfg, const Layer& l, const
     return out;
   };
   if (array_op(l) == ArrayOp::Linear) {
-    const LinearChunking c = plan_linear(cfg, g, images);
+    const LinearChunking c = plan_linear(cfg, g, images, simd);
     const uint64_t kt = ceil_div(g.C, int(R));
     const uint64_t chunks = ceil_div(int(n), c.batch);
     out.push_back(
@@ -329,13 +332,22 @@ std::vector<Estimate> estimates_for(const CoreConfig& cfg, const Layer& l, const
 // ---------------------------------------------------------------------------------------------
 // Checks and data packing (no arithmetic: values are only placed into bit fields).
 // ---------------------------------------------------------------------------------------------
-void check_layer(const CoreConfig& cfg, const Layer& l, const golden::Precision& prec) {
+// The activation width of the schedule's words: ActBits, or half of it in the SIMD mode.
+unsigned schedule_act_bits(const CoreConfig& cfg, bool simd) { return simd ? cfg.simd_act_bits() : cfg.act_bits; }
+
+void check_layer(const CoreConfig& cfg, const Layer& l, const golden::Precision& prec, bool simd) {
   const ArrayOp op = array_op(l);
-  if (unsigned(prec.act_bits) != cfg.act_bits || unsigned(prec.weight_bits) != cfg.weight_bits ||
+  if (simd && !cfg.simd)
+    throw std::invalid_argument(fmt::format(
+        "layer '{}': core '{}' has no SIMD mode (rtl/configs.txt tags the cores that have it 'simd')", l.name,
+        cfg.name));
+  const unsigned a = schedule_act_bits(cfg, simd);
+  if (unsigned(prec.act_bits) != a || unsigned(prec.weight_bits) != cfg.weight_bits ||
       unsigned(prec.psum_bits) != cfg.psum_bits)
     throw std::invalid_argument(fmt::format(
-        "layer '{}': model precision {}/{}/{} (act/weight/psum bits) differs from core '{}' ({}/{}/{})", l.name,
-        prec.act_bits, prec.weight_bits, prec.psum_bits, cfg.name, cfg.act_bits, cfg.weight_bits, cfg.psum_bits));
+        "layer '{}': model precision {}/{}/{} (act/weight/psum bits) differs from core '{}'{} ({}/{}/{})", l.name,
+        prec.act_bits, prec.weight_bits, prec.psum_bits, cfg.name, simd ? " in the SIMD mode" : "", a,
+        cfg.weight_bits, cfg.psum_bits));
   if (cfg.cols > kMaxCols)
     throw std::invalid_argument(fmt::format("tiler: par_col addresses {} columns, Cols is {}", kMaxCols, cfg.cols));
   if (lat::l0rd_to_ofrd(cfg) > cfg.ofifo_depth - (cfg.cols - 1) || 3 > cfg.l0_depth - (cfg.rows - 1))
@@ -353,11 +365,11 @@ void check_layer(const CoreConfig& cfg, const Layer& l, const golden::Precision&
           fmt::format("layer '{}': weight {} = {} outside {} signed bits", l.name, i, l.weight[i], cfg.weight_bits));
 }
 
-// Activation `a` of an input as the bits of its lane; std::invalid_argument outside 0 .. 2^A - 1.
-uint64_t activation_bits(const Layer& l, const CoreConfig& cfg, int64_t a) {
-  if (a < 0 || a >= (int64_t{1} << cfg.act_bits))
+// Activation `a` of an input as `bits` bits; std::invalid_argument outside 0 .. 2^bits - 1.
+uint64_t activation_bits(const Layer& l, unsigned bits, int64_t a) {
+  if (a < 0 || a >= (int64_t{1} << bits))
     throw std::invalid_argument(
-        fmt::format("layer '{}': input activation {} outside 0..{}", l.name, a, (int64_t{1} << cfg.act_bits) - 1));
+        fmt::format("layer '{}': input activation {} outside 0..{}", l.name, a, (int64_t{1} << bits) - 1));
   return static_cast<uint64_t>(a);
 }
 
@@ -368,6 +380,9 @@ class Builder {
  public:
   Builder(const CoreConfig& cfg, const Layer& l, const Geom& g, std::span<const Tensor> inputs, Schedule& s)
       : cfg_(cfg),
+        simd_(s.simd),
+        red_rows_(reduction_rows(cfg, s.simd)),
+        abits_(s.act_bits),
         l_(l),
         g_(g),
         in_(inputs),
@@ -377,7 +392,7 @@ class Builder {
         xring_(1, xmem_cap(cfg), "xmem"),
         pring_(0, pmem_cap(cfg), "pmem"),
         wring_(0, wmem_cap(cfg), "wmem"),
-        wtile_(size_t(cfg.rows) * cfg.cols),
+        wtile_(size_t(red_rows_) * cfg.cols),
         word_(words_) {}
 
   void linear(int images);
@@ -387,11 +402,13 @@ class Builder {
   void finish() { pk_.finish(); }
 
  private:
-  // Activation x.data[flat] (x: one of the inputs) of row r into the word; checks the range and
-  // notes where it went (Schedule::act_refs, once write_x has placed the word).
+  // Activation x.data[flat] (x: one of the inputs) of reduction row r into the word; checks the
+  // range and notes where it went (Schedule::act_refs, once write_x has placed the word). Row r
+  // is lane r, or in the SIMD mode lane r % Rows, low half for r < Rows, high half above.
   void put_act(unsigned r, const Tensor& x, size_t flat) {
-    put_bits(word_, r * cfg_.act_bits, cfg_.act_bits, activation_bits(l_, cfg_, x.data[flat]));
-    pending_.push_back({0, uint16_t(r * cfg_.act_bits), uint16_t(&x - in_.data()), uint32_t(flat)});
+    const unsigned bit = (r % cfg_.rows) * cfg_.act_bits + (r / cfg_.rows) * abits_;
+    put_bits(word_, bit, abits_, activation_bits(l_, abits_, x.data[flat]));
+    pending_.push_back({0, uint16_t(bit), uint16_t(&x - in_.data()), uint32_t(flat)});
   }
   void clear_word() {
     std::fill(word_.begin(), word_.end(), 0u);
@@ -422,7 +439,7 @@ class Builder {
     p.slice = slice_id(sl);
     p.item0 = item0;
     p.count = static_cast<uint32_t>(vecs_.size());
-    pk_.pass(wtile_, vecs_, acc, p);
+    pk_.pass(wtile_, vecs_, acc, simd_, p);
     s_.passes.push_back(p);
   }
 
@@ -472,7 +489,7 @@ class Builder {
     for (int i = 0; i < n; ++i) {
       OutRead r;
       r.pmem_row = row(i);
-      r.slot = pk_.read_out(r.pmem_row, l_.logits, l_.relu);
+      r.slot = pk_.read_out(r.pmem_row, l_.logits, l_.relu, simd_);
       r.item = item0 + uint32_t(i);
       r.out_tile = uint32_t(j);
       r.o0 = o0;
@@ -482,6 +499,9 @@ class Builder {
   }
 
   const CoreConfig& cfg_;
+  bool simd_;          // the SIMD mode (TilerOptions::simd)
+  unsigned red_rows_;  // reduction terms per weight-stationary vector
+  unsigned abits_;     // activation width in the words (Schedule::act_bits)
   const Layer& l_;
   const Geom& g_;
   std::span<const Tensor> in_;
@@ -502,9 +522,9 @@ class Builder {
 // Linear: for each batch chunk, output-tile group and input-feature chunk, every (output tile,
 // input tile) pass streams the chunk's images; pmem row (j, b) accumulates over input tiles.
 void Builder::linear(int images) {
-  const unsigned R = cfg_.rows, C = cfg_.cols;
+  const unsigned R = red_rows_, C = cfg_.cols;
   const int kt = ceil_div(g_.C, int(R)), ot = ceil_div(g_.O, int(C));
-  const LinearChunking ch = plan_linear(cfg_, g_, images);
+  const LinearChunking ch = plan_linear(cfg_, g_, images, simd_);
   for (int n0 = 0; n0 < images; n0 += ch.batch) {
     const int B = std::min(ch.batch, images - n0);
     const uint32_t item0 = static_cast<uint32_t>(s_.items.size());
@@ -556,7 +576,7 @@ void Builder::linear(int images) {
 // (output tile, kernel position) pass streams the chunk's positions, reading for each the input
 // position it needs, so a stride costs nothing.
 void Builder::kernel_major() {
-  const unsigned R = cfg_.rows, C = cfg_.cols;
+  const unsigned R = red_rows_, C = cfg_.cols;
   const int it = ceil_div(g_.C, int(R)), ot = ceil_div(g_.O, int(C)), kk = g_.K * g_.K;
   conv_chunks(Strategy::KernelMajor, [&](const Tensor& x, int p0, int p1, uint32_t item0, auto prow) {
     const int P = p1 - p0;
@@ -613,7 +633,7 @@ void Builder::kernel_major() {
 // PyTorch weight order, crossing channel boundaries), the host writes one vector per position;
 // every output tile streams them.
 void Builder::im2col() {
-  const unsigned R = cfg_.rows, C = cfg_.cols;
+  const unsigned R = red_rows_, C = cfg_.cols;
   const int terms = g_.C * g_.K * g_.K;
   const int rt = ceil_div(terms, int(R)), ot = ceil_div(g_.O, int(C));
   conv_chunks(Strategy::Im2col, [&](const Tensor& x, int p0, int p1, uint32_t item0, auto prow) {
@@ -772,7 +792,7 @@ Estimate mapping(const CoreConfig& cfg, const Layer& layer, const Geom& g, const
         fmt::format("layer '{}': strategy kernel-major is weight-stationary only (output-stationary conv2d "
                     "is im2col)",
                     layer.name));
-  for (const Estimate& e : estimates_for(cfg, layer, g, 1)) {
+  for (const Estimate& e : estimates_for(cfg, layer, g, 1, options.simd)) {
     if (options.dataflow && e.dataflow != *options.dataflow) continue;
     if (options.strategy && !linear && e.strategy != *options.strategy) continue;
     return e;
@@ -793,7 +813,9 @@ Schedule schedule_header(const CoreConfig& cfg, const Layer& layer, const Geom& 
   for (size_t i = 0; i < images; ++i) s.images.push_back(image_ids.empty() ? int(i) : image_ids[i]);
   s.out_shape = linear ? std::vector<int>{g.O} : std::vector<int>{g.O, g.OH, g.OW};
   s.macs = int64_t(images) * g.positions() * g.O * g.C * g.K * g.K;
-  s.estimates = estimates_for(cfg, layer, g, int(images));
+  s.simd = options.simd;
+  s.act_bits = schedule_act_bits(cfg, options.simd);
+  s.estimates = estimates_for(cfg, layer, g, int(images), options.simd);
   const Estimate m = mapping(cfg, layer, g, options);
   s.dataflow = m.dataflow;
   s.strategy = m.strategy;
@@ -864,8 +886,8 @@ void set_solo_slots(Schedule& s, const Schedule& one) {
 
 }  // namespace
 
-std::vector<Estimate> estimate_layer(const CoreConfig& cfg, const golden::Layer& layer, int images) {
-  return estimates_for(cfg, layer, geometry(layer, nullptr), images);
+std::vector<Estimate> estimate_layer(const CoreConfig& cfg, const golden::Layer& layer, int images, bool simd) {
+  return estimates_for(cfg, layer, geometry(layer, nullptr), images, simd);
 }
 
 Estimate choose_mapping(const CoreConfig& cfg, const golden::Layer& layer, const TilerOptions& options) {
@@ -879,7 +901,7 @@ Strategy choose_strategy(const CoreConfig& cfg, const golden::Layer& layer) {
 Schedule tile_layer(const CoreConfig& cfg, const golden::Layer& layer, const golden::Precision& prec,
                     std::span<const golden::Tensor> inputs, std::span<const int> image_ids, int layer_index,
                     const TilerOptions& options) {
-  check_layer(cfg, layer, prec);
+  check_layer(cfg, layer, prec, options.simd);
   check_inputs(layer, inputs, image_ids);
   const bool linear = array_op(layer) == ArrayOp::Linear;
   const Geom g = geometry(layer, linear ? nullptr : &inputs.front().shape);
@@ -926,7 +948,7 @@ void retile(Schedule& s, std::span<const golden::Tensor> inputs, std::span<const
   const unsigned w = data_words(s.config);
   for (const Schedule::ActRef& r : s.act_refs) {
     const std::span<uint32_t> word(s.data.data() + size_t(r.entry) * w, w);
-    put_bits(word, r.bit, s.config.act_bits, activation_bits(layer, s.config, inputs[r.image].data[r.flat]));
+    put_bits(word, r.bit, s.act_bits, activation_bits(layer, s.act_bits, inputs[r.image].data[r.flat]));
   }
   for (size_t i = 0; i < inputs.size(); ++i) s.images[i] = image_ids.empty() ? int(i) : image_ids[i];
 }

@@ -7,6 +7,7 @@ struct Precision {
   int act_bits = 8;     // A: unsigned activations 0 .. 2^A-1
   int weight_bits = 8;  // W: signed weights -2^(W-1) .. 2^(W-1)-1
   int psum_bits = 32;   // P: accumulator, wraps modulo 2^P (two's complement)
+  bool operator==(const Precision&) const = default;
 };
 
 // Presets of the two first-class configurations.

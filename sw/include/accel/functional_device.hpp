@@ -42,6 +42,7 @@ class FunctionalDevice final : public Device {
 
   CoreConfig cfg_;
   unsigned rows_, cols_;
+  unsigned wrows_;  // weights per column: Rows, or 2 x Rows with the SIMD mode (both lanes)
   uint64_t slot_ = 0;
 
   // xmem: depth x rows activations.
@@ -50,7 +51,7 @@ class FunctionalDevice final : public Device {
   std::vector<int32_t> l0_data_;
   std::vector<uint64_t> l0_ready_;
   unsigned l0_head_ = 0, l0_count_ = 0;
-  // Weights, [c][r]: the load chain and the two buffers.
+  // Weights, [c][r] (r < wrows_): the load chain and the two buffers.
   std::vector<int32_t> chain_, wbuf_[2];
   bool wsel_used_[2] = {false, false};
   uint64_t last_l0rd_[2] = {0, 0};

@@ -38,7 +38,8 @@ enum class Counter : unsigned {
   HostTransfer = 3,  // else xmem_wr or par_wr
   Stall = 4,         // else, not Drain: fill, WS drain, read-out only, idle
   Drain = 5,         // else: output-stationary results in the array (accumulating, os_drain, shifting out)
-  Macs = 6,          // multiply-accumulates: Rows x Cols per l0_rd (the vector passes every PE)
+  Macs = 6,          // multiply-accumulates: Rows x Cols per l0_rd (the vector passes every PE), twice that
+                     // for an l0_simd vector (two products per PE)
   XmemRead = 7,      // xmem_rd: one activation word (Rows x ActBits)
   XmemWrite = 8,     // xmem_wr
   WmemRead = 9,      // wmem_rd: one weight row (Cols x WeightBits), output-stationary
@@ -111,7 +112,7 @@ class CounterTrack {
     } else {
       add(Counter::Total, 1);
       add(category(i), 1);
-      add(Counter::Macs, i.l0_rd ? uint64_t{rows_} * cols_ : 0);
+      add(Counter::Macs, i.l0_rd ? uint64_t{rows_} * cols_ * (i.l0_simd ? 2 : 1) : 0);
       add(Counter::XmemRead, i.xmem_rd);
       add(Counter::XmemWrite, i.xmem_wr);
       add(Counter::WmemRead, i.wmem_rd);

@@ -71,10 +71,12 @@ struct LayerReport {
   uint64_t psum_rows = 0, out_rows = 0;
   double seconds = 0;
   unsigned rows = 0, cols = 0;
+  unsigned lanes = 1;  // products per PE and cycle at the peak: 2 in the SIMD mode
 
   uint64_t total() const { return counters[0]; }
-  // MACs / (Rows * Cols * total cycles)
-  double utilization() const { return total() ? double(macs) / (double(rows) * cols * total()) : 0.0; }
+  uint64_t peak_macs() const { return uint64_t{rows} * cols * lanes; }  // per cycle
+  // MACs / (peak MACs per cycle * total cycles): against the mode's own peak
+  double utilization() const { return total() ? double(macs) / (double(peak_macs()) * total()) : 0.0; }
   double slots_per_second() const { return seconds > 0 ? double(total()) / seconds : 0.0; }
 };
 
@@ -84,7 +86,7 @@ struct ModelRun {
   std::vector<LayerReport> layers;           // every model layer, in order
   uint64_t protocol_errors = 0;
 
-  // MACs / (Rows * Cols * cycles) over the device layers.
+  // MACs / (peak MACs per cycle * cycles) over the device layers.
   double utilization() const;
   uint64_t total_cycles() const;
 };

@@ -120,6 +120,8 @@ struct Schedule : SlotStream {
   std::vector<int> images;          // global image numbers of the batch, in order
   std::vector<int> out_shape;       // per image: {O, OH, OW} (conv2d) or {O} (linear)
   bool out_raw = false;             // logits layer: out lanes are raw acc + bias
+  bool simd = false;                // the SIMD mode (TilerOptions::simd): l0_simd vectors, out_half read-outs
+  unsigned act_bits = 0;            // width of the activations in the words (ActBits, SIMD: half of it)
   int64_t macs = 0;                 // real multiply-accumulates (layer MACs x images)
 
   // Metadata: every of_rd belongs to exactly one pass, every out_rd is one OutRead.

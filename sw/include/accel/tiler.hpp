@@ -20,12 +20,17 @@ struct TilerOptions {
   // conv2d, weight-stationary only: force a strategy; default: the lower estimate for one image
   // (so a rerun of one image picks the same strategy as the batch did).
   std::optional<Strategy> strategy;
+  // The SIMD mode (docs/isa.md "SIMD mode", docs/tiler.md "SIMD mode"): the model's activations are
+  // ActBits / 2 bits; weight-stationary vectors carry 2 x Rows reduction terms (two per lane) and
+  // every read-out requantizes to ActBits / 2 bits. Needs a core with the mode (tag simd).
+  bool simd = false;
 };
 
 // Estimates of every (dataflow, strategy) that applies to `layer` (WS linear and OS linear for
 // linear; WS kernel-major, WS im2col and OS im2col for conv2d) for a batch of `images`, cheapest
-// first, on ties of cycles by fewer data_i slots.
-std::vector<Estimate> estimate_layer(const CoreConfig& cfg, const golden::Layer& layer, int images);
+// first, on ties of cycles by fewer data_i slots; `simd`: the weight-stationary ones in the SIMD mode.
+std::vector<Estimate> estimate_layer(const CoreConfig& cfg, const golden::Layer& layer, int images,
+                                     bool simd = false);
 
 // The (dataflow, strategy) tile_layer picks with `options` (the fastest estimate for one image
 // among those the options allow). Throws std::invalid_argument for options that do not apply.

@@ -122,6 +122,7 @@ void put_run(json& j, const RunReport& r) {
   if (!r.energy_table.empty()) j["energy_table"] = r.energy_table;
   j["rows"] = r.rows;
   j["cols"] = r.cols;
+  j["lanes"] = r.lanes;
   j["devices"] = r.devices;
   j["images"] = r.images;
   j["first_image"] = r.first_image;
@@ -141,6 +142,7 @@ void get_run(const json& j, RunReport& r) {
   r.energy_table = j.value("energy_table", "");
   r.rows = j.at("rows").get<unsigned>();
   r.cols = j.at("cols").get<unsigned>();
+  r.lanes = j.value("lanes", 1u);  // reports from before the SIMD mode: 1
   r.devices = j.at("devices").get<std::string>();
   r.images = j.at("images").get<int>();
   r.first_image = j.at("first_image").get<int>();

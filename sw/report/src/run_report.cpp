@@ -23,7 +23,7 @@ int64_t RunReport::network_macs() const {
 
 double RunReport::network_utilization() const {
   const uint64_t c = network_cycles();
-  return c ? double(network_macs()) / (double(rows) * cols * c) : 0.0;
+  return c ? double(network_macs()) / (double(peak_macs()) * c) : 0.0;
 }
 
 std::optional<double> RunReport::network_energy_pj() const {
@@ -56,7 +56,7 @@ LayerRow named_row(std::string name, std::string describe, std::string device) {
 LayerRow layer_row(const LayerReport& l) {
   LayerRow row = named_row(l.name, l.describe, l.device);
   if (row.on_host()) return row;
-  accumulate(row, l, l.rows, l.cols);
+  accumulate(row, l, l.peak_macs());
   return row;
 }
 
@@ -80,7 +80,7 @@ static void add_estimates(LayerRow& row, const std::vector<StrategyEstimate>& es
   }
 }
 
-void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, unsigned rows, unsigned cols) {
+void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, uint64_t peak) {
   row.macs += macs;
   row.cycles += c[0];
   row.compute_cycles += c[1];
@@ -90,14 +90,14 @@ void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, un
   row.drain_cycles += c[5];
   for (unsigned k = kNumCycleCounters; k < kNumCounters; ++k) row.events[k - kNumCycleCounters] += c[k];
   row.seconds += seconds;
-  row.utilization = row.cycles ? double(row.macs) / (double(rows) * cols * row.cycles) : 0.0;
+  row.utilization = row.cycles ? double(row.macs) / (double(peak) * row.cycles) : 0.0;
 }
 
-void accumulate(LayerRow& row, const LayerReport& l, unsigned rows, unsigned cols) {
+void accumulate(LayerRow& row, const LayerReport& l, uint64_t peak) {
   row.dataflow = std::string(dataflow_name(l.dataflow));
   row.strategy = std::string(strategy_name(l.strategy));
   add_estimates(row, estimate_rows(l.estimates));
-  add_play(row, l.counters, l.macs, l.seconds, rows, cols);
+  add_play(row, l.counters, l.macs, l.seconds, peak);
   row.schedules += l.schedules;
   row.psum_rows_checked += l.psum_rows;
   row.out_rows_checked += l.out_rows;
@@ -124,6 +124,7 @@ RunReport from_model_run(const ModelRun& run) {
     if (!r.layers.back().on_host()) {
       r.rows = l.rows;
       r.cols = l.cols;
+      r.lanes = l.lanes;
     }
   }
   r.protocol_errors = run.protocol_errors;
@@ -159,7 +160,7 @@ namespace accel::report {
 
 namespace {
 
-void merge_row(LayerRow& t, const LayerRow& p, unsigned rows, unsigned cols) {
+void merge_row(LayerRow& t, const LayerRow& p, uint64_t peak) {
   if (p.on_host()) return;
   if (!p.strategy.empty()) t.strategy = p.strategy;  // as accumulate(): the latest batch's
   if (!p.dataflow.empty()) t.dataflow = p.dataflow;
@@ -167,7 +168,7 @@ void merge_row(LayerRow& t, const LayerRow& p, unsigned rows, unsigned cols) {
   Counters c{p.cycles, p.compute_cycles, p.weight_load_cycles, p.host_transfer_cycles, p.stall_cycles,
              p.drain_cycles};
   std::copy(p.events.begin(), p.events.end(), c.begin() + kNumCycleCounters);
-  add_play(t, c, p.macs, p.seconds, rows, cols);
+  add_play(t, c, p.macs, p.seconds, peak);
   if (p.energy_pj) add_parts(t.energy_pj, *p.energy_pj);
   t.schedules += p.schedules;
   t.psum_rows_checked += p.psum_rows_checked;
@@ -204,6 +205,7 @@ void check_same_run(const RunReport& t, const RunReport& p) {
   differ("command", t.command, p.command);
   differ("model", t.model_dir, p.model_dir);
   differ("configuration", t.config, p.config);
+  differ("products per PE and cycle (the SIMD mode)", t.lanes, p.lanes);
   differ("energy table", t.energy_table, p.energy_table);
   differ("devices", t.devices, p.devices);
   differ("image set", t.images_file, p.images_file);
@@ -225,7 +227,7 @@ bool verdict(const RunReport& r) {
 void merge(RunReport& total, const RunReport& part) {
   check_same_run(total, part);
   total.images += part.images;
-  for (size_t i = 0; i < total.layers.size(); ++i) merge_row(total.layers[i], part.layers[i], total.rows, total.cols);
+  for (size_t i = 0; i < total.layers.size(); ++i) merge_row(total.layers[i], part.layers[i], total.peak_macs());
   merge_tally(total.accuracy, part.accuracy);
   merge_tally(total.golden_accuracy, part.golden_accuracy);
   merge_tally(total.agreement, part.agreement);

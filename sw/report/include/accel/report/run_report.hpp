@@ -40,7 +40,7 @@ struct LayerRow {
   int64_t macs = 0;
   uint64_t cycles = 0, compute_cycles = 0, weight_load_cycles = 0, host_transfer_cycles = 0, stall_cycles = 0,
            drain_cycles = 0;  // output-stationary drain (docs/isa.md "Performance counters")
-  double utilization = 0;  // macs / (rows * cols * cycles)
+  double utilization = 0;  // macs / (peak MACs per cycle * cycles), peak = rows * cols * lanes
   int schedules = 0;
   uint64_t psum_rows_checked = 0, psum_mismatches = 0;
   uint64_t out_rows_checked = 0, out_mismatches = 0, protocol_errors = 0;
@@ -102,6 +102,7 @@ struct RunReport {
   std::string config, widths;    // configuration name, "8x8, 8/8/32"
   std::string energy_table;      // the energy table's name and file, empty without one
   unsigned rows = 0, cols = 0;
+  unsigned lanes = 1;   // products per PE and cycle at the peak: 2 in the SIMD mode (--simd)
   std::string devices;  // mnist: "conv1=rtl, ..."; layer: the device
   int images = 0, first_image = 0, images_in_file = 0, batch = 0;
   // mnist: this report is shard `index` (1-based) of `count` (--shard K/N); absent for a whole run.
@@ -130,7 +131,8 @@ struct RunReport {
   // Sums over the device layers.
   uint64_t network_cycles() const;
   int64_t network_macs() const;
-  double network_utilization() const;  // network MACs / (rows * cols * network cycles)
+  uint64_t peak_macs() const { return uint64_t{rows} * cols * lanes; }  // per cycle
+  double network_utilization() const;  // network MACs / (peak MACs per cycle * network cycles)
   std::optional<double> network_energy_pj() const;  // the device layers' estimates summed
   double cycles_per_image(uint64_t cycles) const { return images ? double(cycles) / images : 0.0; }
   double simulated_cycles_per_second() const;
@@ -147,9 +149,10 @@ void set_config(RunReport& r, const CoreConfig& c);
 // A row of a runtime layer report (utilization from its own rows and cols).
 LayerRow layer_row(const LayerReport& l);
 // Adds one played schedule (or batch of them): counters, MACs, device time; utilization again.
-void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, unsigned rows, unsigned cols);
+// `peak`: MACs per cycle at the peak (Rows x Cols x lanes), what utilization is measured against.
+void add_play(LayerRow& row, const Counters& c, int64_t macs, double seconds, uint64_t peak);
 // Adds one more batch of the same layer (counters, MACs, time, schedules) to `row`.
-void accumulate(LayerRow& row, const LayerReport& l, unsigned rows, unsigned cols);
+void accumulate(LayerRow& row, const LayerReport& l, uint64_t peak);
 // Adds the energy estimate of the counters `c` to `row` (event_costs of the run's table).
 void add_energy(LayerRow& row, const std::array<EventCost, kNumCounters>& costs, const Counters& c);
 // The rows of a whole model run, and its protocol errors.
