@@ -7,6 +7,11 @@ checked. The table (CSV, JSON) holds golden (float and integer) accuracy, RTL ag
 and activation memory, cycles and energy per image; three PNG plots (matplotlib) show accuracy
 against memory, cycles and energy.
 
+The SIMD mode (docs/isa.md "SIMD mode"): every model whose activations are half as wide as those
+of a configuration of the build tagged simd (same weight and psum widths) runs once more, on that
+core with --simd; simd.md compares its cycles per layer with the model's own build (the mode off),
+and the cycles plot shows both.
+
   scripts/sweep.py [--build build] [--out results/sweep] [--limit N] [--pairs 2/4,8/8] [--reuse]
 """
 import argparse
@@ -119,13 +124,28 @@ def progress(done, total, images_done, images_total, t0):
           f"ETA {eta:.0f} s", file=sys.stderr)
 
 
-def run_pair(args, model_dir, out_json):
+def simd_config(build, a, w, p):
+    """The first configuration of the build with the SIMD mode for A/W/P models, or None."""
+    with open(os.path.join(build, "configs.list")) as f:
+        for line in f:
+            name, *kv = line.split()
+            c = dict(x.split("=") for x in kv)
+            if (c.get("Simd") == "1" and int(c["ActBits"]) == 2 * a and int(c["WeightBits"]) == w
+                    and int(c["PsumBits"]) == p):
+                return name
+    return None
+
+
+def run_pair(args, model_dir, out_json, simd=False):
     if args.reuse and os.path.isfile(out_json):
         with open(out_json) as f:
             rep = json.load(f)
-        if rep.get("model_dir") == model_dir and (not args.limit or rep.get("images") == args.limit):
+        if (rep.get("model_dir") == model_dir and (not args.limit or rep.get("images") == args.limit)
+                and rep.get("lanes", 1) == (2 if simd else 1)):
             return rep, 0 if rep.get("passed") else 1
     cmd = [os.path.join(args.build, "sim", "cosim"), "mnist", "--model", model_dir, "--json", out_json]
+    if simd:
+        cmd.append("--simd")
     if args.limit:
         cmd += ["--limit", str(args.limit)]
     r = subprocess.run(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True)
@@ -171,7 +191,26 @@ def markdown_table(rows):
     return "\n".join(out) + "\n"
 
 
-def plot(rows, out):
+def simd_table(pairs):
+    """Cycles per image, per layer and for the network, without and with the SIMD mode."""
+    out = []
+    for off, on in pairs:
+        out += [f"A{off['act_bits']}/W{off['weight_bits']} ({off['model']}): {off['config']} without the SIMD mode, "
+                f"{on['config']} with it ({on['images']:,} images, RTL agreement {100 * on['rtl_agreement']:.2f} %, "
+                f"{on['mismatches']} mismatches)", "",
+                "| layer | cycles/image without | with SIMD | change |", "|---|---|---|---|"]
+        rows = list(off["layer_cycles_per_image"].items()) + [("network", off["cycles_per_image"])]
+        for name, c0 in rows:
+            c1 = on["cycles_per_image"] if name == "network" else on["layer_cycles_per_image"][name]
+            out.append(f"| {name} | {c0:,.0f} | {c1:,.0f} | {100 * (c1 - c0) / c0:+.1f} % |")
+        out += [f"| utilization (of the mode's peak) | {100 * off['utilization']:.1f} % | "
+                f"{100 * on['utilization']:.1f} % | |",
+                f"| energy/image (estimate) | {off['energy_uj_per_image']:.2f} uJ | {on['energy_uj_per_image']:.2f} uJ "
+                f"| {100 * (on['energy_uj_per_image'] / off['energy_uj_per_image'] - 1):+.1f} % |", ""]
+    return "\n".join(out)
+
+
+def plot(rows, out, simd_rows=()):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -186,6 +225,12 @@ def plot(rows, out):
             for r in pts:
                 ax.annotate(f"A{r['act_bits']}/W{r['weight_bits']}", (r[key], 100 * r["int_accuracy"]),
                             textcoords="offset points", xytext=(5, 4), fontsize=8)
+        if key == "cycles_per_image" and simd_rows:
+            ax.scatter([r[key] for r in simd_rows], [100 * r["int_accuracy"] for r in simd_rows], marker="*", s=110,
+                       label="SIMD mode (two products per PE)")
+            for r in simd_rows:
+                ax.annotate(f"A{r['act_bits']}/W{r['weight_bits']} SIMD", (r[key], 100 * r["int_accuracy"]),
+                            textcoords="offset points", xytext=(5, -10), fontsize=8)
         ax.set_xlabel(label)
         ax.set_ylabel(f"accuracy on {rows[0]['images']:,} held-out MNIST images (%)")
         ax.set_title(f"Accuracy against {label.split(' (')[0]}")
@@ -231,6 +276,15 @@ def main():
         with open(os.path.join(REPO, models[(a, w)], "model.json")) as f:
             count = json.load(f)["reference"]["count"]
         images_total += min(count, args.limit) if args.limit else count
+    simd_pairs = []
+    for a, w in pairs:
+        with open(os.path.join(REPO, models[(a, w)], "model.json")) as f:
+            m = json.load(f)
+        cfg = simd_config(args.build, a, w, m["psum_bits"])
+        if cfg:
+            simd_pairs.append((a, w, cfg))
+            images_total += min(m["reference"]["count"], args.limit) if args.limit else m["reference"]["count"]
+    total = len(pairs) + len(simd_pairs)
     for k, (a, w) in enumerate(pairs):
         rep, code = run_pair(args, models[(a, w)], os.path.join(runs, f"a{a}w{w}.json"))
         images_done += rep["images"]
@@ -240,20 +294,34 @@ def main():
               f"RTL agreement {100 * r['rtl_agreement']:.2f} %, {r['cycles_per_image']:.0f} cycles/image, "
               f"{r['energy_uj_per_image']:.3f} uJ/image, {'PASS' if code == 0 else 'FAIL'}")
         sys.stdout.flush()
-        progress(k + 1, len(pairs), images_done, images_total, t0)
+        progress(k + 1, total, images_done, images_total, t0)
+    simd_rows, compared = [], []
+    for k, (a, w, cfg) in enumerate(simd_pairs):
+        rep, code = run_pair(args, models[(a, w)], os.path.join(runs, f"a{a}w{w}_simd.json"), simd=True)
+        images_done += rep["images"]
+        r = row_of(a, w, models[(a, w)], rep)
+        simd_rows.append(r)
+        compared.append((next(x for x in rows if (x["act_bits"], x["weight_bits"]) == (a, w)), r))
+        print(f"sweep: A{a}/W{w} {r['model']} on {r['config']} --simd: RTL agreement {100 * r['rtl_agreement']:.2f} %, "
+              f"{r['cycles_per_image']:.0f} cycles/image ({compared[-1][0]['cycles_per_image']:.0f} without), "
+              f"{r['energy_uj_per_image']:.3f} uJ/image, {'PASS' if code == 0 else 'FAIL'}")
+        sys.stdout.flush()
+        progress(len(pairs) + k + 1, total, images_done, images_total, t0)
     fields = [k for k in rows[0] if k != "layer_cycles_per_image"]
     with open(os.path.join(args.out, "sweep.csv"), "w", newline="") as f:
         wr = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         wr.writeheader()
         wr.writerows(rows)
     with open(os.path.join(args.out, "sweep.json"), "w") as f:
-        json.dump({"energy_table": rep.get("energy_table", ""), "rows": rows}, f, indent=1)
+        json.dump({"energy_table": rep.get("energy_table", ""), "rows": rows, "simd_rows": simd_rows}, f, indent=1)
     with open(os.path.join(args.out, "sweep.md"), "w") as f:
         f.write(markdown_table(rows))
-    plot(rows, args.out)
-    print(f"sweep: {len(rows)} pairs in {time.monotonic() - t0:.0f} s; {args.out}/sweep.csv, sweep.json, sweep.md "
-          "and 3 plots")
-    return 0 if all(r["passed"] for r in rows) else 1
+    with open(os.path.join(args.out, "simd.md"), "w") as f:
+        f.write(simd_table(compared))
+    plot(rows, args.out, simd_rows)
+    print(f"sweep: {len(rows)} pairs and {len(simd_rows)} in the SIMD mode in {time.monotonic() - t0:.0f} s; "
+          f"{args.out}/sweep.csv, sweep.json, sweep.md, simd.md and 3 plots")
+    return 0 if all(r["passed"] for r in rows + simd_rows) else 1
 
 
 if __name__ == "__main__":
