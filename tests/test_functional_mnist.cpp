@@ -28,13 +28,14 @@ struct NetResult {
   std::string report;
 };
 
-NetResult run_scored(const golden::Model& m, const CoreConfig& cfg, std::span<const std::span<const uint8_t>> images) {
+NetResult run_scored(const golden::Model& m, const CoreConfig& cfg, std::span<const std::span<const uint8_t>> images,
+                     const RunOptions& options = {}) {
   FunctionalDevice dev(cfg);
   GoldenModelValues ev(m, images);
   Scoreboard sb(ev, ScoreboardOptions{10, 100});
   NetResult r;
   r.run = run_model(
-      m, images, [&](const golden::Layer&, int) -> Device& { return dev; }, &sb);
+      m, images, [&](const golden::Layer&, int) -> Device& { return dev; }, &sb, options);
   r.mismatches = sb.mismatches();
   r.report = sb.report() + format_report(r.run);
   for (size_t i = 0; i < images.size(); ++i) CHECK(r.run.logits[i] == ev.trace(int(i)).logits().data);
@@ -76,4 +77,40 @@ TEST_CASE("functional device: 20 MNIST images through models/mnist_int8 are bit-
   CHECK(r.mismatches == 0);
   for (int i = 0; i < n; ++i)
     for (int c = 0; c < m.reference->classes; ++c) CHECK(r.run.logits[size_t(i)][size_t(c)] == m.reference->at(i, c));
+}
+
+// The SIMD mode (docs/isa.md): the 2-bit-activation model on int4, two products per PE, against
+// the 4-bit model of the same network on the same core without the mode (cycles depend on the
+// shapes, not on the values).
+TEST_CASE("functional device: models/mnist_a2w4 in int4's SIMD mode is bit-exact and needs fewer cycles",
+          "[functional][mnist][simd]") {
+  const test_support::MnistReference ref = test_support::load_mnist_reference(20, "mnist_a2w4");
+  const test_support::MnistReference ref4 = test_support::load_mnist_reference(20, "mnist_int4");
+  RunOptions simd;
+  simd.tiler.simd = true;
+  const NetResult r = run_scored(ref.model, configs::int4, ref.images, simd);
+  INFO(r.report);
+  CHECK(r.mismatches == 0);
+  CHECK(r.run.protocol_errors == 0);
+  for (size_t i = 0; i < ref.images.size(); ++i)
+    for (int c = 0; c < ref.model.reference->classes; ++c)
+      CHECK(r.run.logits[i][size_t(c)] == ref.model.reference->at(int(i), c));
+  const NetResult base = run_scored(ref4.model, configs::int4, ref4.images);
+  CHECK(base.mismatches == 0);
+  REQUIRE(base.run.layers.size() == r.run.layers.size());
+  for (size_t l = 0; l < r.run.layers.size(); ++l) {
+    const LayerReport& a = base.run.layers[l];
+    const LayerReport& b = r.run.layers[l];
+    if (a.device == "host") continue;
+    INFO(b.name << ": " << a.total() << " cycles without the mode, " << b.total() << " with it");
+    CHECK(b.lanes == 2);
+    CHECK(b.macs == a.macs);
+    // The counter counts every PE product, padding terms of a partial tile included.
+    CHECK(counter(b.counters, Counter::Macs) >= uint64_t(b.macs));
+    CHECK(counter(b.counters, Counter::Macs) == 2 * 64 * counter(b.counters, Counter::Compute));
+    if (b.dataflow == Dataflow::WS && a.dataflow == Dataflow::WS) CHECK(b.total() < a.total());
+    CHECK(b.estimates.front().cycles < a.estimates.front().cycles);
+  }
+  WARN("without the SIMD mode:\n" << format_report(base.run) << "with it:\n" << format_report(r.run));
+  CHECK(r.run.total_cycles() < base.run.total_cycles());
 }

@@ -255,7 +255,7 @@ void run_device_layer(const golden::Model& model, int li, Device& dev, std::vect
   rep.device = std::string(dev.name());
   rep.rows = dev.config().rows;
   rep.cols = dev.config().cols;
-  rep.estimates = estimate_layer(dev.config(), layer, int(acts.size()));
+  rep.estimates = estimate_layer(dev.config(), layer, int(acts.size()), options.tiler.simd);
   const size_t per = size_t(images_per_schedule(layer, options, acts.size()));
   std::vector<golden::Tensor> next(acts.size());
   // Schedules of the same number of images differ in their activations only: the first is tiled,

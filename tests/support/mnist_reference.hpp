@@ -19,10 +19,10 @@ struct MnistReference {
   std::vector<std::span<const uint8_t>> images;  // the first `count` images of `set`
 };
 
-// Fails the test (REQUIRE) if the model, its reference or 20 reference images are missing.
-inline MnistReference load_mnist_reference(int count = 20) {
+// Fails the test (REQUIRE) if the model, its reference or `count` reference images are missing.
+inline MnistReference load_mnist_reference(int count = 20, const char* model = "mnist_int8") {
   const std::filesystem::path root = ACCEL_ROOT;
-  const std::filesystem::path dir = root / "models" / "mnist_int8";
+  const std::filesystem::path dir = root / "models" / model;
   REQUIRE(std::filesystem::exists(dir / "model.json"));
   MnistReference r{golden::load_model(dir), {}, {}};
   REQUIRE(r.model.reference);
