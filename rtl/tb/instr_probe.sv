@@ -32,6 +32,7 @@ module instr_probe
   output logic [AddrBits-1:0]   wmem_rd_addr_o,  // instr_i.wmem_rd_addr
   output logic                  l0_os_o,         // instr_i.l0_os
   output logic                  os_drain_o,      // instr_i.os_drain
+  output logic                  l0_simd_o,       // instr_i.l0_simd
   output logic [31:0]           instr_bits_o,    // $bits(instr_t)
   output logic [7:0]            lat_xmem_wr_to_xmem_rd_o,  // LatXmemWrToXmemRd
   output logic [7:0]            lat_xmem_rd_to_l0_rd_o,    // LatXmemRdToL0Rd
@@ -78,6 +79,7 @@ module instr_probe
   assign wmem_rd_addr_o = instr_i.wmem_rd_addr;
   assign l0_os_o        = instr_i.l0_os;
   assign os_drain_o     = instr_i.os_drain;
+  assign l0_simd_o      = instr_i.l0_simd;
   assign instr_bits_o   = 32'(InstrBits);
 
   assign lat_xmem_wr_to_xmem_rd_o = 8'(LatXmemWrToXmemRd);
