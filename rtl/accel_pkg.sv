@@ -33,7 +33,7 @@ package accel_pkg;
     CtrHostTransfer = 5'd3,   // else: xmem_wr or par_wr executes (host data on data_i)
     CtrStall        = 5'd4,   // else (not Drain): fill, WS drain, read-out only, or idle
     CtrDrain        = 5'd5,   // else: OS results in the array (accumulating, os_drain, shifting out)
-    CtrMacs         = 5'd6,   // multiply-accumulates: Rows*Cols per l0_rd
+    CtrMacs         = 5'd6,   // multiply-accumulates: Rows*Cols per l0_rd, 2*Rows*Cols with l0_simd
     CtrXmemRead     = 5'd7,   // xmem_rd
     CtrXmemWrite    = 5'd8,   // xmem_wr
     CtrWmemRead     = 5'd9,   // wmem_rd

@@ -105,6 +105,13 @@ module core
   logic [PAddrW-1:0]       pmem_waddr;
   logic [RowBits-1:0]      pmem_wdata;
   logic                    os_draining;
+  logic [WBits-1:0]        w1;  // the lane-1 weight column: data_i above the lane-0 one (SIMD)
+
+  if (Simd != 0) begin : g_simd_w1
+    assign w1 = data_q[2*WBits-1:WBits];  // DataBits >= 2 * WBits (data_bits)
+  end else begin : g_no_simd_w1
+    assign w1 = '0;
+  end
 
   corelet #(
     .Rows       (Rows),
@@ -114,7 +121,8 @@ module core
     .PsumBits   (PsumBits),
     .L0Depth    (L0Depth),
     .OfifoDepth (OfifoDepth),
-    .PmemDepth  (PmemDepth)
+    .PmemDepth  (PmemDepth),
+    .Simd       (Simd)
   ) u_corelet (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
@@ -123,12 +131,14 @@ module core
     .l0_rd_i      (instr_q.l0_rd),
     .l0_wsel_i    (instr_q.l0_wsel),
     .l0_os_i      (instr_q.l0_os),
+    .l0_simd_i    (Simd != 0 && instr_q.l0_simd),
     .n0_push_i    (n0_push_q),
     .n0_data_i    (wmem_rdata[0]),
     .os_drain_i   (instr_q.os_drain),
     .os_draining_o(os_draining),
     .w_load_i     (instr_q.w_load),
     .w_i          (data_q[WBits-1:0]),
+    .w1_i         (w1),
     .w_commit_i   (instr_q.w_commit),
     .w_buf_i      (instr_q.w_buf),
     .of_rd_i      (instr_q.of_rd),
@@ -199,7 +209,9 @@ module core
     ctr_d[CtrHostTransfer] = ctr_q[CtrHostTransfer] + CtrBits'(is_host);
     ctr_d[CtrDrain]        = ctr_q[CtrDrain] + CtrBits'(is_drain);
     ctr_d[CtrStall]        = ctr_q[CtrStall] + CtrBits'(!is_compute && !is_wload && !is_host && !is_drain);
-    ctr_d[CtrMacs]         = ctr_q[CtrMacs] + (instr_q.l0_rd ? CtrBits'(Rows * Cols) : '0);
+    ctr_d[CtrMacs]         = ctr_q[CtrMacs] + (!instr_q.l0_rd ? '0 :
+                             (Simd != 0 && instr_q.l0_simd) ? CtrBits'(2 * Rows * Cols) :
+                                                             CtrBits'(Rows * Cols));
     ctr_d[CtrXmemRead]     = ctr_q[CtrXmemRead] + CtrBits'(instr_q.xmem_rd);
     ctr_d[CtrXmemWrite]    = ctr_q[CtrXmemWrite] + CtrBits'(instr_q.xmem_wr);
     ctr_d[CtrWmemRead]     = ctr_q[CtrWmemRead] + CtrBits'(instr_q.wmem_rd);
@@ -245,6 +257,9 @@ module core
     assert (L0Depth >= Rows && OfifoDepth >= Cols)
       else $error("core: FIFOs must cover the skew (L0Depth=%0d >= Rows, OfifoDepth=%0d >= Cols)",
                   L0Depth, OfifoDepth);
+    assert (Simd <= 1 && (Simd == 0 || ActBits % 2 == 0))
+      else $error("core: illegal Simd=%0d (0 or 1; the SIMD mode needs an even ActBits, got %0d)",
+                  Simd, ActBits);
   end
 
   // Weight-buffer hazard tracking (assertion only): wbusy_q[b] counts down the cycles until the
@@ -336,6 +351,15 @@ module core
       drain_busy_q <= drain_busy_d;
     end
   end
+
+  // SIMD rules (docs/isa.md "SIMD mode"): a weight-stationary vector on a core built with Simd.
+  a_simd_built : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      instr_q.l0_simd |-> Simd != 0)
+    else $error("core: l0_simd on a core built without the SIMD mode");
+
+  a_simd_not_os : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      !(instr_q.l0_simd && instr_q.l0_os))
+    else $error("core: l0_simd with l0_os (the SIMD mode is weight-stationary only)");
 
   a_os_without_rd : assert property (@(posedge clk_i) disable iff (!rst_ni)
       instr_q.l0_os |-> instr_q.l0_rd)

@@ -10,6 +10,7 @@ module corelet
   parameter int unsigned L0Depth    = 64,    // entries per L0 row FIFO
   parameter int unsigned OfifoDepth = 64,    // entries per OFIFO column FIFO
   parameter int unsigned PmemDepth  = 4096,  // pmem rows
+  parameter int unsigned Simd       = 0,     // 1: the SIMD mode (docs/isa.md "SIMD mode")
   localparam int unsigned PAddrW    = (PmemDepth > 1) ? $clog2(PmemDepth) : 1,
   localparam int unsigned RowBits   = Cols * PsumBits
 ) (
@@ -21,6 +22,7 @@ module corelet
   input  logic                             l0_rd_i,       // pop one vector into the array
   input  logic                             l0_wsel_i,     // its weight buffer
   input  logic                             l0_os_i,       // it computes output-stationary: pop N0 too
+  input  logic                             l0_simd_i,     // it is SIMD: two half-width activations per row
   // N0 fill (from wmem) and output-stationary drain
   input  logic                             n0_push_i,     // push one weight row into N0
   input  logic [Cols-1:0][WeightBits-1:0]  n0_data_i,     // the row
@@ -29,6 +31,7 @@ module corelet
   // Weights
   input  logic                             w_load_i,      // shift a weight column in
   input  logic [Rows-1:0][WeightBits-1:0]  w_i,           // the column
+  input  logic [Rows-1:0][WeightBits-1:0]  w1_i,          // the lane-1 column (Simd only)
   input  logic                             w_commit_i,    // chain -> buffer w_buf_i
   input  logic                             w_buf_i,       // buffer to commit
   // OFIFO -> SFP
@@ -60,12 +63,12 @@ module corelet
   output status_t                          status_o       // L0 / OFIFO fill state
 );
 
-  logic [Rows-1:0]                 act_valid, act_sel;
+  logic [Rows-1:0]                 act_valid, act_sel, act_simd;
   logic [Rows-1:0][ActBits-1:0]    act;
   logic [Cols-1:0]                 col_valid, os_w_valid;
   logic [Cols-1:0][WeightBits-1:0] os_w;
   // N0 has no buffer selects and its flags are not in status_o (its own assertions check it).
-  logic [Cols-1:0]                 n0_sel_unused;
+  logic [Cols-1:0]                 n0_sel_unused, n0_simd_unused;
   logic                            n0_empty_unused, n0_idle_unused, n0_full_unused;
   logic [Cols-1:0][PsumBits-1:0]   col_psum, of_row;
   logic                            of_valid;
@@ -73,7 +76,8 @@ module corelet
   l0 #(
     .Rows    (Rows),
     .ActBits (ActBits),
-    .Depth   (L0Depth)
+    .Depth   (L0Depth),
+    .Simd    (Simd)
   ) u_l0 (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -81,8 +85,10 @@ module corelet
     .data_i      (l0_data_i),
     .rd_i        (l0_rd_i),
     .rd_sel_i    (l0_wsel_i),
+    .rd_simd_i   (l0_simd_i),
     .act_valid_o (act_valid),
     .act_sel_o   (act_sel),
+    .act_simd_o  (act_simd),
     .act_o       (act),
     .empty_o     (status_o.l0_empty),
     .idle_o      (status_o.l0_idle),
@@ -103,8 +109,10 @@ module corelet
     .data_i      (n0_data_i),
     .rd_i        (l0_rd_i && l0_os_i),
     .rd_sel_i    (1'b0),
+    .rd_simd_i   (1'b0),
     .act_valid_o (os_w_valid),
     .act_sel_o   (n0_sel_unused),
+    .act_simd_o  (n0_simd_unused),
     .act_o       (os_w),
     .empty_o     (n0_empty_unused),
     .idle_o      (n0_idle_unused),
@@ -116,15 +124,18 @@ module corelet
     .Cols       (Cols),
     .ActBits    (ActBits),
     .WeightBits (WeightBits),
-    .PsumBits   (PsumBits)
+    .PsumBits   (PsumBits),
+    .Simd       (Simd)
   ) u_mac_array (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .act_valid_i  (act_valid),
     .act_sel_i    (act_sel),
+    .act_simd_i   (act_simd),
     .act_i        (act),
     .w_load_i     (w_load_i),
     .w_i          (w_i),
+    .w1_i         (w1_i),
     .w_commit_i   (w_commit_i),
     .w_buf_i      (w_buf_i),
     .os_w_valid_i (os_w_valid),

@@ -1,10 +1,12 @@
 // L0 input buffer: Rows row FIFOs filled one vector at a time, read with a skew of one cycle per row.
 // The north input buffer N0 of output-stationary mode is a second instance (one FIFO per column).
+// With Simd, a SIMD flag travels through the skew beside the buffer select.
 module l0 #(
   parameter int unsigned Rows    = 8,    // array rows (one FIFO each)
   parameter int unsigned ActBits = 8,    // activation width
   parameter int unsigned Depth   = 64,   // entries per row FIFO
-  parameter string       Name    = "l0"  // instance name in assertion messages ("n0" for N0)
+  parameter string       Name    = "l0", // instance name in assertion messages ("n0" for N0)
+  parameter int unsigned Simd    = 0     // 1: rd_simd_i travels with the vector (else act_simd_o = 0)
 ) (
   input  logic                           clk_i,        // clock
   input  logic                           rst_ni,       // synchronous reset, active low
@@ -12,8 +14,10 @@ module l0 #(
   input  logic [Rows-1:0][ActBits-1:0]   data_i,       // the vector, row r at data_i[r]
   input  logic                           rd_i,         // pop row 0 now, row r r cycles later
   input  logic                           rd_sel_i,     // weight buffer travelling with the vector
+  input  logic                           rd_simd_i,    // SIMD flag travelling with the vector (Simd only)
   output logic [Rows-1:0]                act_valid_o,  // row r's activation enters the array
   output logic [Rows-1:0]                act_sel_o,    // its weight buffer select
+  output logic [Rows-1:0]                act_simd_o,   // its SIMD flag (0 without Simd)
   output logic [Rows-1:0][ActBits-1:0]   act_o,        // row r's activation
   output logic                           empty_o,      // row 0 holds no vector: l0_rd illegal
   output logic                           idle_o,       // every row FIFO is empty
@@ -44,6 +48,30 @@ module l0 #(
     assign sel[Rows-1:1] = sel_q;
   end
 
+  // The SIMD flag: the same skew as sel, only with Simd.
+  if (Simd != 0) begin : g_simd
+    logic [Rows-1:0] simd;
+
+    assign simd[0] = rd_simd_i;
+
+    if (Rows > 1) begin : g_skew
+      logic [Rows-2:0] simd_q;
+
+      always_ff @(posedge clk_i) begin
+        if (!rst_ni) simd_q <= '0;
+        else         simd_q <= simd[Rows-2:0];
+      end
+
+      assign simd[Rows-1:1] = simd_q;
+    end
+
+    assign act_simd_o = simd;
+  end else begin : g_no_simd
+    logic unused_simd;
+    assign unused_simd = rd_simd_i;
+    assign act_simd_o  = '0;
+  end
+
   for (genvar r = 0; r < Rows; r++) begin : g_row
 
     fifo_sync #(
@@ -71,9 +99,9 @@ module l0 #(
   // Assertions (each row FIFO also checks push-when-full / pop-when-empty itself)
   // -------------------------------------------------------------------------------------------
   initial begin : p_params
-    assert (Rows >= 1 && ActBits >= 1 && Depth >= 1)
-      else $error("%s: illegal parameters Rows=%0d ActBits=%0d Depth=%0d",
-                  Name, Rows, ActBits, Depth);
+    assert (Rows >= 1 && ActBits >= 1 && Depth >= 1 && Simd <= 1)
+      else $error("%s: illegal parameters Rows=%0d ActBits=%0d Depth=%0d Simd=%0d",
+                  Name, Rows, ActBits, Depth, Simd);
   end
 
   a_no_rd_empty : assert property (@(posedge clk_i) disable iff (!rst_ni) !(rd_i && empty_o))

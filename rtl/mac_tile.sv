@@ -1,17 +1,22 @@
 // MAC tile, weight- or output-stationary per vector: WS psum_o = psum_i + act_i * weight (double-
 // buffered behind a load chain); OS acc += act_i * (the weight on psum_i), drained south on request.
+// With Simd, a SIMD WS vector computes psum_i + lo * weight + hi * lane-1 weight (two half-width
+// activations in act_i; docs/isa.md "SIMD mode").
 module mac_tile #(
   parameter int unsigned ActBits    = 8,   // unsigned activation width
   parameter int unsigned WeightBits = 8,   // signed weight width
-  parameter int unsigned PsumBits   = 32   // signed partial-sum width (wraps)
+  parameter int unsigned PsumBits   = 32,  // signed partial-sum width (wraps)
+  parameter int unsigned Simd       = 0    // 1: the SIMD mode (lane-1 chain and buffers)
 ) (
   input  logic                  clk_i,        // clock
   input  logic                  rst_ni,       // synchronous reset, active low
   input  logic                  act_valid_i,  // an activation arrives from the west
   input  logic                  act_sel_i,    // weight buffer it computes with (WS)
+  input  logic                  act_simd_i,   // SIMD: act_i holds two ActBits/2 activations (Simd only)
   input  logic [ActBits-1:0]    act_i,        // the activation (unsigned)
   output logic                  act_valid_o,  // registered act_valid_i, to the east
   output logic                  act_sel_o,    // registered act_sel_i, to the east
+  output logic                  act_simd_o,   // registered act_simd_i, to the east (0 without Simd)
   output logic [ActBits-1:0]    act_o,        // registered act_i, to the east
   input  logic [PsumBits-1:0]   psum_i,       // partial sum from the north (OS: the weight, low bits)
   output logic [PsumBits-1:0]   psum_o,       // to the south: WS psum, OS weight or drained accumulator
@@ -21,9 +26,15 @@ module mac_tile #(
   input  logic                  w_load_i,     // shift the load chain east by one tile
   input  logic [WeightBits-1:0] w_i,          // weight from the west neighbour's chain
   output logic [WeightBits-1:0] w_o,          // this tile's chain register, to the east
-  input  logic                  w_commit_i,   // copy the chain register into buffer w_buf_i
+  input  logic [WeightBits-1:0] w1_i,         // lane-1 weight from the west neighbour's chain (Simd only)
+  output logic [WeightBits-1:0] w1_o,         // this tile's lane-1 chain register (0 without Simd)
+  input  logic                  w_commit_i,   // copy the chain register(s) into buffer w_buf_i
   input  logic                  w_buf_i       // buffer w_commit_i writes
 );
+
+  // Always inlined into mac_array: left to its size heuristic, Verilator keeps Rows x Cols tile
+  // instances once the module grows a little (the SIMD ports did), and the model runs slower.
+  /* verilator inline_module */
 
   localparam int unsigned ProdBits = ActBits + WeightBits + 1;
 
@@ -32,7 +43,7 @@ module mac_tile #(
   logic        [PsumBits-1:0]   psum_d, psum_q, acc_d, acc_q;
   logic        [WeightBits-1:0] chain_d, chain_q, weight;
   logic [1:0]  [WeightBits-1:0] buf_d, buf_q;  // packed: cheaper to simulate than an array
-  logic signed [ProdBits-1:0]   prod;
+  logic signed [ProdBits-1:0]   prod, ws_term;
 
   // One multiplier for both modes: OS takes the weight arriving from the north, WS the stationary
   // one of the buffer the activation selects. Exact product of an unsigned activation and a
@@ -55,7 +66,7 @@ module mac_tile #(
     if (wv_i) begin
       acc_d  = acc_q + PsumBits'(prod);
     end else if (act_valid_i) begin
-      psum_d   = psum_i + PsumBits'(prod);
+      psum_d   = psum_i + PsumBits'(ws_term);
     end
     if (os_drain_i) begin
       psum_d = acc_d;
@@ -95,6 +106,51 @@ module mac_tile #(
   assign wv_o        = wv_q;
   assign w_o         = chain_q;
 
+  // SIMD lane 1: a second chain register and buffer pair, loaded and committed with lane 0, and the
+  // flag travelling east with the activation. A build without Simd has none of it.
+  if (Simd != 0) begin : g_simd
+    localparam int unsigned H = ActBits / 2;
+    localparam int unsigned HalfBits = H + WeightBits + 1;  // one exact half-width product
+
+    logic                         simd_q;
+    logic        [WeightBits-1:0] chain1_d, chain1_q;
+    logic [1:0]  [WeightBits-1:0] buf1_d, buf1_q;
+    logic signed [HalfBits-1:0]   prod_lo, prod_hi;
+
+    // Exact: lo * w_lane0 + hi * w_lane1 needs H + WeightBits + 2 <= ProdBits bits (H >= 1).
+    assign prod_lo = $signed({1'b0, act_i[H-1:0]}) * $signed(buf_q[act_sel_i]);
+    assign prod_hi = $signed({1'b0, act_i[2*H-1:H]}) * $signed(buf1_q[act_sel_i]);
+    assign ws_term = act_simd_i ? ProdBits'(prod_lo) + ProdBits'(prod_hi) : prod;
+
+    always_comb begin
+      chain1_d = chain1_q;
+      buf1_d   = buf1_q;
+      if (w_load_i) chain1_d = w1_i;
+      if (w_commit_i) buf1_d[w_buf_i] = chain1_q;
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (!rst_ni) begin
+        simd_q   <= 1'b0;
+        chain1_q <= '0;
+        buf1_q   <= '0;
+      end else begin
+        simd_q   <= act_simd_i;
+        chain1_q <= chain1_d;
+        buf1_q   <= buf1_d;
+      end
+    end
+
+    assign act_simd_o = simd_q;
+    assign w1_o       = chain1_q;
+  end else begin : g_no_simd
+    logic unused_simd;
+    assign unused_simd = ^{act_simd_i, w1_i};
+    assign ws_term     = prod;
+    assign act_simd_o  = 1'b0;
+    assign w1_o        = '0;
+  end
+
   // -------------------------------------------------------------------------------------------
   // Assertions
   // -------------------------------------------------------------------------------------------
@@ -103,10 +159,18 @@ module mac_tile #(
             WeightBits <= PsumBits)
       else $error("mac_tile: illegal parameters ActBits=%0d WeightBits=%0d PsumBits=%0d",
                   ActBits, WeightBits, PsumBits);
+    assert (Simd <= 1 && (Simd == 0 || ActBits % 2 == 0))
+      else $error("mac_tile: illegal Simd=%0d (0 or 1; 1 needs an even ActBits, got %0d)",
+                  Simd, ActBits);
   end
 
   // An OS weight meets its activation: the two skews (L0 rows, N0 columns) line them up.
   a_weight_with_act : assert property (@(posedge clk_i) disable iff (!rst_ni) wv_i |-> act_valid_i)
     else $error("mac_tile: an OS weight arrives without its activation");
+
+  // SIMD is weight-stationary only (core checks l0_simd with l0_os at the instruction).
+  a_simd_not_os : assert property (@(posedge clk_i) disable iff (!rst_ni)
+      !(Simd != 0 && act_valid_i && act_simd_i && wv_i))
+    else $error("mac_tile: a SIMD activation meets an OS weight");
 
 endmodule

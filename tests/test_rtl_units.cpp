@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -478,6 +479,304 @@ void mac_array_os_test(const CoreConfig& c) {
 }
 
 // ------------------------------------------------------------------------------------------------
+// SIMD mode (docs/isa.md "SIMD mode"): the expectation, written from the spec alone. A SIMD
+// activation word holds lo in bits [H-1:0] and hi in [2H-1:H] (H = ActBits / 2, both unsigned);
+// the tile adds lo * (lane-0 weight) + hi * (lane-1 weight), exactly, then wraps to PsumBits.
+// A non-SIMD word is one ActBits activation times the lane-0 weight. Without Simd (the tag) the
+// units ignore the SIMD inputs: every word is non-SIMD and the SIMD outputs stay 0.
+// ------------------------------------------------------------------------------------------------
+struct SimdAct {
+  bool simd;
+  int64_t lo, hi;  // simd: the two halves; else lo is the whole activation
+  uint64_t word(unsigned half_bits) const {
+    return simd ? uint64_t(lo) | (uint64_t(hi) << half_bits) : uint64_t(lo);
+  }
+};
+
+template <class M>
+void mac_tile_simd_test(const CoreConfig& c) {
+  const uint32_t seed = test_seed() + 8;
+  INFO("seed " << seed << " (set ACCEL_SEED to reproduce)");
+  std::mt19937 rng(seed);
+  Bench<M> b;
+  const unsigned A = c.act_bits, W = c.weight_bits, P = c.psum_bits, H = A / 2;
+  const int64_t wmin = -(int64_t{1} << (W - 1)), wmax = (int64_t{1} << (W - 1)) - 1;
+  const int64_t amax = (int64_t{1} << A) - 1, hmax = (int64_t{1} << H) - 1;
+  const int64_t pmax = (int64_t{1} << (P - 1)) - 1;
+  std::uniform_int_distribution<int64_t> wdist(wmin, wmax), adist(0, amax), hdist(0, hmax);
+  std::uniform_int_distribution<uint64_t> pdist(0, mask(P));
+  int64_t w0[2] = {0, 0}, w1[2] = {0, 0};  // what each buffer should hold, lane 0 and lane 1
+
+  // One w_load of both lanes, then a commit: both chains show their weight, both lanes commit.
+  auto load_commit = [&](int64_t l0, int64_t l1, unsigned buf) {
+    b->tile_w_i = static_cast<uint8_t>(uint64_t(l0) & mask(W));
+    b->tile_w1_i = static_cast<uint8_t>(uint64_t(l1) & mask(W));
+    b->tile_w_load_i = 1;
+    b.tick();
+    b->tile_w_load_i = 0;
+    CHECK(sign_extend(b->tile_w_o, W) == l0);
+    CHECK(sign_extend(b->tile_w1_o, W) == (c.simd ? l1 : 0));  // no lane-1 chain without Simd
+    b->tile_w_commit_i = 1;
+    b->tile_w_buf_i = buf;
+    b.tick();
+    b->tile_w_commit_i = 0;
+    w0[buf] = l0;
+    w1[buf] = c.simd ? l1 : 0;
+  };
+  unsigned checked = 0;
+  auto mac = [&](const SimdAct& a, unsigned sel, int64_t p) {
+    b->tile_act_valid_i = 1;
+    b->tile_act_sel_i = sel;
+    b->tile_act_simd_i = a.simd;
+    b->tile_act_i = static_cast<uint8_t>(a.word(H));
+    b->tile_psum_i = static_cast<uint32_t>(uint64_t(p) & mask(P));
+    b.tick();
+    b->tile_act_valid_i = 0;
+    b->tile_act_simd_i = 0;
+    CHECK(b->tile_act_valid_o == 1);
+    CHECK(b->tile_act_sel_o == sel);
+    CHECK(b->tile_act_simd_o == (c.simd && a.simd));  // the flag goes east with the activation
+    CHECK(b->tile_act_o == a.word(H));                // the whole word goes east
+    ++checked;
+    return sign_extend(b->tile_psum_o, P);
+  };
+  auto want = [&](const SimdAct& a, unsigned sel, int64_t p) {
+    const bool simd_math = c.simd && a.simd;
+    const int64_t term = simd_math ? a.lo * w0[sel] + a.hi * w1[sel] : int64_t(a.word(H)) * w0[sel];
+    return wrap(p + term, P);
+  };
+
+  // Edges: the largest halves times the most negative weights in both lanes (buffer 0), and
+  // most negative against most positive (buffer 1).
+  load_commit(wmin, wmin, 0);
+  load_commit(wmax, wmin, 1);
+  const SimdAct top{true, hmax, hmax};
+  CHECK(mac(top, 0, 0) == want(top, 0, 0));
+  CHECK(mac(top, 1, 0) == want(top, 1, 0));
+  if (c.simd) {
+    // Written out: hmax * wmin + hmax * wmin, and hmax * (wmax + wmin) = -hmax.
+    CHECK(mac(top, 0, 0) == wrap(2 * hmax * wmin, P));
+    CHECK(mac(top, 1, 7) == wrap(7 - hmax, P));
+    if (c.name == "int4") {  // H = 2: 3 * -8 + 3 * -8
+      CHECK(mac(top, 0, 0) == -48);
+      CHECK(mac(SimdAct{true, 3, 0}, 1, 0) == 21);   // lo only: 3 * 7
+      CHECK(mac(SimdAct{true, 0, 3}, 1, 0) == -24);  // hi only: 3 * -8 (lane 1)
+    }
+    if (c.name == "odd4x6") {  // H = 4: 15 * -128 + 15 * -128
+      CHECK(mac(top, 0, 0) == -3840);
+      CHECK(mac(SimdAct{true, 15, 1}, 1, 0) == 15 * 127 - 128);
+    }
+  }
+  // The whole-width word of a non-SIMD vector uses lane 0 only: amax * wmin, lane 1 ignored.
+  CHECK(mac(SimdAct{false, amax, 0}, 0, 0) == amax * wmin);
+  CHECK(mac(SimdAct{false, amax, 0}, 1, 0) == amax * wmax);
+  // Wrap at PsumBits, both directions.
+  CHECK(mac(top, 0, -pmax - 1) == want(top, 0, -pmax - 1));
+  load_commit(wmax, wmax, 0);
+  CHECK(mac(top, 0, pmax) == want(top, 0, pmax));
+  CHECK(mac(top, 0, pmax) == wrap(pmax + 2 * hmax * (c.simd ? wmax : 0) +
+                                      (c.simd ? 0 : int64_t(top.word(H)) * wmax), P));
+
+  // Random: weights reloaded now and then (either buffer), SIMD and plain words mixed, edges
+  // drawn often.
+  for (unsigned k = 0; k < 400; ++k) {
+    if (k % 23 == 0) {
+      const auto pick = [&] { return std::bernoulli_distribution(0.2)(rng) ? wmin : wdist(rng); };
+      load_commit(pick(), pick(), unsigned(rng() & 1));
+    }
+    const bool simd = std::bernoulli_distribution(0.7)(rng);
+    const auto half = [&] { return std::bernoulli_distribution(0.2)(rng) ? hmax : hdist(rng); };
+    const SimdAct a = simd ? SimdAct{true, half(), half()} : SimdAct{false, adist(rng), 0};
+    const unsigned sel = unsigned(rng() & 1);
+    const int64_t p = sign_extend(pdist(rng), P);
+    INFO("step " << k << (simd ? " SIMD" : " plain") << " lo " << a.lo << " hi " << a.hi << " sel " << sel);
+    CHECK(mac(a, sel, p) == want(a, sel, p));
+  }
+  CHECK(checked > 400);
+  CHECK(b.errors == 0);
+}
+
+// Mismatches of a SIMD array run against an expectation: (vector, column, RTL, expected).
+struct ArrayMismatch {
+  unsigned vector, column;
+  int64_t got, want;
+};
+
+// The SIMD mac_array run: lane-0 and lane-1 weights of buffer 0 loaded together (column C-1
+// first, one w_load carrying both lanes), then N vectors skewed by hand (vector v enters row r in
+// cycle v + r with its SIMD flag and buffer select), SIMD and plain mixed at random; buffer 1
+// loads and commits behind them (its lane 0 all most-negative, its lane 1 most-negative in even
+// rows) for the second half. `expect(v, col)` gives the psum expected of vector v in column col;
+// the run returns every mismatch (value or arrival cycle, a wrong cycle as got = want + 1 << 40).
+struct SimdArrayRun {
+  unsigned R, C, N;
+  std::vector<std::vector<int64_t>> w0[2], w1[2];  // [buf][r][c], per lane
+  std::vector<SimdAct> a;                           // a[v * R + r]
+  std::vector<unsigned> sel;                        // sel[v]
+  std::vector<bool> simd;                           // simd[v]
+};
+
+template <class M>
+std::vector<ArrayMismatch> mac_array_simd_run(const CoreConfig& c, const SimdArrayRun& run,
+                                              const std::function<int64_t(unsigned, unsigned)>& expect) {
+  Bench<M> b;
+  const unsigned R = run.R, C = run.C, N = run.N, A = c.act_bits, W = c.weight_bits, P = c.psum_bits;
+  const unsigned H = A / 2;
+  auto drive_load = [&](unsigned buf, unsigned k) {
+    const unsigned col = C - 1 - k;
+    b->arr_w_load_i = 1;
+    for (unsigned r = 0; r < R; ++r) {
+      write_bits(b->arr_w_i, r * W, W, uint64_t(run.w0[buf][r][col]));
+      write_bits(b->arr_w1_i, r * W, W, uint64_t(run.w1[buf][r][col]));
+    }
+  };
+  for (unsigned k = 0; k < C; ++k) {
+    drive_load(0, k);
+    b.tick();
+  }
+  b->arr_w_load_i = 0;
+  b->arr_w_commit_i = 1;
+  b->arr_w_buf_i = 0;
+  b.tick();
+  b->arr_w_commit_i = 0;
+
+  std::vector<std::vector<int64_t>> got(C);
+  std::vector<std::vector<unsigned>> got_cycle(C);
+  for (unsigned t = 0; t < N + R + C + 4; ++t) {
+    b->arr_act_valid_i = 0;
+    b->arr_act_sel_i = 0;
+    b->arr_act_simd_i = 0;
+    for (unsigned r = 0; r < R; ++r) {
+      if (t >= r && t - r < N) {
+        const unsigned v = t - r;
+        write_bits(b->arr_act_valid_i, r, 1, 1);
+        write_bits(b->arr_act_sel_i, r, 1, run.sel[v]);
+        write_bits(b->arr_act_simd_i, r, 1, run.simd[v]);
+        write_bits(b->arr_act_i, r * A, A, run.a[v * R + r].word(H));
+      }
+    }
+    b->arr_w_load_i = 0;
+    b->arr_w_commit_i = 0;
+    if (t >= 1 && t < 1 + C) drive_load(1, t - 1);
+    if (t == 1 + C) {
+      b->arr_w_commit_i = 1;
+      b->arr_w_buf_i = 1;
+    }
+    b.tick();
+    for (unsigned col = 0; col < C; ++col) {
+      if (read_port(b->arr_psum_valid_o, col, 1)) {
+        got[col].push_back(sign_extend(read_port(b->arr_psum_o, col * P, P), P));
+        got_cycle[col].push_back(t);
+      }
+    }
+  }
+  std::vector<ArrayMismatch> bad;
+  for (unsigned col = 0; col < C; ++col) {
+    REQUIRE(got[col].size() == N);
+    for (unsigned v = 0; v < N; ++v) {
+      const int64_t want = expect(v, col);
+      if (got[col][v] != want) bad.push_back({v, col, got[col][v], want});
+      // Tile (R-1, col) computes vector v in cycle v + R-1 + col, SIMD or not.
+      if (got_cycle[col][v] != v + R - 1 + col) bad.push_back({v, col, want + (int64_t{1} << 40), want});
+    }
+  }
+  CHECK(b.errors == 0);
+  return bad;
+}
+
+SimdArrayRun make_simd_array_run(const CoreConfig& c, std::mt19937& rng) {
+  const unsigned R = c.rows, C = c.cols, W = c.weight_bits, H = c.act_bits / 2;
+  const int64_t wmin = -(int64_t{1} << (W - 1)), wmax = (int64_t{1} << (W - 1)) - 1;
+  const int64_t amax = (int64_t{1} << c.act_bits) - 1, hmax = (int64_t{1} << H) - 1;
+  std::uniform_int_distribution<int64_t> wdist(wmin, wmax), adist(0, amax), hdist(0, hmax);
+  SimdArrayRun run{R, C, 48, {}, {}, {}, {}, {}};
+  for (unsigned buf = 0; buf < 2; ++buf) {
+    run.w0[buf].assign(R, std::vector<int64_t>(C));
+    run.w1[buf].assign(R, std::vector<int64_t>(C));
+    for (unsigned r = 0; r < R; ++r)
+      for (unsigned col = 0; col < C; ++col) {
+        run.w0[buf][r][col] = buf ? wmin : wdist(rng);
+        run.w1[buf][r][col] = (buf && r % 2 == 0) ? wmin : wdist(rng);
+      }
+  }
+  const unsigned half = run.N / 2;
+  REQUIRE(2 + C < half);  // buffer 1 commits before the first vector using it enters
+  for (unsigned v = 0; v < run.N; ++v) {
+    run.sel.push_back(v < half ? 0 : 1);
+    // Vectors 0, 1, half, half+1: every half at its maximum (SIMD, then plain at amax); the rest
+    // random, SIMD or plain.
+    const unsigned k = v % half;
+    const bool edge = k < 2;
+    const bool simd = edge ? k == 0 : std::bernoulli_distribution(0.6)(rng);
+    run.simd.push_back(simd);
+    for (unsigned r = 0; r < R; ++r) {
+      if (simd) run.a.push_back({true, edge ? hmax : hdist(rng), edge ? hmax : hdist(rng)});
+      else run.a.push_back({false, edge ? amax : adist(rng), 0});
+    }
+  }
+  return run;
+}
+
+// The spec's psum of vector v in column col: a plain sum over the rows, then the PsumBits wrap.
+int64_t simd_array_expect(const CoreConfig& c, const SimdArrayRun& run, unsigned v, unsigned col) {
+  const unsigned buf = run.sel[v];
+  int64_t sum = 0;
+  for (unsigned r = 0; r < run.R; ++r) {
+    const SimdAct& a = run.a[v * run.R + r];
+    if (c.simd && a.simd) sum += a.lo * run.w0[buf][r][col] + a.hi * run.w1[buf][r][col];
+    else sum += int64_t(a.word(c.act_bits / 2)) * run.w0[buf][r][col];
+  }
+  return wrap(sum, c.psum_bits);
+}
+
+template <class M>
+void mac_array_simd_test(const CoreConfig& c) {
+  const uint32_t seed = test_seed() + 9;
+  fmt::print("mac_array SIMD ({}): seed {}\n", c.name, seed);
+  INFO("seed " << seed << " (set ACCEL_SEED to reproduce)");
+  std::mt19937 rng(seed);
+  const SimdArrayRun run = make_simd_array_run(c, rng);
+  const auto bad = mac_array_simd_run<M>(c, run, [&](unsigned v, unsigned col) {
+    return simd_array_expect(c, run, v, col);
+  });
+  for (std::size_t i = 0; i < bad.size() && i < 10; ++i)
+    FAIL_CHECK("vector " << bad[i].vector << (run.simd[bad[i].vector] ? " (SIMD)" : " (plain)") << " column "
+                         << bad[i].column << ": RTL " << bad[i].got << ", expected " << bad[i].want);
+  CHECK(bad.empty());
+}
+
+// The SIMD array check can fail, and names the place: a corrupted expectation (one psum off by
+// one) is reported at exactly that vector and column; an expectation that ignores lane 1 (every
+// word as one plain activation, the bug of a core without the mode) is reported at the SIMD
+// vectors, and only there.
+template <class M>
+void mac_array_simd_check_fails_test(const CoreConfig& c) {
+  std::mt19937 rng(test_seed() + 10);
+  const SimdArrayRun run = make_simd_array_run(c, rng);
+  const unsigned v_bad = 5, col_bad = c.cols - 1;
+  const auto bad = mac_array_simd_run<M>(c, run, [&](unsigned v, unsigned col) {
+    const int64_t x = simd_array_expect(c, run, v, col);
+    return (v == v_bad && col == col_bad) ? x + 1 : x;
+  });
+  REQUIRE(bad.size() == 1);
+  CHECK(bad[0].vector == v_bad);
+  CHECK(bad[0].column == col_bad);
+  CHECK(bad[0].want == bad[0].got + 1);
+
+  if (!c.simd) return;  // without the mode the plain expectation is the right one
+  CoreConfig plain = c;
+  plain.simd = false;
+  const auto lane0_only = mac_array_simd_run<M>(c, run, [&](unsigned v, unsigned col) {
+    return simd_array_expect(plain, run, v, col);
+  });
+  unsigned simd_vectors = 0;
+  for (bool s : run.simd) simd_vectors += s;
+  REQUIRE(simd_vectors > 0);
+  CHECK(lane0_only.size() >= simd_vectors);  // every SIMD vector is wrong in some column
+  for (const auto& m : lane0_only) CHECK(run.simd[m.vector]);
+}
+
+// ------------------------------------------------------------------------------------------------
 // l0
 // ------------------------------------------------------------------------------------------------
 template <class M>
@@ -496,6 +795,7 @@ void l0_test(const CoreConfig& c) {
     unsigned cycle;
     std::vector<uint64_t> v;
     unsigned sel;
+    bool simd;
   };
   std::vector<Pop> pops;
   unsigned checked = 0;
@@ -505,14 +805,16 @@ void l0_test(const CoreConfig& c) {
     const bool push = may_push && coin(rng);
     const bool rd = !queue.empty() && coin(rng) && t < cycles - R - 2;
     const unsigned sel = coin(rng);
+    const bool simd = coin(rng);
     std::vector<uint64_t> v(R);
     for (auto& x : v) x = adist(rng);
     b->l0_push_i = push;
     b->l0_rd_i = rd;
     b->l0_rd_sel_i = sel;
+    b->l0_rd_simd_i = simd;
     for (unsigned r = 0; r < R; ++r) write_bits(b->l0_data_i, r * A, A, v[r]);
     if (rd) {
-      pops.push_back({t, queue.front(), sel});
+      pops.push_back({t, queue.front(), sel, simd});
       queue.pop_front();
     }
     b.settle();
@@ -527,6 +829,8 @@ void l0_test(const CoreConfig& c) {
       if (p) {
         CHECK(read_port(b->l0_act_o, r * A, A) == p->v[r]);
         CHECK(read_port(b->l0_act_sel_o, r, 1) == p->sel);
+        // The SIMD flag takes the same skew (a build without the mode shows 0).
+        CHECK(read_port(b->l0_act_simd_o, r, 1) == (c.simd && p->simd));
         ++checked;
       }
     }
@@ -954,6 +1258,18 @@ void sfp_param_edges_test(const CoreConfig& c) {
   TEST_CASE("mac_array: OS and WS vectors mixed, drains row Rows-1 first in all columns (" CFG ")",                   \
             "[rtl][unit][os][random][" CFG "]") {                                                                     \
     mac_array_os_test<MODEL>(KCFG);                                                                                   \
+  }                                                                                                                   \
+  TEST_CASE("mac_tile: SIMD words add lo * lane 0 + hi * lane 1; plain words ignore lane 1 (" CFG ")",              \
+            "[rtl][unit][simd][random][" CFG "]") {                                                                   \
+    mac_tile_simd_test<MODEL>(KCFG);                                                                                  \
+  }                                                                                                                   \
+  TEST_CASE("mac_array: SIMD and plain vectors mixed, two-lane weight columns, both buffers (" CFG ")",               \
+            "[rtl][unit][simd][random][" CFG "]") {                                                                   \
+    mac_array_simd_test<MODEL>(KCFG);                                                                                 \
+  }                                                                                                                   \
+  TEST_CASE("mac_array: the SIMD check reports a corrupted or lane-0-only expectation where it is wrong (" CFG ")",   \
+            "[rtl][unit][simd][" CFG "]") {                                                                           \
+    mac_array_simd_check_fails_test<MODEL>(KCFG);                                                                     \
   }                                                                                                                   \
   TEST_CASE("l0: keeps order and skews row r by r cycles (" CFG ")", "[rtl][unit][random][" CFG "]") {                \
     l0_test<MODEL>(KCFG);                                                                                             \

@@ -1,5 +1,6 @@
 // Test top: one mac_tile, mac_array, l0, ofifo, sfp (with its pmem) and fifo_sync, each driven
-// separately.
+// separately. The SIMD ports (tile_act_simd_*, tile_w1_*, arr_act_simd_i, arr_w1_i, l0_rd_simd_i,
+// l0_act_simd_o) exist in every build; without Simd the units ignore them and drive 0.
 module unit_top
   import accel_pkg::*;
 #(
@@ -22,9 +23,11 @@ module unit_top
   // mac_tile
   input  logic                             tile_act_valid_i,   // u_tile.act_valid_i
   input  logic                             tile_act_sel_i,     // u_tile.act_sel_i
+  input  logic                             tile_act_simd_i,    // u_tile.act_simd_i
   input  logic [ActBits-1:0]               tile_act_i,         // u_tile.act_i
   output logic                             tile_act_valid_o,   // u_tile.act_valid_o
   output logic                             tile_act_sel_o,     // u_tile.act_sel_o
+  output logic                             tile_act_simd_o,    // u_tile.act_simd_o
   output logic [ActBits-1:0]               tile_act_o,         // u_tile.act_o
   input  logic [PsumBits-1:0]              tile_psum_i,        // u_tile.psum_i
   output logic [PsumBits-1:0]              tile_psum_o,        // u_tile.psum_o
@@ -34,14 +37,18 @@ module unit_top
   input  logic                             tile_w_load_i,      // u_tile.w_load_i
   input  logic [WeightBits-1:0]            tile_w_i,           // u_tile.w_i
   output logic [WeightBits-1:0]            tile_w_o,           // u_tile.w_o
+  input  logic [WeightBits-1:0]            tile_w1_i,          // u_tile.w1_i
+  output logic [WeightBits-1:0]            tile_w1_o,          // u_tile.w1_o
   input  logic                             tile_w_commit_i,    // u_tile.w_commit_i
   input  logic                             tile_w_buf_i,       // u_tile.w_buf_i
   // mac_array
   input  logic [Rows-1:0]                  arr_act_valid_i,    // u_array.act_valid_i
   input  logic [Rows-1:0]                  arr_act_sel_i,      // u_array.act_sel_i
+  input  logic [Rows-1:0]                  arr_act_simd_i,     // u_array.act_simd_i
   input  logic [Rows-1:0][ActBits-1:0]     arr_act_i,          // u_array.act_i
   input  logic                             arr_w_load_i,       // u_array.w_load_i
   input  logic [Rows-1:0][WeightBits-1:0]  arr_w_i,            // u_array.w_i
+  input  logic [Rows-1:0][WeightBits-1:0]  arr_w1_i,           // u_array.w1_i
   input  logic                             arr_w_commit_i,     // u_array.w_commit_i
   input  logic                             arr_w_buf_i,        // u_array.w_buf_i
   input  logic [Cols-1:0]                  arr_os_w_valid_i,   // u_array.os_w_valid_i
@@ -55,8 +62,10 @@ module unit_top
   input  logic [Rows-1:0][ActBits-1:0]     l0_data_i,          // u_l0.data_i
   input  logic                             l0_rd_i,            // u_l0.rd_i
   input  logic                             l0_rd_sel_i,        // u_l0.rd_sel_i
+  input  logic                             l0_rd_simd_i,       // u_l0.rd_simd_i
   output logic [Rows-1:0]                  l0_act_valid_o,     // u_l0.act_valid_o
   output logic [Rows-1:0]                  l0_act_sel_o,       // u_l0.act_sel_o
+  output logic [Rows-1:0]                  l0_act_simd_o,      // u_l0.act_simd_o
   output logic [Rows-1:0][ActBits-1:0]     l0_act_o,           // u_l0.act_o
   output logic                             l0_empty_o,         // u_l0.empty_o
   output logic                             l0_idle_o,          // u_l0.idle_o
@@ -98,15 +107,18 @@ module unit_top
   mac_tile #(
     .ActBits    (ActBits),
     .WeightBits (WeightBits),
-    .PsumBits   (PsumBits)
+    .PsumBits   (PsumBits),
+    .Simd       (Simd)
   ) u_tile (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .act_valid_i (tile_act_valid_i),
     .act_sel_i   (tile_act_sel_i),
+    .act_simd_i  (tile_act_simd_i),
     .act_i       (tile_act_i),
     .act_valid_o (tile_act_valid_o),
     .act_sel_o   (tile_act_sel_o),
+    .act_simd_o  (tile_act_simd_o),
     .act_o       (tile_act_o),
     .psum_i      (tile_psum_i),
     .psum_o      (tile_psum_o),
@@ -116,6 +128,8 @@ module unit_top
     .w_load_i    (tile_w_load_i),
     .w_i         (tile_w_i),
     .w_o         (tile_w_o),
+    .w1_i        (tile_w1_i),
+    .w1_o        (tile_w1_o),
     .w_commit_i  (tile_w_commit_i),
     .w_buf_i     (tile_w_buf_i)
   );
@@ -125,15 +139,18 @@ module unit_top
     .Cols       (Cols),
     .ActBits    (ActBits),
     .WeightBits (WeightBits),
-    .PsumBits   (PsumBits)
+    .PsumBits   (PsumBits),
+    .Simd       (Simd)
   ) u_array (
     .clk_i        (clk_i),
     .rst_ni       (rst_ni),
     .act_valid_i  (arr_act_valid_i),
     .act_sel_i    (arr_act_sel_i),
+    .act_simd_i   (arr_act_simd_i),
     .act_i        (arr_act_i),
     .w_load_i     (arr_w_load_i),
     .w_i          (arr_w_i),
+    .w1_i         (arr_w1_i),
     .w_commit_i   (arr_w_commit_i),
     .w_buf_i      (arr_w_buf_i),
     .os_w_valid_i (arr_os_w_valid_i),
@@ -147,7 +164,8 @@ module unit_top
   l0 #(
     .Rows    (Rows),
     .ActBits (ActBits),
-    .Depth   (L0Depth)
+    .Depth   (L0Depth),
+    .Simd    (Simd)
   ) u_l0 (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
@@ -155,8 +173,10 @@ module unit_top
     .data_i      (l0_data_i),
     .rd_i        (l0_rd_i),
     .rd_sel_i    (l0_rd_sel_i),
+    .rd_simd_i   (l0_rd_simd_i),
     .act_valid_o (l0_act_valid_o),
     .act_sel_o   (l0_act_sel_o),
+    .act_simd_o  (l0_act_simd_o),
     .act_o       (l0_act_o),
     .empty_o     (l0_empty_o),
     .idle_o      (l0_idle_o),
