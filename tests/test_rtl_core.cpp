@@ -1034,14 +1034,15 @@ TEST_CASE("core: every configuration's model reports the parameters its configur
 }
 
 TEST_CASE("core: a model built with other parameters than its configuration is refused", "[rtl][core][bad_input]") {
-  // The odd4x6 model (4x6, 1 K-word memories) handed over as if it were int8 (8x8, 4 K words).
+  // The odd4x6 model (4x6, 1 K-word memories, the SIMD mode) handed over as if it were int8 (8x8,
+  // 4 K words, no SIMD mode).
   const std::string lib = accel::sim::model_library("odd4x6");
   CHECK_THROWS_WITH(accel::sim::make_core_sim(accel::configs::int8, lib),
                     "the model in " + lib +
                         " is not configuration 'int8': Rows 4 (model) vs 8 (configuration), Cols 6 (model) vs 8 "
                         "(configuration), XmemDepth 1024 (model) vs 4096 (configuration), PmemDepth 1024 (model) vs "
                         "4096 (configuration), L0Depth 16 (model) vs 64 (configuration), OfifoDepth 16 (model) vs 64 "
-                        "(configuration)");
+                        "(configuration), Simd 1 (model) vs 0 (configuration)");
   // Widths only: int4 and int8 have the same shape and memories.
   CHECK_THROWS_WITH(accel::sim::make_core_sim(accel::configs::int8, accel::sim::model_library("int4")),
                     Catch::Contains("ActBits 4 (model) vs 8 (configuration), WeightBits 4 (model) vs 8"));
@@ -1298,5 +1299,109 @@ TEST_CASE("core: an OS vector holds no weight buffer", "[rtl][core][os][assert]"
     accel::sim::run(*sim, p, 2 * (c.rows + c.cols));
     INFO("OS vector: " << os);
     CHECK(sim->assertion_count() == (os ? 0 : 1));
+  }
+}
+
+// SIMD mode (docs/isa.md "SIMD mode") by hand on every configuration built with it: one w_load per
+// column carries both lanes (lane 1 above lane 0 in data_i), one SIMD vector (every low half at
+// its maximum, the high halves random, against lane-0 weights at their most negative in row 0)
+// and one plain vector on the same tile; each psum row against sums written here, macs counting
+// 2 * Rows * Cols for the SIMD l0_rd.
+TEST_CASE("core: a SIMD tile by hand: two-lane weight columns, SIMD and plain vectors, macs", "[rtl][core][simd]") {
+  for (const CoreConfig& c : accel::kConfigs) {
+    if (!c.simd) continue;
+    INFO("configuration " << c.name);
+    std::mt19937 rng(test_seed() + 11);
+    const unsigned R = c.rows, C = c.cols, W = c.weight_bits, H = c.act_bits / 2;
+    const int64_t wmin = -(int64_t{1} << (W - 1)), wmax = (int64_t{1} << (W - 1)) - 1;
+    const int64_t hmax = (int64_t{1} << H) - 1;
+    std::uniform_int_distribution<int64_t> wdist(wmin, wmax), hdist(0, hmax), adist(0, (int64_t{1} << c.act_bits) - 1);
+    Mat w0(R, Vec(C)), w1(R, Vec(C));
+    for (unsigned r = 0; r < R; ++r)
+      for (unsigned col = 0; col < C; ++col) {
+        w0[r][col] = r == 0 ? wmin : wdist(rng);
+        w1[r][col] = (r + col) % 3 == 0 ? wmin : wdist(rng);
+      }
+    Vec lo(R, hmax), hi(R), plain(R);
+    for (unsigned r = 0; r < R; ++r) {
+      hi[r] = hdist(rng);
+      plain[r] = adist(rng);
+    }
+
+    auto sim = accel::sim::make_core_sim(c);
+    sim->reset();
+    Program p(c);
+    p.at(0).ctr_clr = true;
+    for (unsigned k = 0; k < C; ++k) {  // slots 1..C: column C-1 first
+      const unsigned col = C - 1 - k;
+      BitVec d(c.data_bits());
+      for (unsigned r = 0; r < R; ++r) {
+        d.set(r * W, W, uint64_t(w0[r][col]));
+        d.set((R + r) * W, W, uint64_t(w1[r][col]));
+      }
+      p.at(1 + k).w_load = true;
+      p.set_data(1 + k, d);
+    }
+    const std::size_t s = C + 1;
+    p.at(s).w_commit = true;
+    BitVec simd_word(c.data_bits());
+    for (unsigned r = 0; r < R; ++r) simd_word.set(r * c.act_bits, c.act_bits, uint64_t(lo[r] | (hi[r] << H)));
+    p.at(s + 1).xmem_wr = true;
+    p.set_data(s + 1, simd_word);
+    p.at(s + 2).xmem_wr = true;
+    p.at(s + 2).xmem_wr_addr = 1;
+    p.set_data(s + 2, act_word(c, plain));
+    p.at(s + 3).xmem_rd = true;
+    p.at(s + 4).xmem_rd = true;
+    p.at(s + 4).xmem_rd_addr = 1;
+    p.at(s + 5).l0_rd = true;
+    p.at(s + 5).l0_simd = true;
+    p.at(s + 6).l0_rd = true;
+    std::vector<Row> want;
+    for (unsigned v = 0; v < 2; ++v) {
+      const std::size_t of = s + 5 + v + lat::l0rd_to_ofrd(c);
+      p.at(of).of_rd = true;
+      p.at(of).of_addr = v;
+      Vec row(C);
+      for (unsigned col = 0; col < C; ++col) {
+        int64_t sum = 0;
+        for (unsigned r = 0; r < R; ++r)
+          sum += v == 0 ? lo[r] * w0[r][col] + hi[r] * w1[r][col] : plain[r] * w0[r][col];
+        row[col] = wrap(sum, c.psum_bits);
+      }
+      want.push_back(Row{of + 1, row});
+    }
+    const std::size_t last = s + 6 + lat::l0rd_to_ofrd(c) + 1;
+    p.at(last);
+    const auto got = accel::sim::run(*sim, p, 0);
+    sim->step();
+    const auto d = compare_rows("psum", want, got.psums);
+    for (const auto& x : d) UNSCOPED_INFO(x);
+    CHECK(d.empty());
+    CHECK(sim->counter(Counter::Macs) == 3 * uint64_t(R) * C);  // 2 * R * C + R * C
+    CHECK(sim->counter(Counter::Compute) == 2);
+  }
+}
+
+TEST_CASE("core: l0_simd without the mode or with l0_os fires an assertion", "[rtl][core][simd][assert]") {
+  for (const CoreConfig& c : accel::kConfigs) {
+    INFO("configuration " << c.name);
+    auto sim = accel::sim::make_core_sim(c);
+    sim->reset();
+    sim->throw_on_assert(false);
+    Program p(c);
+    p.at(0).xmem_rd = true;
+    p.at(2).l0_rd = true;
+    p.at(2).l0_simd = true;
+    p.at(4).xmem_rd = true;
+    p.at(6).wmem_rd = true;
+    p.at(8).l0_rd = true;
+    p.at(8).l0_os = true;
+    p.at(8).l0_simd = true;
+    accel::sim::run(*sim, p, 2 * (c.rows + c.cols));
+    const std::string m = sim->take_messages();
+    INFO(m);
+    CHECK((m.find("core: l0_simd on a core built without the SIMD mode") != std::string::npos) == !c.simd);
+    CHECK(m.find("core: l0_simd with l0_os") != std::string::npos);
   }
 }
