@@ -12,6 +12,9 @@ module core
   parameter int unsigned L0Depth    = 64,    // entries per L0 row FIFO
   parameter int unsigned OfifoDepth = 64,    // entries per OFIFO column FIFO
   parameter int unsigned Simd       = 0,     // 1: the low-precision SIMD mode (docs/isa.md "SIMD mode")
+  // 0: the event counters (ids 6..18) stay 0. Not a configuration: make bench builds it once to
+  // measure what they cost in simulation speed (CMake ACCEL_EVENT_COUNTERS=OFF); devices check them.
+  parameter int unsigned EventCtrs  = 1,
   localparam int unsigned DataBits  = data_bits(Rows, Cols, ActBits, WeightBits, Simd)
 ) (
   input  logic                             clk_i,         // clock
@@ -209,22 +212,24 @@ module core
     ctr_d[CtrHostTransfer] = ctr_q[CtrHostTransfer] + CtrBits'(is_host);
     ctr_d[CtrDrain]        = ctr_q[CtrDrain] + CtrBits'(is_drain);
     ctr_d[CtrStall]        = ctr_q[CtrStall] + CtrBits'(!is_compute && !is_wload && !is_host && !is_drain);
-    ctr_d[CtrMacs]         = ctr_q[CtrMacs] + (!instr_q.l0_rd ? '0 :
-                             (Simd != 0 && instr_q.l0_simd) ? CtrBits'(2 * Rows * Cols) :
-                                                             CtrBits'(Rows * Cols));
-    ctr_d[CtrXmemRead]     = ctr_q[CtrXmemRead] + CtrBits'(instr_q.xmem_rd);
-    ctr_d[CtrXmemWrite]    = ctr_q[CtrXmemWrite] + CtrBits'(instr_q.xmem_wr);
-    ctr_d[CtrWmemRead]     = ctr_q[CtrWmemRead] + CtrBits'(instr_q.wmem_rd);
-    ctr_d[CtrWmemWrite]    = ctr_q[CtrWmemWrite] + CtrBits'(instr_q.wmem_wr);
-    ctr_d[CtrPmemRead]     = ctr_q[CtrPmemRead] + CtrBits'(instr_q.of_rd && instr_q.of_acc) +
-                             CtrBits'(instr_q.out_rd);
-    ctr_d[CtrPmemWrite]    = ctr_q[CtrPmemWrite] + CtrBits'(instr_q.of_rd);
-    ctr_d[CtrL0Push]       = ctr_q[CtrL0Push] + CtrBits'(l0_push_q);
-    ctr_d[CtrL0Pop]        = ctr_q[CtrL0Pop] + CtrBits'(instr_q.l0_rd);
-    ctr_d[CtrOfifoPop]     = ctr_q[CtrOfifoPop] + CtrBits'(instr_q.of_rd);
-    ctr_d[CtrWeightShift]  = ctr_q[CtrWeightShift] + CtrBits'(instr_q.w_load);
-    ctr_d[CtrWeightCommit] = ctr_q[CtrWeightCommit] + CtrBits'(instr_q.w_commit);
-    ctr_d[CtrSfpOut]       = ctr_q[CtrSfpOut] + CtrBits'(instr_q.out_rd);
+    if (EventCtrs != 0) begin
+      ctr_d[CtrMacs]         = ctr_q[CtrMacs] + (!instr_q.l0_rd ? '0 :
+                               (Simd != 0 && instr_q.l0_simd) ? CtrBits'(2 * Rows * Cols) :
+                                                               CtrBits'(Rows * Cols));
+      ctr_d[CtrXmemRead]     = ctr_q[CtrXmemRead] + CtrBits'(instr_q.xmem_rd);
+      ctr_d[CtrXmemWrite]    = ctr_q[CtrXmemWrite] + CtrBits'(instr_q.xmem_wr);
+      ctr_d[CtrWmemRead]     = ctr_q[CtrWmemRead] + CtrBits'(instr_q.wmem_rd);
+      ctr_d[CtrWmemWrite]    = ctr_q[CtrWmemWrite] + CtrBits'(instr_q.wmem_wr);
+      ctr_d[CtrPmemRead]     = ctr_q[CtrPmemRead] + CtrBits'(instr_q.of_rd && instr_q.of_acc) +
+                               CtrBits'(instr_q.out_rd);
+      ctr_d[CtrPmemWrite]    = ctr_q[CtrPmemWrite] + CtrBits'(instr_q.of_rd);
+      ctr_d[CtrL0Push]       = ctr_q[CtrL0Push] + CtrBits'(l0_push_q);
+      ctr_d[CtrL0Pop]        = ctr_q[CtrL0Pop] + CtrBits'(instr_q.l0_rd);
+      ctr_d[CtrOfifoPop]     = ctr_q[CtrOfifoPop] + CtrBits'(instr_q.of_rd);
+      ctr_d[CtrWeightShift]  = ctr_q[CtrWeightShift] + CtrBits'(instr_q.w_load);
+      ctr_d[CtrWeightCommit] = ctr_q[CtrWeightCommit] + CtrBits'(instr_q.w_commit);
+      ctr_d[CtrSfpOut]       = ctr_q[CtrSfpOut] + CtrBits'(instr_q.out_rd);
+    end
     if (instr_q.ctr_clr) ctr_d = '0;
   end
 

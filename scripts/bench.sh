@@ -11,8 +11,9 @@
 #      --jobs 1 (simulated cycles per second of wall time, target >= 85 % of the bare core's rate
 #      measured right before it) and with --jobs 2 (wall-time speedup, target >= 1.8)
 #   5. model build variants: the int8 model and accel-bench built in build directories of their
-#      own (BUILD/bench-VARIANT: -O3, -O2, -x-assign 0, clang++, gcc with profile-guided
-#      optimisation), then each measured twice, alternating, best of two
+#      own (BUILD/bench-VARIANT: -O3, -O3 without the event counters (what they cost), -O2,
+#      -x-assign 0, clang++, gcc with profile-guided optimisation), then each measured twice,
+#      alternating, best of two
 #   scripts/bench.sh [BUILD_DIR]   BENCH_CYCLES=N (default 2000000), BENCH_IMAGES=N (default 300);
 #                                  BENCH_BUILD=0, BENCH_EDIT=0, BENCH_E2E=0, BENCH_VARIANTS=0 skip
 #                                  parts 2, 3, 4 and 5
@@ -95,9 +96,10 @@ fi
 
 if [[ "${BENCH_VARIANTS:-1}" != "0" ]]; then
   echo "== model build variants (int8 model + accel-bench, each in BUILD/bench-VARIANT; best of two runs)"
-  variants=(gcc-O3 gcc-O2 gcc-O3-x0 clang-O3 gcc-O3-pgo)
+  variants=(gcc-O3 gcc-O3-no-events gcc-O2 gcc-O3-x0 clang-O3 gcc-O3-pgo)
   declare -A vargs=(
     [gcc-O3]="-DACCEL_MODEL_OPT=-O3"
+    [gcc-O3-no-events]="-DACCEL_EVENT_COUNTERS=OFF"
     [gcc-O2]="-DACCEL_MODEL_OPT=-O2"
     [gcc-O3-x0]="-DACCEL_X_ASSIGN=0"
     [clang-O3]="-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang"
@@ -127,6 +129,10 @@ if [[ "${BENCH_VARIANTS:-1}" != "0" ]]; then
     done
   done
   for v in "${variants[@]}"; do
-    printf 'variant %-11s %5.2f M cycles/s (%s)\n' "$v" "${best[$v]}" "${vargs[$v]/=generate/=generate, then use}"
+    printf 'variant %-16s %5.2f M cycles/s (%s)\n' "$v" "${best[$v]}" "${vargs[$v]/=generate/=generate, then use}"
   done
+  # What the 13 event counters (energy estimate, docs/energy.md) cost in simulation speed.
+  printf 'event counters cost %.1f %% of the bare core rate (gcc-O3 %.2f vs gcc-O3-no-events %.2f M cycles/s)\n' \
+    "$(echo "100 * (${best[gcc-O3-no-events]} - ${best[gcc-O3]}) / ${best[gcc-O3-no-events]}" | bc -l)" \
+    "${best[gcc-O3]}" "${best[gcc-O3-no-events]}"
 fi

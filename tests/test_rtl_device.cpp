@@ -48,9 +48,10 @@ struct RandomCase {
   std::string what;
 };
 
-RandomCase random_case(const CoreConfig& cfg, unsigned seed) {
+// `simd`: a layer at half the activation width, tiled for the SIMD mode (cores tagged simd).
+RandomCase random_case(const CoreConfig& cfg, unsigned seed, bool simd = false) {
   std::mt19937 rng(seed);
-  const golden::Precision prec = precision_of(cfg);
+  const golden::Precision prec = precision_of(cfg, simd);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   RandomCase c;
   if (seed % 3 != 2) {
@@ -77,7 +78,9 @@ RandomCase random_case(const CoreConfig& cfg, unsigned seed) {
   } else {
     c.options.dataflow = Dataflow::WS;
   }
-  c.what = fmt::format("{} {} seed {} {}", cfg.name, c.layer.describe(), seed, dataflow_name(*c.options.dataflow));
+  c.options.simd = simd;
+  c.what = fmt::format("{} {} seed {} {}{}", cfg.name, c.layer.describe(), seed, dataflow_name(*c.options.dataflow),
+                       simd ? " simd" : "");
   return c;
 }
 
@@ -137,6 +140,37 @@ TEST_CASE("rtl device: 20 MNIST images through models/mnist_int8 are bit-exact w
   }
 }
 
+// Plays `s` on the functional and the RTL device at once: every psum row, out row and counter equal
+// in every slot, every row of the schedule seen.
+static void check_side_by_side(const CoreConfig& cfg, const Schedule& s) {
+  FunctionalDevice f(cfg);
+  RtlDevice r(cfg);
+  f.reset();
+  r.reset();
+  Instr clr;
+  clr.ctr_clr = true;
+  uint64_t rows = 0, bad = 0;
+  for (uint64_t t = 0; t <= s.size() + 1; ++t) {
+    const Instr in = t == 0 ? clr : (t <= s.size() ? s.instrs[t - 1] : Instr{});
+    const DataSpan d = (t >= 1 && t <= s.size()) ? s.data_at(t - 1) : DataSpan{};
+    const StepResult a = f.step(in, d), b = r.step(in, d);
+    bad += (a.psum == nullptr) != (b.psum == nullptr);
+    bad += (a.out == nullptr) != (b.out == nullptr);
+    if (a.psum && b.psum) {
+      ++rows;
+      bad += !std::equal(a.psum, a.psum + cfg.cols, b.psum);
+    }
+    if (a.out && b.out) {
+      ++rows;
+      bad += !std::equal(a.out, a.out + cfg.cols, b.out);
+    }
+    bad += f.counters() != r.counters();
+  }
+  CHECK(bad == 0);
+  CHECK(rows == s.psum_rows() + s.reads.size());
+  CHECK(r.slot() == s.size() + 2);
+}
+
 TEST_CASE("rtl device: functional and RTL devices agree on every row and counter, slot by slot, on each dataflow",
           "[rtl][random][os]") {
   const unsigned seed0 = base_seed() + 100;
@@ -149,32 +183,7 @@ TEST_CASE("rtl device: functional and RTL devices agree on every row and counter
       if (c.options.dataflow == Dataflow::OS && c.options.strategy) c.options.strategy = Strategy::Im2col;
       INFO(c.what << " as " << dataflow_name(*c.options.dataflow));
       const Schedule s = tile_layer(cfg, c.layer, precision_of(cfg), c.inputs, {}, -1, c.options);
-      FunctionalDevice f(cfg);
-      RtlDevice r(cfg);
-      f.reset();
-      r.reset();
-      Instr clr;
-      clr.ctr_clr = true;
-      uint64_t rows = 0, bad = 0;
-      for (uint64_t t = 0; t <= s.size() + 1; ++t) {
-        const Instr in = t == 0 ? clr : (t <= s.size() ? s.instrs[t - 1] : Instr{});
-        const DataSpan d = (t >= 1 && t <= s.size()) ? s.data_at(t - 1) : DataSpan{};
-        const StepResult a = f.step(in, d), b = r.step(in, d);
-        bad += (a.psum == nullptr) != (b.psum == nullptr);
-        bad += (a.out == nullptr) != (b.out == nullptr);
-        if (a.psum && b.psum) {
-          ++rows;
-          bad += !std::equal(a.psum, a.psum + cfg.cols, b.psum);
-        }
-        if (a.out && b.out) {
-          ++rows;
-          bad += !std::equal(a.out, a.out + cfg.cols, b.out);
-        }
-        bad += f.counters() != r.counters();
-      }
-      CHECK(bad == 0);
-      CHECK(rows == s.psum_rows() + s.reads.size());
-      CHECK(r.slot() == s.size() + 2);
+      check_side_by_side(cfg, s);
     }
   }
 }
@@ -337,4 +346,44 @@ TEST_CASE("device factory: every device by name, one error naming the names othe
   CHECK_THROWS_WITH(sim::make_device("systemc", wide), Catch::Contains("differs from the SystemC model"));
   const std::unique_ptr<Device> f = sim::make_device("functional", configs::int8);
   CHECK_THROWS_WITH(sim::start_trace(*f, "/tmp/never.fst", 0, 1), Catch::Contains("cannot trace"));
+}
+
+TEST_CASE("rtl device: the SIMD mode agrees with the functional device slot by slot on every configuration with it",
+          "[rtl][random][simd]") {
+  const unsigned seed0 = base_seed() + 500;
+  size_t simd_configs = 0;
+  for (const CoreConfig& cfg : kConfigs) {
+    if (!cfg.simd) continue;
+    ++simd_configs;
+    for (unsigned k = 0; k < 6; ++k) {
+      const RandomCase c = random_case(cfg, seed0 + 6 * unsigned(&cfg - kConfigs.data()) + k, true);
+      INFO(c.what);
+      const Schedule s = tile_layer(cfg, c.layer, precision_of(cfg, true), c.inputs, {}, -1, c.options);
+      REQUIRE(s.simd);
+      check_side_by_side(cfg, s);
+    }
+  }
+  CHECK(simd_configs > 0);
+}
+
+TEST_CASE("rtl device: 20 MNIST images through models/mnist_a2w4 in int4's SIMD mode are bit-exact with golden",
+          "[rtl][mnist][simd]") {
+  const test_support::MnistReference ref = test_support::load_mnist_reference(20, "mnist_a2w4");
+  RtlDevice dev(configs::int4);
+  GoldenModelValues ev(ref.model, ref.images);
+  Scoreboard sb(ev, ScoreboardOptions{10, 100});
+  RunOptions opt;
+  opt.tiler.simd = true;
+  const ModelRun run = run_model(
+      ref.model, ref.images, [&](const golden::Layer&, int) -> Device& { return dev; }, &sb, opt);
+  INFO(sb.report());
+  WARN(format_report(run));
+  CHECK(sb.mismatches() == 0);
+  CHECK(run.protocol_errors == 0);
+  CHECK(sb.psum_values_checked() > 0);
+  for (size_t i = 0; i < ref.images.size(); ++i)
+    for (int c = 0; c < ref.model.reference->classes; ++c)
+      CHECK(run.logits[i][size_t(c)] == ref.model.reference->at(int(i), c));
+  for (const LayerReport& l : run.layers)
+    if (l.schedules > 0) CHECK(l.lanes == 2);
 }

@@ -254,15 +254,16 @@ Access access(SystemcDevice& dev, tlm::tlm_command cmd, uint64_t addr, unsigned 
 TEST_CASE("systemc bridge: malformed transactions get a TLM error response and a message", "[systemc][bad_input]") {
   namespace reg = accel::systemc::reg;
   using namespace tlm;
-  SystemcDevice dev(configs::ece284);  // data_i is one 32-bit word
+  SystemcDevice dev(configs::ece284);
   const uint64_t slot0 = dev.slot();
 
   Access a = access(dev, TLM_READ_COMMAND, 0x300, 4);
   CHECK(a.status == TLM_ADDRESS_ERROR_RESPONSE);
   CHECK(a.message == "accel_ece284: read at 0x300: no register there");
-  a = access(dev, TLM_WRITE_COMMAND, reg::kData + 4, 4);  // past the one DATA word
+  const uint64_t past = reg::kData + 4 * data_words(configs::ece284);  // past the DATA words
+  a = access(dev, TLM_WRITE_COMMAND, past, 4);
   CHECK(a.status == TLM_ADDRESS_ERROR_RESPONSE);
-  CHECK(a.message == "accel_ece284: write at 0x104: no register there");
+  CHECK(a.message == fmt::format("accel_ece284: write at 0x{:03x}: no register there", past));
   a = access(dev, TLM_READ_COMMAND, reg::kPsum + 2, 4);
   CHECK(a.status == TLM_ADDRESS_ERROR_RESPONSE);
   CHECK(a.message == "accel_ece284: read at 0x402: not 4-byte aligned (inside PSUM)");
