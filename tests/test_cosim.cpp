@@ -1035,3 +1035,32 @@ TEST_CASE("cosim: the energy estimate comes from the event counters and the tabl
   CHECK(per_image("models/mnist_int4") < per_image("models/mnist_int8"));
   fs::remove_all(d);
 }
+
+TEST_CASE("cosim: --simd runs a half-width model in a core's SIMD mode and refuses what cannot run in it",
+          "[cosim][simd][bad_input]") {
+  const fs::path d = scratch("simd");
+  const Run r = cosim(fmt::format("mnist --model models/mnist_a2w4 --simd --device functional --limit 10 --json {}",
+                                  (d / "s.json").string()));
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("config int4 (8x8, 4/4/32, SIMD mode)"));
+  CHECK_THAT(r.out, Catch::Contains("of the SIMD mode's peak of 128 MACs per cycle"));
+  const auto j = nlohmann::json::parse(slurp(d / "s.json"));
+  CHECK(j["lanes"] == 2);
+  CHECK(j["agreement"]["identical"] == 10);
+  // Utilization against 128 MACs per cycle: MACs / (128 x cycles).
+  const double util = j["network"]["utilization"].get<double>();
+  const double macs = j["network"]["macs"].get<double>(), cycles = j["network"]["cycles"].get<double>();
+  CHECK(util == Approx(macs / (128 * cycles)));
+  CHECK(util > 0.5);
+  // A random layer in the mode, on the RTL.
+  const Run l = cosim("layer --config int4 --simd --device rtl --seed 4");
+  INFO(l.out << l.err);
+  CHECK(l.code == 0);
+  CHECK_THAT(l.out, Catch::Contains("SIMD mode"));
+  check_error("mnist --model models/mnist_a2w4 --limit 1", "core 'int4' runs it in the SIMD mode (--simd)");
+  check_error("mnist --model models/mnist_int8 --simd --limit 1", "widths 8/8/32 (act/weight/psum) in the SIMD mode");
+  check_error("mnist --model models/mnist_a2w4 --simd --config int8 --limit 1", "--config int8 has no SIMD mode");
+  check_error("layer --config int8 --simd", "--simd: core 'int8' has no SIMD mode");
+  fs::remove_all(d);
+}

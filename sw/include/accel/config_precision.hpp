@@ -7,6 +7,7 @@
 
 #include <golden/precision.hpp>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 namespace accel {
@@ -42,10 +43,15 @@ inline const CoreConfig& config_for(const golden::Precision& p, std::string_view
   }
   for (const CoreConfig& c : kConfigs)
     if (computes_in(c, p, simd)) return c;
-  throw std::invalid_argument(fmt::format(
-      "no core configuration of this build has the model's widths {}/{}/{} (act/weight/psum){}; the precision "
-      "sweep's are built with -DACCEL_SWEEP=ON (make sweep, build-sweep/)",
-      p.act_bits, p.weight_bits, p.psum_bits, mode));
+  std::string hint = "the precision sweep's are built with -DACCEL_SWEEP=ON (make sweep, build-sweep/)";
+  for (const CoreConfig& c : kConfigs)
+    if (!simd && computes_in(c, p, true)) {
+      hint = fmt::format("core '{}' runs it in the SIMD mode (--simd); {}", c.name, hint);
+      break;
+    }
+  throw std::invalid_argument(
+      fmt::format("no core configuration of this build has the model's widths {}/{}/{} (act/weight/psum){}; {}",
+                  p.act_bits, p.weight_bits, p.psum_bits, mode, hint));
 }
 
 }  // namespace accel

@@ -8,7 +8,7 @@ namespace accel::report {
 namespace {
 
 std::string label(const RunReport& r) {
-  return fmt::format("{} on {} ({})", r.model.empty() ? "random layer" : r.model, r.config, r.widths);
+  return fmt::format("{} on {} ({})", r.model.empty() ? "random layer" : r.model, r.config, r.widths_and_mode());
 }
 
 std::optional<LayerDelta>* find(std::vector<std::optional<LayerDelta>>& v, const std::string& name) {

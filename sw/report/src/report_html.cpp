@@ -133,7 +133,7 @@ std::string summary(const RunReport& r) {
   };
   row("command", "cosim " + r.command);
   row("model", r.model.empty() ? "random layer" : fmt::format("{} ({})", r.model, r.model_dir));
-  row("configuration", fmt::format("{} ({})", r.config, r.widths));
+  row("configuration", fmt::format("{} ({})", r.config, r.widths_and_mode()));
   row("dataflow", flows);
   row("devices", r.devices);
   row("images", fmt::format("{} from {} (first {})", r.images, r.images_file, r.first_image));

@@ -8,7 +8,7 @@ namespace accel::report {
 namespace {
 
 std::string mnist_header(const RunReport& r) {
-  return fmt::format("cosim mnist: model {} ({}), config {} ({})\n", r.model, r.model_dir, r.config, r.widths) +
+  return fmt::format("cosim mnist: model {} ({}), config {} ({})\n", r.model, r.model_dir, r.config, r.widths_and_mode()) +
          fmt::format("devices: {}\n", r.devices) +
          fmt::format("images: {} of {} from {}, batch {}, deterministic (no seed)\n", r.images, r.images_in_file,
                      r.images_file, r.batch) +
@@ -66,8 +66,9 @@ std::string mnist_results(const RunReport& r) {
   std::string s = mnist_table(r);
   s += fmt::format(
       "network: {} cycles, {:.0f} cycles per image, {} MACs, utilization {:.1f}% (every cycle of every "
-      "layer)\n",
-      cycles, r.cycles_per_image(cycles), r.network_macs(), 100.0 * r.network_utilization());
+      "layer{})\n",
+      cycles, r.cycles_per_image(cycles), r.network_macs(), 100.0 * r.network_utilization(),
+      r.lanes > 1 ? fmt::format(", of the SIMD mode's peak of {} MACs per cycle", r.peak_macs()) : "");
   s += energy_line(r);
   s += tally("accuracy", r.accuracy);
   s += tally("golden accuracy", r.golden_accuracy);
@@ -98,7 +99,7 @@ std::string layer_results(const RunReport& r) {
 std::string text_header(const RunReport& r) { return r.command == "mnist" ? mnist_header(r) : layer_header(r); }
 
 std::string text_config(const RunReport& r) {
-  return fmt::format("config {} ({}), device {}\n", r.config, r.widths, r.devices);
+  return fmt::format("config {} ({}), device {}\n", r.config, r.widths_and_mode(), r.devices);
 }
 
 std::string text_schedule(const LayerRow& row) {

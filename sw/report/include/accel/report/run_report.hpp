@@ -132,6 +132,8 @@ struct RunReport {
   uint64_t network_cycles() const;
   int64_t network_macs() const;
   uint64_t peak_macs() const { return uint64_t{rows} * cols * lanes; }  // per cycle
+  // "8x8, 4/4/32", with ", SIMD mode" when the run used it: what the reports show in parentheses.
+  std::string widths_and_mode() const { return lanes > 1 ? widths + ", SIMD mode" : widths; }
   double network_utilization() const;  // network MACs / (peak MACs per cycle * network cycles)
   std::optional<double> network_energy_pj() const;  // the device layers' estimates summed
   double cycles_per_image(uint64_t cycles) const { return images ? double(cycles) / images : 0.0; }
