@@ -266,7 +266,8 @@ void play_checked(const LayerArgs& a, LayerInput& in, Device& dev, const Schedul
   const PlayResult p = play(s, dev, &checks);
   report::LayerRow& row = r.layers.front();
   report::add_play(row, p.counters, s.macs, p.seconds, uint64_t{in.cfg->rows} * in.cfg->cols * (s.simd ? 2 : 1));
-  report::add_energy(row, report::event_costs(load_energy_table(a.energy, r.energy_table), *in.cfg), p.counters);
+  report::add_energy(row, report::event_costs(load_energy_table(a.energy, r.energy_table), *in.cfg, a.simd),
+                      p.counters);
   row.schedules = 1;
   checks.fill(row, in.index);
   r.device_seconds = p.seconds;

@@ -174,7 +174,7 @@ class BatchWorker {
         pool_(cfg),
         expected_(model),
         fault_(fault),
-        costs_(report::event_costs(a.energy_table, cfg)) {
+        costs_(report::event_costs(a.energy_table, cfg, a.simd)) {
     for (size_t i = 0; i < model.layers.size(); ++i)
       if (layer_device[i] != "host") pool_.get(layer_device[i]);  // models built and loaded before any thread runs
     if (fault.active()) fault.arm(pool_.get(std::string(sim::rtl_device_name())));  // one worker (run_mnist)

@@ -61,16 +61,18 @@ double sram_pj(const EnergyTable& t, unsigned word_bits, double bytes) {
   return t.sram_64bit_8kb * (word_bits / 64.0) * std::sqrt(bytes / 8192.0);
 }
 
-std::array<EventCost, kNumCounters> event_costs(const EnergyTable& t, const CoreConfig& c) {
+std::array<EventCost, kNumCounters> event_costs(const EnergyTable& t, const CoreConfig& c, bool simd) {
   enum Part { Mac, Xmem, Wmem, Pmem, L0, Ofifo, Weights, Sfp };
   const unsigned xw = c.rows * c.act_bits, ww = c.cols * c.weight_bits, pw = c.cols * c.psum_bits;
   const double xmem = sram_pj(t, xw, c.xmem_depth * xw / 8.0), wmem = sram_pj(t, ww, c.xmem_depth * ww / 8.0);
   const double pmem = sram_pj(t, pw, c.pmem_depth * pw / 8.0);
   const double l0 = sram_pj(t, xw, c.l0_depth * xw / 8.0), ofifo = sram_pj(t, pw, c.ofifo_depth * pw / 8.0);
-  const double weight_regs = double(c.rows) * c.cols * c.weight_bits * t.register_bit;
+  // A core with the SIMD mode shifts both weight lanes on every w_load.
+  const double weight_regs = double(c.weight_column_rows()) * c.cols * c.weight_bits * t.register_bit;
   std::array<EventCost, kNumCounters> e{};
   const auto set = [&e](Counter k, double pj, Part part) { e[static_cast<unsigned>(k)] = {pj, part}; };
-  set(Counter::Macs, mul_pj(t, c.act_bits, c.weight_bits) + add_pj(t, c.psum_bits), Mac);
+  // In the SIMD mode a MAC is one of a PE's two half-width products.
+  set(Counter::Macs, mul_pj(t, simd ? c.simd_act_bits() : c.act_bits, c.weight_bits) + add_pj(t, c.psum_bits), Mac);
   set(Counter::XmemRead, xmem, Xmem);
   set(Counter::XmemWrite, xmem, Xmem);
   set(Counter::WmemRead, wmem, Wmem);

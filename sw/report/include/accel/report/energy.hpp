@@ -39,7 +39,8 @@ struct EventCost {
   double pj = 0;
   int part = -1;  // index into kEnergyParts, -1: not charged (cycle counters)
 };
-std::array<EventCost, kNumCounters> event_costs(const EnergyTable& t, const CoreConfig& cfg);
+// `simd`: the run is in the SIMD mode (its MACs multiply ActBits / 2-bit activations).
+std::array<EventCost, kNumCounters> event_costs(const EnergyTable& t, const CoreConfig& cfg, bool simd = false);
 
 // The estimate of counts (a layer's counters summed over its schedules), by part.
 EnergyParts energy_of(const std::array<EventCost, kNumCounters>& costs, const Counters& counts);
