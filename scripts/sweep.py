@@ -10,7 +10,7 @@ against memory, cycles and energy.
 The SIMD mode (docs/isa.md "SIMD mode"): every model whose activations are half as wide as those
 of a configuration of the build tagged simd (same weight and psum widths) runs once more, on that
 core with --simd; simd.md compares its cycles per layer with the model's own build (the mode off),
-and the cycles plot shows both.
+and the cycles and energy plots show both.
 
   scripts/sweep.py [--build build] [--out results/sweep] [--limit N] [--pairs 2/4,8/8] [--reuse]
 """
@@ -124,28 +124,30 @@ def progress(done, total, images_done, images_total, t0):
           f"ETA {eta:.0f} s", file=sys.stderr)
 
 
-def simd_config(build, a, w, p):
-    """The first configuration of the build with the SIMD mode for A/W/P models, or None."""
+def simd_config(build, a, w, p, rows, cols):
+    """The first configuration of the build with the SIMD mode for A/W/P models on a rows x cols
+    array (the shape the model ran on without it, so the cycles compare), or None."""
     with open(os.path.join(build, "configs.list")) as f:
         for line in f:
             name, *kv = line.split()
             c = dict(x.split("=") for x in kv)
             if (c.get("Simd") == "1" and int(c["ActBits"]) == 2 * a and int(c["WeightBits"]) == w
-                    and int(c["PsumBits"]) == p):
+                    and int(c["PsumBits"]) == p and int(c["Rows"]) == rows and int(c["Cols"]) == cols):
                 return name
     return None
 
 
-def run_pair(args, model_dir, out_json, simd=False):
+def run_pair(args, model_dir, out_json, simd_on=None):
+    """simd_on: the configuration to run the model on in the SIMD mode (None: the mode off)."""
     if args.reuse and os.path.isfile(out_json):
         with open(out_json) as f:
             rep = json.load(f)
         if (rep.get("model_dir") == model_dir and (not args.limit or rep.get("images") == args.limit)
-                and rep.get("lanes", 1) == (2 if simd else 1)):
+                and rep.get("lanes", 1) == (2 if simd_on else 1) and (not simd_on or rep.get("config") == simd_on)):
             return rep, 0 if rep.get("passed") else 1
     cmd = [os.path.join(args.build, "sim", "cosim"), "mnist", "--model", model_dir, "--json", out_json]
-    if simd:
-        cmd.append("--simd")
+    if simd_on:
+        cmd += ["--simd", "--config", simd_on]
     if args.limit:
         cmd += ["--limit", str(args.limit)]
     r = subprocess.run(cmd, cwd=REPO, stdout=subprocess.PIPE, text=True)
@@ -225,7 +227,7 @@ def plot(rows, out, simd_rows=()):
             for r in pts:
                 ax.annotate(f"A{r['act_bits']}/W{r['weight_bits']}", (r[key], 100 * r["int_accuracy"]),
                             textcoords="offset points", xytext=(5, 4), fontsize=8)
-        if key == "cycles_per_image" and simd_rows:
+        if key in ("cycles_per_image", "energy_uj_per_image") and simd_rows:
             ax.scatter([r[key] for r in simd_rows], [100 * r["int_accuracy"] for r in simd_rows], marker="*", s=110,
                        label="SIMD mode (two products per PE)")
             for r in simd_rows:
@@ -276,15 +278,6 @@ def main():
         with open(os.path.join(REPO, models[(a, w)], "model.json")) as f:
             count = json.load(f)["reference"]["count"]
         images_total += min(count, args.limit) if args.limit else count
-    simd_pairs = []
-    for a, w in pairs:
-        with open(os.path.join(REPO, models[(a, w)], "model.json")) as f:
-            m = json.load(f)
-        cfg = simd_config(args.build, a, w, m["psum_bits"])
-        if cfg:
-            simd_pairs.append((a, w, cfg))
-            images_total += min(m["reference"]["count"], args.limit) if args.limit else m["reference"]["count"]
-    total = len(pairs) + len(simd_pairs)
     for k, (a, w) in enumerate(pairs):
         rep, code = run_pair(args, models[(a, w)], os.path.join(runs, f"a{a}w{w}.json"))
         images_done += rep["images"]
@@ -294,10 +287,22 @@ def main():
               f"RTL agreement {100 * r['rtl_agreement']:.2f} %, {r['cycles_per_image']:.0f} cycles/image, "
               f"{r['energy_uj_per_image']:.3f} uJ/image, {'PASS' if code == 0 else 'FAIL'}")
         sys.stdout.flush()
-        progress(k + 1, total, images_done, images_total, t0)
+        progress(k + 1, len(pairs), images_done, images_total, t0)
+    # The SIMD mode, on a configuration of the same array shape as the run without it.
+    simd_pairs = []
+    for a, w in pairs:
+        with open(os.path.join(REPO, models[(a, w)], "model.json")) as f:
+            m = json.load(f)
+        with open(os.path.join(runs, f"a{a}w{w}.json")) as f:
+            base = json.load(f)
+        cfg = simd_config(args.build, a, w, m["psum_bits"], base["rows"], base["cols"])
+        if cfg:
+            simd_pairs.append((a, w, cfg))
+            images_total += min(m["reference"]["count"], args.limit) if args.limit else m["reference"]["count"]
+    total = len(pairs) + len(simd_pairs)
     simd_rows, compared = [], []
     for k, (a, w, cfg) in enumerate(simd_pairs):
-        rep, code = run_pair(args, models[(a, w)], os.path.join(runs, f"a{a}w{w}_simd.json"), simd=True)
+        rep, code = run_pair(args, models[(a, w)], os.path.join(runs, f"a{a}w{w}_simd.json"), simd_on=cfg)
         images_done += rep["images"]
         r = row_of(a, w, models[(a, w)], rep)
         simd_rows.append(r)
