@@ -265,7 +265,7 @@ void play_checked(const LayerArgs& a, LayerInput& in, Device& dev, const Schedul
   fault.entering(fmt::format("layer {}", in.layer->name));
   const PlayResult p = play(s, dev, &checks);
   report::LayerRow& row = r.layers.front();
-  report::add_play(row, p.counters, s.macs, p.seconds, uint64_t{in.cfg->rows} * in.cfg->cols * (s.simd ? 2 : 1));
+  report::add_play(row, p.counters, s.macs, p.seconds, uint64_t{in.cfg->rows} * in.cfg->cols * lanes(s.simd));
   report::add_energy(row, report::event_costs(load_energy_table(a.energy, r.energy_table), *in.cfg, a.simd),
                       p.counters);
   row.schedules = 1;
@@ -302,7 +302,7 @@ int run_layer(const LayerArgs& a) {
   std::unique_ptr<Device> dev = sim::make_device(a.device, *in.cfg);
   fault.arm(*dev);
   report::set_config(r, *in.cfg);
-  r.lanes = a.simd ? 2 : 1;
+  r.lanes = lanes(a.simd);
   r.devices = std::string(dev->name());
   fmt::print("{}", report::text_config(r));
   const Schedule s = tile_layer(*in.cfg, *in.layer, in.prec, in.inputs, in.ids, in.index, topt);

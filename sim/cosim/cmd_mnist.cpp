@@ -351,7 +351,7 @@ RunReport MnistRun::skeleton() const {
   r.model = model_.name;
   r.model_dir = a_.model;
   report::set_config(r, cfg_);
-  r.lanes = a_.simd ? 2 : 1;
+  r.lanes = lanes(a_.simd);
   r.energy_table = a_.energy_label;
   for (size_t i = 0; i < model_.layers.size(); ++i) {
     r.layers.push_back(report::named_row(model_.layers[i].name, model_.layers[i].describe(), layer_device_[i]));

@@ -272,7 +272,7 @@ void run_device_layer(const golden::Model& model, int li, Device& dev, std::vect
     PlayResult pr = play(s, dev, observer);
     rep.dataflow = s.dataflow;
     rep.strategy = s.strategy;
-    rep.lanes = s.simd ? 2 : 1;
+    rep.lanes = lanes(s.simd);
     rep.schedules += 1;
     rep.macs += s.macs;
     for (unsigned k = 0; k < kNumCounters; ++k) rep.counters[k] += pr.counters[k];

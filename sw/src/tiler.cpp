@@ -194,7 +194,7 @@ struct LinearChunking {
 };
 
 // Reduction terms one weight-stationary vector carries: Rows, twice that in the SIMD mode.
-unsigned reduction_rows(const CoreConfig& cfg, bool simd) { return simd ? 2 * cfg.rows : cfg.rows; }
+unsigned reduction_rows(const CoreConfig& cfg, bool simd) { return lanes(simd) * cfg.rows; }
 
 LinearChunking plan_linear(const CoreConfig& cfg, const Geom& g, int images, bool simd) {
   const int kt = ceil_div(g.C, int(reduction_rows(cfg, simd))), ot = ceil_div(g.O, int(cfg.cols));

@@ -10,6 +10,11 @@
 
 namespace accel {
 
+// The SIMD mode (docs/isa.md "SIMD mode"): products per PE and cycle of a SIMD vector, so also its
+// reduction terms per PE row and weights per PE. lanes(simd): 1 without the mode.
+inline constexpr unsigned kSimdLanes = 2;
+constexpr unsigned lanes(bool simd) { return simd ? kSimdLanes : 1; }
+
 struct CoreConfig {
   std::string_view name;
   unsigned rows;         // reduction dimension (input features / channels)
@@ -36,7 +41,7 @@ struct CoreConfig {
   // SIMD mode: a vector carries 2 x Rows activations of half the lane width, PE row r computes
   // reduction terms r (low half of lane r) and Rows + r (high half) with two weights.
   constexpr unsigned simd_act_bits() const { return act_bits / 2; }
-  constexpr unsigned weight_column_rows() const { return simd ? 2 * rows : rows; }  // weights per w_load
+  constexpr unsigned weight_column_rows() const { return lanes(simd) * rows; }  // weights per w_load
   constexpr unsigned wmem_bits() const { return cols * weight_bits; }    // one wmem word (OS)
   constexpr unsigned psum_row_bits() const { return cols * psum_bits; }  // psum_o
 

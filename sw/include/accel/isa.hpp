@@ -112,7 +112,7 @@ class CounterTrack {
     } else {
       add(Counter::Total, 1);
       add(category(i), 1);
-      add(Counter::Macs, i.l0_rd ? uint64_t{rows_} * cols_ * (i.l0_simd ? 2 : 1) : 0);
+      add(Counter::Macs, i.l0_rd ? uint64_t{rows_} * cols_ * lanes(i.l0_simd) : 0);
       add(Counter::XmemRead, i.xmem_rd);
       add(Counter::XmemWrite, i.xmem_wr);
       add(Counter::WmemRead, i.wmem_rd);
