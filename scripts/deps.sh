@@ -4,7 +4,7 @@
 #   scripts/deps.sh           build and simulation (make sim, make build)
 #   scripts/deps.sh --test    also what only the test suite reads (the Fashion-MNIST data set) and
 #                             runs (Chromium: the HTML report rendered headless; GTKWave under
-#                             Xvfb: the trace layouts loaded)
+#                             Xvfb: the trace layouts loaded; ONNX's conformance test data)
 #   scripts/deps.sh --wave    also GTKWave and Xvfb (make wave)
 #   scripts/deps.sh --lint    also clang-tidy (make lint: function sizes)
 #   scripts/deps.sh --slurm   also Slurm and munge (make test-slurm: a one-node cluster on localhost)
@@ -20,10 +20,11 @@ packages=(
   cmake g++ make pkg-config
   verilator libsystemc-dev
   catch2 libfmt-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
+  libonnx-dev libprotobuf-dev
 )
 for flag in "$@"; do
   case "$flag" in
-    --test) packages+=(dataset-fashion-mnist chromium gtkwave xvfb) ;;
+    --test) packages+=(dataset-fashion-mnist chromium gtkwave xvfb libonnx-testdata) ;;
     --wave) packages+=(gtkwave xvfb) ;;
     --lint) packages+=(clang-tidy) ;;
     --slurm) packages+=(slurmctld slurmd slurm-client munge) ;;

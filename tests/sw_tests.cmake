@@ -7,3 +7,5 @@ accel_test(tiler LIBS accel_sw accel_report)
 accel_test(scoreboard LIBS accel_sw)
 accel_test(functional_mnist LIBS accel_sw accel_report golden)
 accel_test(report LIBS accel_report)
+# The ONNX importer ([onnx]): models built with ONNX's protobuf classes in the test itself.
+accel_test(onnx_import LIBS accel_onnx)

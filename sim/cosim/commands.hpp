@@ -20,5 +20,6 @@ Command add_merge_command(CLI::App& app);    // cmd_merge.cpp
 Command add_network_command(CLI::App& app);  // cmd_network.cpp
 Command add_report_command(CLI::App& app);   // cmd_report.cpp
 Command add_compare_command(CLI::App& app);  // cmd_compare.cpp
+Command add_import_command(CLI::App& app);   // cmd_import.cpp
 
 }  // namespace accel::cosim
