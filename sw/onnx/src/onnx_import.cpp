@@ -55,7 +55,7 @@ struct Value {
 struct Weight {
   Numbers q;
   std::vector<double> scale;
-  int64_t zero = 0;
+  std::vector<double> zero{0.0};  // per tensor or per channel, like the scales
   int64_t axis = 0;  // the dimension the scales run along
   int64_t lo = -128, hi = 127;  // the range the integer type (and a QCDQ Clip) allows
 };
@@ -113,7 +113,7 @@ class Importer {
 
   Weight weight_of(const pb::NodeProto& n, int input, size_t rank, int64_t out_axis);
   Weight integer_weight(const pb::NodeProto& n, int w, size_t rank, int64_t out_axis, bool scaled);
-  Weight check_weight(const pb::NodeProto& n, const std::string& name, Weight w, size_t rank, int64_t out_axis);
+  Weight check_weight(const pb::NodeProto& n, const std::string& name, Weight w, size_t rank, int64_t out_axis);  // not const: notes
   golden::Layer geometry(const pb::NodeProto& n, bool conv, const Value& in, const Weight& w) const;
   Value layer_output(int layer, const Value& in) const;
   const Value& activation_in(const pb::NodeProto& n, int input, bool dequantized) const;
@@ -135,6 +135,8 @@ class Importer {
   std::map<int, Open> open_;
   std::optional<Value> input_q_;  // the quantization of the graph input
   int input_shift_ = 0;           // BitShift of a uint8 input
+  bool flat_input_ = false;       // an [N, F] graph input
+  std::string input_name_;
   int act_bits_ = 0, weight_bits_ = 2;
   std::vector<std::string> notes_;
 };
@@ -195,11 +197,14 @@ void Importer::graph_input() {
   const auto& tt = in.type().tensor_type();
   std::vector<int64_t> dims;
   for (const auto& d : tt.shape().dim()) dims.push_back(d.has_dim_value() ? d.dim_value() : -1);
-  if (dims.size() != 4 || dims[1] <= 0 || dims[2] <= 0 || dims[3] <= 0)
-    fail(fmt::format("graph input '{}' must be [N, C, H, W] with C, H and W fixed, is [{}]", in.name(),
+  const bool image = dims.size() == 4 && dims[1] > 0 && dims[2] > 0 && dims[3] > 0;
+  if (!image && !(dims.size() == 2 && dims[1] > 0))
+    fail(fmt::format("graph input '{}' must be [N, C, H, W] or [N, F] with C, H, W or F fixed, is [{}]", in.name(),
                      fmt::join(dims, ", ")));
   Value v;
-  v.shape = {int(dims[1]), int(dims[2]), int(dims[3])};
+  // [N, F]: the model's input is {F, 1, 1} and a flatten layer comes first (run()).
+  v.shape = image ? golden::Shape{int(dims[1]), int(dims[2]), int(dims[3])} : golden::Shape{int(dims[1])};
+  flat_input_ = !image;
   if (tt.elem_type() == pb::TensorProto::FLOAT) {
     v.kind = Kind::Input;
   } else if (tt.elem_type() == pb::TensorProto::UINT8) {
@@ -212,6 +217,7 @@ void Importer::graph_input() {
                      detail::type_name(tt.elem_type())));
   }
   values_[in.name()] = v;
+  input_name_ = in.name();
 }
 
 void Importer::node(const pb::NodeProto& n) {
@@ -286,9 +292,7 @@ void Importer::quantize(const pb::NodeProto& n) {
     const Numbers& x = consts_.at(n.input(0));
     if (!a.per_tensor() && (a.axis < 0 || size_t(a.axis) >= x.dims.size() || size_t(x.dims[size_t(a.axis)]) != a.scale.size()))
       fail(n, fmt::format("{} scales do not match axis {} of the constant", a.scale.size(), a.axis));
-    Weight w{quantize_constant(x, a, lo, hi), a.scale, 0, a.axis, lo, hi};
-    for (double z : a.zero)
-      if (z != 0) fail(n, fmt::format("weight zero point {}: the array takes symmetric weights (zero point 0)", z));
+    Weight w{quantize_constant(x, a, lo, hi), a.scale, a.zero, a.axis, lo, hi};
     consts_[n.output(0)] = w.q;
     weights_[n.output(0)] = std::move(w);
     set(n, Value{});
@@ -335,8 +339,7 @@ void Importer::dequantize(const pb::NodeProto& n) {
       if (!w.q.is_integer()) fail(n, "dequantizes a float constant");
       std::tie(w.lo, w.hi) = detail::integer_range(w.q.type);
     }
-    for (double z : a.zero)
-      if (z != 0) fail(n, fmt::format("weight zero point {}: the array takes symmetric weights (zero point 0)", z));
+    w.zero = a.zero;
     w.scale = a.scale;
     w.axis = a.axis;
     weights_[n.output(0)] = std::move(w);
@@ -497,10 +500,9 @@ Weight Importer::integer_weight(const pb::NodeProto& n, int w, size_t rank, int6
   std::tie(r.lo, r.hi) = detail::integer_range(r.q.type);
   r.scale = scaled ? constant(n, w + 1).values : std::vector<double>{1.0};
   r.axis = out_axis;
-  const int zp = scaled ? w + 2 : w + 2;
-  if (has_input(n, zp))
-    for (double z : constant(n, zp).values)
-      if (z != 0) fail(n, fmt::format("weight zero point {}: the array takes symmetric weights (zero point 0)", z));
+  // Zero points: at w + 2 (QLinear ops) or input 3 (ConvInteger, MatMulInteger).
+  const int zp = scaled ? w + 2 : 3;
+  r.zero = has_input(n, zp) ? constant(n, zp).values : std::vector<double>{0.0};
   return check_weight(n, n.input(w), r, rank, out_axis);
 }
 
@@ -509,7 +511,19 @@ Weight Importer::check_weight(const pb::NodeProto& n, const std::string& name, W
   if (w.scale.size() != 1 && (w.axis != out_axis || size_t(w.q.dims[size_t(out_axis)]) != w.scale.size()))
     fail(n, fmt::format("weight '{}': {} scales along axis {}, expected one per output channel (axis {})", name,
                         w.scale.size(), w.axis, out_axis));
-  if (w.lo >= 0) {  // an unsigned weight type with zero point 0: the values decide the width
+  if (w.zero.size() != 1 && w.zero.size() != w.scale.size())
+    fail(n, fmt::format("weight '{}': {} zero points for {} scales", name, w.zero.size(), w.scale.size()));
+  // A weight zero point folds into the weights: (x - zx) * (q - zw) is (x - zx) * w with w = q - zw,
+  // a signed weight one bit wider at most (uint8 q with zw = 128: -128..127).
+  const bool shifted = std::any_of(w.zero.begin(), w.zero.end(), [](double z) { return z != 0; });
+  if (shifted) {
+    size_t inner = 1;
+    for (size_t d = size_t(out_axis) + 1; d < w.q.dims.size(); ++d) inner *= size_t(w.q.dims[d]);
+    const size_t channels = size_t(w.q.dims[size_t(out_axis)]);
+    for (size_t i = 0; i < w.q.size(); ++i) w.q.values[i] -= w.zero.size() == 1 ? w.zero[0] : w.zero[(i / inner) % channels];
+    notes_.push_back(fmt::format("weight '{}': its zero point is folded into the weights (q - z)", name));
+  }
+  if (shifted || w.lo >= 0) {  // the values decide the width (a declared signed range otherwise: QCDQ's Clip)
     const auto [mn, mx] = std::minmax_element(w.q.values.begin(), w.q.values.end());
     w.lo = int64_t(*mn);
     w.hi = int64_t(*mx);
@@ -749,7 +763,7 @@ void Importer::check_input(const golden::Model& m) const {
   if (!input_q_) fail("the graph input is never quantized (no QuantizeLinear on it)");
   const int a = m.precision.act_bits;
   const Value& q = *input_q_;
-  if (q.scale == 1 && q.zero == 0 && values_.at(m_.graph().input(0).name()).kind == Kind::Quant) {
+  if (q.scale == 1 && q.zero == 0 && values_.at(input_name_).kind == Kind::Quant) {
     if (8 - input_shift_ != a)
       fail(fmt::format("the uint8 input shifted right by {} has {} bits, the model's activations {}", input_shift_,
                        8 - input_shift_, a));
@@ -785,8 +799,15 @@ ImportResult Importer::run() {
   m.name = o_.name;
   m.dataset = o_.dataset;
   m.precision = {act_bits_, weight_bits_, o_.psum_bits};
-  m.input = values_.at(m_.graph().input(0).name()).shape;
   m.layers = layers_;
+  m.input = values_.at(input_name_).shape;
+  if (flat_input_) {
+    m.input = {m.input[0], 1, 1};
+    golden::Layer f;
+    f.name = "input_flatten";
+    f.type = golden::LayerType::flatten;
+    m.layers.insert(m.layers.begin(), f);
+  }
   check_input(m);
   for (const auto& [i, o] : open_)
     if (o.in_zero != 0 || o.out_zero != 0)
