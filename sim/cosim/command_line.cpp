@@ -15,7 +15,8 @@ std::unique_ptr<CommandLine> make_command_line() {
   cl->app.failure_message(CLI::FailureMessage::simple);
   cl->commands = {add_mnist_command(cl->app), add_layer_command(cl->app), add_vectors_command(cl->app),
                   add_export_command(cl->app), add_merge_command(cl->app), add_network_command(cl->app),
-                  add_report_command(cl->app), add_compare_command(cl->app), add_import_command(cl->app)};
+                  add_report_command(cl->app), add_compare_command(cl->app), add_import_command(cl->app),
+                  add_conformance_command(cl->app)};
   return cl;
 }
 

@@ -21,5 +21,6 @@ Command add_network_command(CLI::App& app);  // cmd_network.cpp
 Command add_report_command(CLI::App& app);   // cmd_report.cpp
 Command add_compare_command(CLI::App& app);  // cmd_compare.cpp
 Command add_import_command(CLI::App& app);   // cmd_import.cpp
+Command add_conformance_command(CLI::App& app);  // cmd_conformance.cpp
 
 }  // namespace accel::cosim

@@ -123,6 +123,7 @@ class Importer {
   void set_bias(const pb::NodeProto& n, int layer, const std::string& name);
   void close_layer(const pb::NodeProto& n, int layer, const Value& q);
   void finish();
+  void finish_open() const;
   void check_input(const golden::Model& m) const;
 
   const pb::ModelProto& m_;
@@ -279,8 +280,7 @@ Numbers quantize_constant(const Numbers& x, const QuantArgs& a, int64_t lo, int6
     for (size_t d = size_t(a.axis) + 1; d < x.dims.size(); ++d) inner *= size_t(x.dims[d]);
   for (size_t i = 0; i < x.size(); ++i) {
     const size_t c = channels > 1 ? (i / inner) % channels : 0;
-    const float r = std::nearbyint(float(x.values[i]) / float(a.scale[c]));  // default mode: half to even
-    q.values[i] = double(std::clamp<int64_t>(int64_t(r) + int64_t(a.zero[c]), lo, hi));
+    q.values[i] = double(quantize_linear(float(x.values[i]), float(a.scale[c]), int64_t(a.zero[c]), lo, hi));
   }
   return q;
 }
@@ -694,8 +694,12 @@ Value Importer::layer_output(int layer, const Value& in) const {
 // (a, a_scale, a_zero, b, b_scale, b_zero, y_scale, y_zero): one layer, requantized at once.
 void Importer::qlinear(const pb::NodeProto& n) {
   const bool conv = n.op_type() == "QLinearConv";
-  const Value& x = activation_in(n, 0, false);
+  Value x = activation_in(n, 0, false);
   const double xz = has_input(n, 2) ? scalar(n, 2) : 0;
+  if (n.input(0) == input_name_) {  // the raw uint8 graph input: the op says what it means
+    x.scale = scalar(n, 1);
+    x.zero = int64_t(xz);
+  }
   if (!same_scale(scalar(n, 1), x.scale) || int64_t(xz) != x.zero)
     fail(n, fmt::format("x scale {} and zero point {} differ from the input's {} and {}", scalar(n, 1), xz, x.scale, x.zero));
   const Weight w = integer_weight(n, 3, conv ? 4 : 2, conv ? 0 : 1, true);
@@ -741,6 +745,7 @@ void Importer::finish() {
                      "array layer's", layers_[size_t(last)].name));
   golden::Layer& l = layers_[size_t(last)];
   Open& o = open_.at(last);
+  if (!o_.raw_logits && o.closed) return finish_open();  // the last layer's output stays requantized
   for (double s : o.w_scale)
     if (!same_scale(s, o.w_scale[0]))
       fail(fmt::format("layer '{}' has per-channel weight scales: its raw logits (acc + bias) would rank the classes "
@@ -753,6 +758,10 @@ void Importer::finish() {
   l.logits = true;
   o.closed = true;
   o.out_zero = 0;
+  finish_open();
+}
+
+void Importer::finish_open() const {
   for (const auto& [i, op] : open_)
     if (!op.closed) fail(fmt::format("layer '{}' is never requantized (no QuantizeLinear after it)", layers_[size_t(i)].name));
 }
@@ -771,7 +780,7 @@ void Importer::check_input(const golden::Model& m) const {
   }
   for (int p = 0; p < 256; ++p) {
     const float x = float(p) / 255.0f;
-    const int64_t onnx = std::clamp<int64_t>(int64_t(std::nearbyint(x / float(q.scale))) + q.zero, q.lo, q.hi);
+    const int64_t onnx = quantize_linear(x, float(q.scale), q.zero, q.lo, q.hi);
     if (onnx != (p >> (8 - a)))
       fail(fmt::format("the input QuantizeLinear (scale {}, zero point {}) maps pixel {} (x = {}/255) to {}, the model "
                        "format's input rule (p >> {}) to {}: quantize the input with scale 2^(8-A)/255 at A = 8, or "
@@ -798,7 +807,7 @@ ImportResult Importer::run() {
   golden::Model& m = r.model;
   m.name = o_.name;
   m.dataset = o_.dataset;
-  m.precision = {act_bits_, weight_bits_, o_.psum_bits};
+  m.precision = {act_bits_, std::max(weight_bits_, o_.min_weight_bits), o_.psum_bits};
   m.layers = layers_;
   m.input = values_.at(input_name_).shape;
   if (flat_input_) {

@@ -30,6 +30,12 @@ struct ImportOptions {
   std::string name;              // model name (default: the file's stem)
   std::string dataset = "mnist"; // data set the model classifies (model.json "dataset")
   int psum_bits = 32;            // P of the imported model
+  // The last array layer emits raw logits (acc + bias), its requantization dropped; false keeps
+  // a requantized output as the model's (ONNX's QLinear conformance cases compare it).
+  bool raw_logits = true;
+  // At least this weight width (0: what the weights need). The array computes in its own widths
+  // only (config_for): a case with small weights widened to a core's W runs on that core.
+  int min_weight_bits = 0;
 };
 
 // What the importer did beside the model: one line per decision a user should know of
@@ -53,5 +59,35 @@ MultiplierShift multiplier_shift(double scale);
 ImportResult import_file(const std::filesystem::path& file, const ImportOptions& options = {});
 // The same from the serialized ModelProto; `where` names it in messages.
 ImportResult import_bytes(std::string_view bytes, const std::string& where, const ImportOptions& options = {});
+
+}  // namespace accel::onnx
+
+namespace accel::onnx {
+
+// ONNX's QuantizeLinear of one value, as the importer evaluates it on constants:
+// saturate(round_half_even(x / scale) + zero, lo, hi), the division in float.
+int64_t quantize_linear(float x, float scale, int64_t zero, int64_t lo, int64_t hi);
+// DequantizeLinear: (q - zero) * scale in float.
+float dequantize_linear(int64_t q, float scale, int64_t zero);
+
+// One case of ONNX's node conformance tests (Debian's libonnx-testdata,
+// /usr/share/libonnx-testdata/data/node/test_*/): model.onnx and test_data_set_0. The graph inputs
+// after the first are bound as initializers (the weights, scales and zero points the case gives);
+// the first is the data.
+struct ConformanceCase {
+  std::string name;  // the directory's name
+  std::string op;    // the op type of the model's node
+  struct Tensor {
+    std::vector<int64_t> dims;
+    std::vector<double> values;
+    int32_t type = 0;
+    std::vector<float> floats() const { return {values.begin(), values.end()}; }
+  };
+  std::vector<Tensor> inputs;  // every graph input, in order
+  Tensor expected;             // output_0
+  std::string model_bytes;     // the model with inputs 1.. bound as initializers
+  int64_t attr_axis = 1;       // the node's axis attribute (QuantizeLinear, DequantizeLinear)
+};
+ConformanceCase load_conformance_case(const std::filesystem::path& dir);
 
 }  // namespace accel::onnx
