@@ -4,7 +4,8 @@
 #   scripts/deps.sh           build and simulation (make sim, make build)
 #   scripts/deps.sh --test    also what only the test suite reads (the Fashion-MNIST data set) and
 #                             runs (Chromium: the HTML report rendered headless; GTKWave under
-#                             Xvfb: the trace layouts loaded; ONNX's conformance test data)
+#                             Xvfb: the trace layouts loaded; ONNX's conformance test data and its
+#                             Python package: the ONNX round trip of the committed models)
 #   scripts/deps.sh --wave    also GTKWave and Xvfb (make wave)
 #   scripts/deps.sh --lint    also clang-tidy (make lint: function sizes)
 #   scripts/deps.sh --slurm   also Slurm and munge (make test-slurm: a one-node cluster on localhost)
@@ -24,7 +25,7 @@ packages=(
 )
 for flag in "$@"; do
   case "$flag" in
-    --test) packages+=(dataset-fashion-mnist chromium gtkwave xvfb libonnx-testdata) ;;
+    --test) packages+=(dataset-fashion-mnist chromium gtkwave xvfb libonnx-testdata python3-onnx python3-numpy) ;;
     --wave) packages+=(gtkwave xvfb) ;;
     --lint) packages+=(clang-tidy) ;;
     --slurm) packages+=(slurmctld slurmd slurm-client munge) ;;

@@ -49,6 +49,7 @@ struct Value {
   int64_t zero = 0, lo = 0, hi = 0;
   golden::Shape shape;  // of one image: {C, H, W} or {F}
   int layer = -1;       // Pending, Raw
+  bool raw = false;     // the uint8 graph input (or its BitShift): the op reading it says its scale
 };
 
 // An integer weight tensor with its per-output-channel scales (one value: per tensor).
@@ -212,6 +213,7 @@ void Importer::graph_input() {
     v.kind = Kind::Quant;  // raw bytes: real = q
     v.lo = 0;
     v.hi = 255;
+    v.raw = true;
     input_q_ = v;
   } else {
     fail(fmt::format("graph input '{}' is {}: expected float (pixels / 255) or uint8 (pixels)", in.name(),
@@ -347,9 +349,15 @@ void Importer::dequantize(const pb::NodeProto& n) {
     set(n, Value{});
     return;
   }
-  const Value& x = value(n, 0);
+  Value x = value(n, 0);
   if (x.kind != Kind::Quant) fail(n, fmt::format("input '{}' is not a quantized activation", n.input(0)));
-  if (!a.per_tensor() || !same_scale(a.scale[0], x.scale) || int64_t(a.zero[0]) != x.zero)
+  if (!a.per_tensor()) fail(n, "an activation must be dequantized per tensor (one scale)");
+  if (x.raw) {  // the pixels: this says what they mean
+    x.scale = a.scale[0];
+    x.zero = int64_t(a.zero[0]);
+    x.raw = false;
+  }
+  if (!same_scale(a.scale[0], x.scale) || int64_t(a.zero[0]) != x.zero)
     fail(n, fmt::format("scale {} and zero point {} differ from the QuantizeLinear's {} and {}", a.scale[0], a.zero[0],
                         x.scale, x.zero));
   Value d = x;
@@ -366,8 +374,16 @@ void Importer::clip(const pb::NodeProto& n) {
     hi = detail::attr_float(n, "max", INFINITY);
   }
   auto wit = weights_.find(n.input(0));
-  if (wit != weights_.end()) {  // QCDQ weights: Quantize -> Clip -> Dequantize
-    Weight w = wit->second;
+  const auto cit = consts_.find(n.input(0));
+  if (wit != weights_.end() || (cit != consts_.end() && cit->second.is_integer())) {
+    // QCDQ weights: Quantize -> Clip -> Dequantize, or an integer initializer -> Clip -> Dequantize
+    Weight w;
+    if (wit != weights_.end()) {
+      w = wit->second;
+    } else {
+      w.q = cit->second;
+      std::tie(w.lo, w.hi) = detail::integer_range(w.q.type);
+    }
     for (double& v : w.q.values) v = std::clamp(v, lo, hi);
     w.lo = std::max(w.lo, int64_t(std::ceil(lo)));
     w.hi = std::min(w.hi, int64_t(std::floor(hi)));
@@ -696,7 +712,7 @@ void Importer::qlinear(const pb::NodeProto& n) {
   const bool conv = n.op_type() == "QLinearConv";
   Value x = activation_in(n, 0, false);
   const double xz = has_input(n, 2) ? scalar(n, 2) : 0;
-  if (n.input(0) == input_name_) {  // the raw uint8 graph input: the op says what it means
+  if (x.raw) {  // the uint8 graph input: the op says what it means
     x.scale = scalar(n, 1);
     x.zero = int64_t(xz);
   }
@@ -772,7 +788,7 @@ void Importer::check_input(const golden::Model& m) const {
   if (!input_q_) fail("the graph input is never quantized (no QuantizeLinear on it)");
   const int a = m.precision.act_bits;
   const Value& q = *input_q_;
-  if (q.scale == 1 && q.zero == 0 && values_.at(input_name_).kind == Kind::Quant) {
+  if (q.raw) {
     if (8 - input_shift_ != a)
       fail(fmt::format("the uint8 input shifted right by {} has {} bits, the model's activations {}", input_shift_,
                        8 - input_shift_, a));
