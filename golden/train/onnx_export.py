@@ -47,29 +47,26 @@ class Graph:
         return output
 
 
-def _dequantized_weight(g, d, layer, scales, weight_bits):
-    name = layer["name"]
-    w = np.load(os.path.join(d, layer["weight"])).astype(np.int8)
-    b = np.load(os.path.join(d, layer["bias"])).astype(np.int32)
-    s_w = np.array(scales["weight"], dtype=np.float32)
-    s_in = np.float32(scales["input"])
-    wq = g.const(f"{name}.w", w)
+def _dequantized_weight(g, layer, weight_bits):
+    name, s_w = layer["name"], np.asarray(layer["s_w"], dtype=np.float32)
+    wq = g.const(f"{name}.w", np.asarray(layer["w"]).astype(np.int8))
     if weight_bits < 8:  # QCDQ: the Clip says the weights' width
         top = (1 << (weight_bits - 1)) - 1
         wq = g.node("Clip", [wq, g.const(f"{name}.w_lo", np.int8(-top - 1)), g.const(f"{name}.w_hi", np.int8(top))],
                     f"{name}.w_clip")
     wd = g.node("DequantizeLinear", [wq, g.const(f"{name}.w_scale", s_w),
                                      g.const(f"{name}.w_zero", np.zeros(len(s_w), np.int8))], f"{name}.wd", axis=0)
-    bd = g.node("DequantizeLinear", [g.const(f"{name}.b", b), g.const(f"{name}.b_scale", s_in * s_w),
+    bd = g.node("DequantizeLinear", [g.const(f"{name}.b", np.asarray(layer["b"]).astype(np.int32)),
+                                     g.const(f"{name}.b_scale", np.float32(layer["s_in"]) * s_w),
                                      g.const(f"{name}.b_zero", np.zeros(len(s_w), np.int32))], f"{name}.bd", axis=0)
     return wd, bd
 
 
-def _requantize(g, x, layer, scales, act_bits):
+def _requantize(g, x, layer, act_bits):
     """QuantizeLinear (+ Clip below 8 bits) + DequantizeLinear of a layer's output."""
     name = layer["name"]
-    s = g.const(f"{name}.y_scale", np.float32(scales["output"]))
-    z = g.const(f"{name}.y_zero", np.uint8(layer.get("output_zero_point", 0)))
+    s = g.const(f"{name}.y_scale", np.float32(layer["s_out"]))
+    z = g.const(f"{name}.y_zero", np.uint8(layer.get("z_out", 0)))
     q = g.node("QuantizeLinear", [x, s, z], f"{name}.q")
     if act_bits < 8:
         q = g.node("Clip", [q, g.const(f"{name}.lo", np.uint8(0)), g.const(f"{name}.hi", np.uint8((1 << act_bits) - 1))],
@@ -77,15 +74,14 @@ def _requantize(g, x, layer, scales, act_bits):
     return g.node("DequantizeLinear", [q, s, z], f"{name}.dq")
 
 
-def _layer(g, d, x, layer, act_bits, weight_bits):
+def _layer(g, x, layer, act_bits, weight_bits):
     t = layer["type"]
     if t == "maxpool2d":
         k, s = layer["kernel"], layer["stride"]
         return g.node("MaxPool", [x], layer["name"], kernel_shape=[k, k], strides=[s, s])
     if t == "flatten":
         return g.node("Flatten", [x], layer["name"], axis=1)
-    scales = _scales(layer, d)
-    wd, bd = _dequantized_weight(g, d, layer, scales, weight_bits)
+    wd, bd = _dequantized_weight(g, layer, weight_bits)
     if t == "conv2d":
         k, p, s = layer["kernel"], layer["padding"], layer["stride"]
         y = g.node("Conv", [x, wd, bd], layer["name"], kernel_shape=[k, k], pads=[p] * 4, strides=[s, s])
@@ -93,35 +89,51 @@ def _layer(g, d, x, layer, act_bits, weight_bits):
         y = g.node("Gemm", [x, wd, bd], layer["name"], transB=1)
     if layer.get("relu"):
         y = g.node("Relu", [y], f"{layer['name']}.relu")
-    if layer["output"] == "logits":
-        return y
-    return _requantize(g, y, layer, scales, act_bits)
+    if layer.get("s_out") is None:
+        return y  # the logits
+    return _requantize(g, y, layer, act_bits)
 
 
-def model_to_onnx(d):
-    with open(os.path.join(d, "model.json")) as f:
-        m = json.load(f)
-    a = m["act_bits"]
-    if a > 8 or m["weight_bits"] > 8:
-        raise OnnxExportError(f"{d}: widths {a}/{m['weight_bits']}: the QDQ form here is uint8/int8")
+def layers_to_onnx(name, chw, act_bits, weight_bits, layers):
+    """The QDQ graph of `layers`: dicts with "type" and "name"; maxpool2d "kernel", "stride";
+    conv2d "kernel", "padding", "stride"; conv2d and linear "w" (int, [out][in...]), "b" (int32),
+    float32 scales "s_in", "s_w" (per output channel) and "s_out" (None: the logits), zero points
+    "z_in", "z_out", "relu"."""
+    if act_bits > 8 or weight_bits > 8:
+        raise OnnxExportError(f"{name}: widths {act_bits}/{weight_bits}: the QDQ form here is uint8/int8")
     g = Graph()
     x = "pixels"
-    if a < 8:
-        x = g.node("BitShift", [x, g.const("input.shift", np.uint8(8 - a))], "input.shifted", direction="RIGHT")
-    first = next(l for l in m["layers"] if l["type"] in ("conv2d", "linear"))
-    s_in = g.const("input.scale", np.float32(_scales(first, d)["input"]))
-    x = g.node("DequantizeLinear", [x, s_in, g.const("input.zero", np.uint8(first.get("input_zero_point", 0)))],
-               "input.dq")
-    for layer in m["layers"]:
-        x = _layer(g, d, x, layer, a, m["weight_bits"])
-    inp = m["input"]
+    if act_bits < 8:
+        x = g.node("BitShift", [x, g.const("input.shift", np.uint8(8 - act_bits))], "input.shifted", direction="RIGHT")
+    first = next(l for l in layers if l["type"] in ("conv2d", "linear"))
+    x = g.node("DequantizeLinear", [x, g.const("input.scale", np.float32(first["s_in"])),
+                                    g.const("input.zero", np.uint8(first.get("z_in", 0)))], "input.dq")
+    for layer in layers:
+        x = _layer(g, x, layer, act_bits, weight_bits)
     graph = helper.make_graph(
-        g.nodes, m["name"],
-        [helper.make_tensor_value_info("pixels", TensorProto.UINT8, ["N", inp["channels"], inp["height"], inp["width"]])],
+        g.nodes, name, [helper.make_tensor_value_info("pixels", TensorProto.UINT8, ["N", *chw])],
         [helper.make_tensor_value_info(x, TensorProto.FLOAT, ["N", None])], g.inits)
     model = helper.make_model(graph, producer_name="accel-cosim golden/train", opset_imports=[helper.make_opsetid("", 13)])
     onnx.checker.check_model(model)
     return model
+
+
+def model_to_onnx(d):
+    """A model directory's layers (its integer tensors, model.json's float32 scales) as ONNX."""
+    with open(os.path.join(d, "model.json")) as f:
+        m = json.load(f)
+    layers = []
+    for l in m["layers"]:
+        e = dict(l)
+        if l["type"] in ("conv2d", "linear"):
+            sc = _scales(l, d)
+            e.update(w=np.load(os.path.join(d, l["weight"])), b=np.load(os.path.join(d, l["bias"])),
+                     s_in=sc["input"], s_w=sc["weight"], s_out=sc.get("output") if l["output"] != "logits" else None,
+                     z_in=l.get("input_zero_point", 0), z_out=l.get("output_zero_point", 0))
+        layers.append(e)
+    inp = m["input"]
+    return layers_to_onnx(m["name"], [inp["channels"], inp["height"], inp["width"]], m["act_bits"], m["weight_bits"],
+                          layers)
 
 
 def main(argv=None):
