@@ -58,7 +58,7 @@ DATA_ARGS  = $(if $(IMAGES),--images $(IMAGES) --labels $(LABELS))
 RUN_COSIM  = ACCEL_REBUILD_MODELS=1 $(COSIM)
 
 .PHONY: format help all deps deps-test deps-wave deps-train deps-sweep configure build test sim mnist regress wave lint \
-        bench train data clean test-slurm fuzz mutate coverage dataflow sweep
+        bench train data clean test-slurm fuzz mutate coverage dataflow sweep lenet train-lenet conformance
 
 help:
 	@echo "make sim        build what it needs, then the quantized MNIST CNN on LIMIT=$(LIMIT) held-out images"
@@ -74,6 +74,9 @@ help:
 	@echo "                accuracy, memory, cycles and energy, and each in the SIMD mode where a core has it;"
 	@echo "                CSV, JSON, simd.md and plots in results/sweep/ (SWEEP_ARGS)"
 	@echo "make test-slurm a one-node Slurm cluster on this machine; sharded runs through it = local runs"
+	@echo "make lenet      the reference LeNet from ONNX (LENET_ONNX, zero points) imported and run on the RTL,"
+	@echo "                2,004 images; make train-lenet retrains it (docs/onnx.md)"
+	@echo "make conformance ONNX's conformance tests of the quantized operators: importer, golden, RTL"
 	@echo "make wave       a traced MNIST layer and the GTKWave layout (MODEL, LAYER, IMAGE, WINDOW, CONFIG)"
 	@echo "make lint       verilator --lint-only -Wall, every configuration; no C++ function over 80 lines"
 	@echo "make bench      simulation speed per configuration, build times, edit-to-result times"
@@ -153,6 +156,25 @@ ifeq ($(LAUNCHER),slurm)
 else
 	@JOBS=$(JOBS) bash scripts/regress.sh $(BUILD)
 endif
+
+# The reference LeNet brought in from ONNX (docs/onnx.md "LeNet"): LENET_ONNX imported into
+# $(BUILD)/onnx/lenet_affine, then all 2,004 held-out images on the RTL, every psum checked;
+# make train-lenet retrains it (PyTorch, CPU, about 5 minutes). make conformance: ONNX's own
+# conformance tests of the quantized operators through the importer, golden and the RTL.
+LENET_ONNX ?= models/onnx/lenet_affine.onnx
+LENET_DIR = $(BUILD)/onnx/lenet_affine
+MNIST_TEST = --images data/mnist/test-images-idx3-ubyte.gz --labels data/mnist/test-labels-idx1-ubyte.gz
+lenet: deps
+	@$(BUILD_CMD) cosim
+	@$(COSIM) import $(LENET_ONNX) --out $(LENET_DIR)
+	@$(RUN_COSIM) mnist --model $(LENET_DIR) $(MNIST_TEST) $(CONFIG_ARG) $(COSIM_ARGS)
+
+train-lenet: deps-train
+	/usr/bin/python3 golden/train/lenet.py --out $(LENET_ONNX)
+
+conformance: deps-test
+	@$(BUILD_CMD) cosim
+	@$(RUN_COSIM) conformance $(CONFIG_ARG)
 
 # Weight- against output-stationary per layer on the RTL: MNIST, VGG16 and CIFAR-10 shapes on 8x8
 # and 16x16 (docs/dataflow.md, written by scripts/dataflow_tables.py).
