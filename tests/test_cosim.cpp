@@ -152,6 +152,10 @@ TEST_CASE("cosim: each bad input gives one error line and a non-zero exit", "[co
   check_error("vectors --dir /nonexistent/vec", "/nonexistent/vec");
   check_error("vectors --dir " + badvec.string(), badvec.string());
   check_error("export-vectors --out /tmp/x --model models/mnist_int8 --layer fc1", "not a conv2d");
+  check_error("import /nonexistent/m.onnx --out /tmp/x", "/nonexistent/m.onnx: no such file");
+  check_error("import models/mnist_int8/model.json --out /tmp/x", "model.json: not an ONNX model");
+  check_error("import models/onnx/lenet_affine.onnx", "--out is required");
+  check_error("conformance --data /nonexistent", "--data /nonexistent: no ONNX conformance tests");
   fs::remove_all(bad);
   fs::remove_all(badvec);
 }
