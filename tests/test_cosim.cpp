@@ -1068,3 +1068,19 @@ TEST_CASE("cosim: --simd runs a half-width model in a core's SIMD mode and refus
   check_error("layer --config int8 --simd", "--simd: core 'int8' has no SIMD mode");
   fs::remove_all(d);
 }
+
+TEST_CASE("cosim import: PyTorch's own QDQ export runs on the RTL, every psum checked", "[cosim][onnx]") {
+  // tests/data/onnx/pytorch_qdq.onnx: torch.ao.quantization + torch.onnx.export (golden/train/pytorch_qdq.py).
+  const fs::path dir = fs::temp_directory_path() / fmt::format("accel_pytorch_qdq_{}", ::getpid());
+  fs::remove_all(dir);
+  const Run imp = cosim(fmt::format("import tests/data/onnx/pytorch_qdq.onnx --out {}", dir.string()));
+  INFO(imp.out << imp.err);
+  REQUIRE(imp.code == 0);
+  CHECK_THAT(imp.out, Catch::Contains("A8/W8/P32, input 1x28x28, 4 layers (conv_Conv pool_MaxPool Flatten fc_Gemm)"));
+  const Run r = cosim(fmt::format("mnist --model {} {} --limit 10", dir.string(), kImages));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("agreement with golden: 10/10 images with bit-identical logits"));
+  CHECK_THAT(r.out, Catch::Contains(", 0 mismatches"));
+  fs::remove_all(dir);
+}

@@ -10,10 +10,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "onnx_tensors.hpp"
@@ -102,6 +104,9 @@ class Importer {
   void clip(const pb::NodeProto& n);
   void pass_through(const pb::NodeProto& n);
   void bitshift(const pb::NodeProto& n);
+  void cast(const pb::NodeProto& n);
+  std::string layer_name(const pb::NodeProto& n);
+  void constant_of_shape(const pb::NodeProto& n);
   QuantArgs quant_args(const pb::NodeProto& n) const;
   void maxpool(const pb::NodeProto& n);
   void flatten(const pb::NodeProto& n);
@@ -141,6 +146,7 @@ class Importer {
   std::string input_name_;
   int act_bits_ = 0, weight_bits_ = 2;
   std::vector<std::string> notes_;
+  std::set<std::string> names_;
 };
 
 const Value& Importer::value(const pb::NodeProto& n, int input) const {
@@ -243,6 +249,8 @@ void Importer::node(const pb::NodeProto& n) {
   else if (op == "MaxPool") maxpool(n);
   else if (op == "Flatten" || op == "Reshape") flatten(n);
   else if (op == "Identity" || op == "Dropout") pass_through(n);
+  else if (op == "Cast") cast(n);
+  else if (op == "ConstantOfShape") constant_of_shape(n);
   else if (op == "BitShift") bitshift(n);
   else if (op == "Add") add_bias(n);
   else if (op == "Conv") conv(n);
@@ -413,6 +421,73 @@ void Importer::pass_through(const pb::NodeProto& n) {
   set(n, value(n, 0));
 }
 
+// A layer's name from its node's (or its output's): the model format makes file names of it, so
+// what is not a letter, digit, '_', '-' or '.' becomes '_' ("/conv/Conv" -> "conv_Conv"); a name
+// taken already gets a suffix.
+std::string Importer::layer_name(const pb::NodeProto& n) {
+  std::string name;
+  for (char c : n.name().empty() ? n.output(0) : n.name())
+    name += std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ? c : '_';
+  const size_t first = name.find_first_not_of("_.");
+  name = first == std::string::npos ? "layer" : name.substr(first);
+  std::string unique = name;
+  for (int k = 2; names_.count(unique); ++k) unique = fmt::format("{}_{}", name, k);
+  names_.insert(unique);
+  return unique;
+}
+
+// Cast, as PyTorch's QDQ export writes it: of an integer activation to its own type (a no-op), or
+// of an integer constant (a zero point) to another integer type that holds its values.
+void Importer::cast(const pb::NodeProto& n) {
+  const int64_t to = attr_int(n, "to", 0);
+  auto cit = consts_.find(n.input(0));
+  if (cit != consts_.end()) {
+    Numbers c = cit->second;
+    if (!c.is_integer() || to == pb::TensorProto::FLOAT || to == pb::TensorProto::DOUBLE)
+      fail(n, "only casts of integer constants to integer types are supported");
+    const auto [lo, hi] = detail::integer_range(int32_t(to));
+    for (double v : c.values)
+      if (v < double(lo) || v > double(hi)) fail(n, fmt::format("value {} does not fit {}", v, detail::type_name(int32_t(to))));
+    c.type = int32_t(to);
+    consts_[n.output(0)] = std::move(c);
+    set(n, Value{});
+    return;
+  }
+  const Value& v = value(n, 0);
+  if (v.kind != Kind::Quant) fail(n, "only casts of quantized activations and of constants are supported");
+  const auto [lo, hi] = detail::integer_range(int32_t(to));
+  if (v.lo < lo || v.hi > hi)
+    fail(n, fmt::format("casts a {}..{} activation to {}", v.lo, v.hi, detail::type_name(int32_t(to))));
+  set(n, v);
+}
+
+void Importer::constant_of_shape(const pb::NodeProto& n) {
+  const Numbers& shape = constant(n, 0);
+  Numbers c;
+  c.type = pb::TensorProto::FLOAT;
+  double fill = 0;
+  if (const auto* a = detail::find_attribute(n, "value")) {
+    try {
+      const Numbers v = detail::numbers(a->t());
+      if (v.size() != 1) fail(n, "'value' must hold one value");
+      c.type = v.type;
+      fill = v.values[0];
+    } catch (const std::invalid_argument& e) {
+      fail(n, e.what());
+    }
+  }
+  int64_t count = 1;
+  for (double d : shape.values) {
+    if (d < 0 || d > double(int64_t{1} << 26) || double(count) * d > double(int64_t{1} << 26))
+      fail(n, "the shape is negative or larger than 2^26 values");
+    c.dims.push_back(int64_t(d));
+    count *= int64_t(d);
+  }
+  c.values.assign(size_t(count), fill);
+  consts_[n.output(0)] = std::move(c);
+  set(n, Value{});
+}
+
 // The pixel input shifted right to the activation width: our input rule a = p >> (8 - A).
 void Importer::bitshift(const pb::NodeProto& n) {
   Value v = value(n, 0);
@@ -452,7 +527,7 @@ void Importer::maxpool(const pb::NodeProto& n) {
   if (n.output_size() > 1 && !n.output(1).empty()) fail(n, "the Indices output is not supported");
   if (v.kind == Kind::Input || v.kind == Kind::Const) fail(n, "pools a tensor that is not an activation");
   golden::Layer l;
-  l.name = n.name().empty() ? n.output(0) : n.name();
+  l.name = layer_name(n);
   l.type = golden::LayerType::maxpool2d;
   l.kernel = int(k[0]);
   l.stride = st.empty() ? 1 : int(st[0]);
@@ -477,7 +552,7 @@ void Importer::flatten(const pb::NodeProto& n) {
   }
   if (v.shape.size() == 3) {
     golden::Layer l;
-    l.name = n.name().empty() ? n.output(0) : n.name();
+    l.name = layer_name(n);
     l.type = golden::LayerType::flatten;
     layers_.push_back(std::move(l));
   }
@@ -571,7 +646,7 @@ void Importer::set_conv_geometry(const pb::NodeProto& n, golden::Layer& l, const
 // A new array layer reading `in`: weights in golden's order ([out][in...]), scales per channel.
 int Importer::open_layer(const pb::NodeProto& n, golden::Layer l, const Value& in, const Weight& w, bool transposed) {
   note_activation(n, in);
-  l.name = n.name().empty() ? n.output(0) : n.name();
+  l.name = layer_name(n);
   const int outs = l.outputs();
   const size_t per = w.q.size() / size_t(outs);
   l.weight.resize(w.q.size());
