@@ -18,7 +18,8 @@ package accel_pkg;
   typedef enum logic [1:0] {
     ParBias  = 2'd0,  // int32 bias, added to the sign-extended accumulator
     ParMult  = 2'd1,  // requantization multiplier M (positive int32)
-    ParShift = 2'd2   // requantization shift S (data bits [5:0])
+    ParShift = 2'd2,  // requantization shift S (data bits [5:0])
+    ParZero  = 2'd3   // output zero point z_out, added after the shift (data bits [ActBits-1:0])
   } sfp_par_e;
 
   // Performance counter ids: index into core's ctr_o (sw/include/accel/isa.hpp accel::Counter).

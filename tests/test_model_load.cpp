@@ -439,3 +439,84 @@ TEST_CASE("load_model: control characters in names and strings are escaped or re
                                                    "linear, maxpool2d or flatten)"));
   }
 }
+
+TEST_CASE("load_model: zero points default to 0, load when they chain and round-trip through save_model",
+          "[golden][io][zp]") {
+  {
+    BadModel b;
+    b.save();
+    const golden::Model m = golden::load_model(b.tmp.path);
+    for (const golden::Layer& l : m.layers) {
+      CHECK(l.input_zero_point == 0);
+      CHECK(l.output_zero_point == 0);
+    }
+  }
+  BadModel b;
+  b.j["layers"][0]["input_zero_point"] = 7;
+  b.j["layers"][0]["output_zero_point"] = 255;
+  b.j["layers"][3]["input_zero_point"] = 255;  // conv1's, through pool and flatten
+  b.save();
+  const golden::Model m = golden::load_model(b.tmp.path);
+  CHECK(m.layers[0].input_zero_point == 7);
+  CHECK(m.layers[0].output_zero_point == 255);
+  CHECK(m.layers[3].input_zero_point == 255);
+  CHECK(m.layers[3].output_zero_point == 0);
+  TempDir out;
+  golden::save_model(m, out.path);
+  const golden::Model back = golden::load_model(out.path);
+  CHECK(back.layers[0].input_zero_point == 7);
+  CHECK(back.layers[0].output_zero_point == 255);
+  CHECK(back.layers[3].input_zero_point == 255);
+}
+
+TEST_CASE("load_model: zero points out of range, on pooling, on logits or not chaining", "[golden][io][bad_input][zp]") {
+  const auto fails = [](const std::function<void(json&)>& edit, const std::string& what) {
+    BadModel b;
+    edit(b.j);
+    b.save();
+    REQUIRE_THROWS_MATCHES(golden::load_model(b.tmp.path), golden::FormatError, Message(b.json_file() + ": " + what));
+  };
+  fails([](json& j) { j["layers"][0]["input_zero_point"] = 256; },
+        "layer 'conv1': field 'input_zero_point' is 256, must be 0..255");
+  fails([](json& j) { j["layers"][0]["output_zero_point"] = -1; },
+        "layer 'conv1': field 'output_zero_point' is -1, must be 0..255");
+  fails([](json& j) { j["layers"][0]["input_zero_point"] = "3"; },
+        "layer 'conv1': field 'input_zero_point' must be an integer, got \"3\"");
+  fails([](json& j) { j["layers"][3]["output_zero_point"] = 4; },
+        "layer 'fc': field 'output_zero_point' is 4 on a logits layer, must be 0 (logits are raw acc + bias)");
+  fails([](json& j) { j["layers"][1]["input_zero_point"] = 4; },
+        "layer 'pool': a maxpool2d layer has no zero point of its own (it carries its input's through); give "
+        "input_zero_point/output_zero_point on the conv2d and linear layers");
+  fails([](json& j) { j["layers"][2]["output_zero_point"] = 0; },
+        "layer 'flatten': a flatten layer has no zero point of its own (it carries its input's through); give "
+        "input_zero_point/output_zero_point on the conv2d and linear layers");
+  fails([](json& j) { j["layers"][0]["output_zero_point"] = 5; },
+        "layer 'fc': field 'input_zero_point' is 0, layer 'conv1' outputs zero point 5 (through pool, flatten)");
+  fails([](json& j) { j["layers"][3]["input_zero_point"] = 3; },
+        "layer 'fc': field 'input_zero_point' is 3, layer 'conv1' outputs zero point 0 (through pool, flatten)");
+  // The range follows act_bits: 4-bit activations take 0..15.
+  fails(
+      [](json& j) {
+        j["act_bits"] = 4;
+        j["layers"][0]["input_zero_point"] = 16;
+      },
+      "layer 'conv1': field 'input_zero_point' is 16, must be 0..15");
+}
+
+TEST_CASE("validate_model: zero points of an in-memory model are checked as at load", "[golden][io][bad_input][zp]") {
+  BadModel b;
+  b.save();
+  golden::Model m = golden::load_model(b.tmp.path);
+  m.layers[0].output_zero_point = 9;
+  CHECK_THROWS_WITH(golden::validate_model(m, "mem"),
+                    "mem: layer 'fc': field 'input_zero_point' is 0, layer 'conv1' outputs zero point 9 (through "
+                    "pool, flatten)");
+  m.layers[3].input_zero_point = 9;
+  CHECK_NOTHROW(golden::validate_model(m, "mem"));
+  m.layers[1].output_zero_point = 9;
+  CHECK_THROWS_WITH(golden::validate_model(m, "mem"), Contains("layer 'pool': a maxpool2d layer has no zero point"));
+  m.layers[1].output_zero_point = 0;
+  m.layers[0].input_zero_point = 300;
+  CHECK_THROWS_WITH(golden::validate_model(m, "mem"),
+                    "mem: layer 'conv1': field 'input_zero_point' is 300, must be 0..255");
+}

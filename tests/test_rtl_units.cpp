@@ -1076,11 +1076,12 @@ struct SfpDriver {
     b.tick();
     idle();
   }
-  void par_all(int32_t bias, uint32_t mult, uint32_t shift) {
+  void par_all(int32_t bias, uint32_t mult, uint32_t shift, uint32_t zero = 0) {
     for (unsigned col = 0; col < c.cols; ++col) {
       par(accel::SfpParam::Bias, col, static_cast<uint32_t>(bias));
       par(accel::SfpParam::Mult, col, mult);
       par(accel::SfpParam::Shift, col, shift);
+      par(accel::SfpParam::Zero, col, zero);
     }
   }
   // Reads out a row; the result appears two cycles after the request.
@@ -1100,9 +1101,9 @@ struct SfpDriver {
     return out;
   }
   // Read-out of a row holding acc in every column, with the same parameters in every column.
-  int64_t requant(int64_t acc, int32_t bias, uint32_t mult, uint32_t shift, bool relu) {
+  int64_t requant(int64_t acc, int32_t bias, uint32_t mult, uint32_t shift, bool relu, uint32_t zero = 0) {
     upd_all(7, false, acc);
-    par_all(bias, mult, shift);
+    par_all(bias, mult, shift, zero);
     const auto out = read(7, false, relu);
     for (unsigned col = 1; col < c.cols; ++col) CHECK(out[col] == out[0]);
     return out[0];
@@ -1218,11 +1219,35 @@ void sfp_requant_test(const CoreConfig& c) {
   CHECK(b.errors == 0);
 }
 
+// The output zero point z (par_sel 3) is added after the shift and before the clamp:
+// q = clamp(floor((y*M + R) / 2^S) + z, 0, 2^A - 1); a raw read-out ignores it.
+template <class M>
+void sfp_zero_point_test(const CoreConfig& c) {
+  Bench<M> b;
+  SfpDriver<M> d{b, c};
+  const int64_t qmax = (int64_t{1} << c.act_bits) - 1;
+  const auto q = [qmax](int64_t v) { return std::clamp<int64_t>(v, 0, qmax); };
+  CHECK(d.requant(10, 0, 1, 1, false, 3) == q(8));  // (10 + 1) >> 1 = 5, + 3
+  CHECK(d.requant(5, 0, 1, 1, false, 2) == q(5));   // 2.5 rounds up to 3 first, + 2
+  CHECK(d.requant(-2, 0, 1, 0, false, 3) == q(1));  // -2 + 3: the clamp comes after the zero point
+  CHECK(d.requant(-10, 0, 1, 0, false, 3) == 0);    // -10 + 3 = -7 clamps to 0
+  CHECK(d.requant(-10, 0, 1, 0, true, 3) == q(3));  // ReLU: the real zero maps to z
+  CHECK(d.requant(4 * qmax, 0, 1, 0, false, 1) == qmax);
+  CHECK(d.read(7, true, false)[0] == 4 * qmax);  // raw: acc + bias only
+  // Per column: column col gets zero point col % 2 on y = 0.
+  d.upd_all(9, false, 0);
+  d.par_all(0, 1, 0);
+  for (unsigned col = 0; col < c.cols; ++col) d.par(accel::SfpParam::Zero, col, col % 2);
+  const auto out = d.read(9, false, false);
+  for (unsigned col = 0; col < c.cols; ++col) CHECK(out[col] == int64_t(col % 2));
+  CHECK(b.errors == 0);
+}
+
 }  // namespace
 
-// Writes the contract forbids: a parameter select that names none (par_sel 3) and a column beyond
-// the last each fire their assertion and change nothing; and shifts of 16..31 (the random tests
-// draw up to 40, the worked values stay small), so every bit of the shift register is used.
+// A write the contract forbids: a column beyond the last fires its assertion and changes nothing;
+// and shifts of 16..31 (the random tests draw up to 40, the worked values stay small), so every
+// bit of the shift register is used.
 template <class M>
 void sfp_param_edges_test(const CoreConfig& c) {
   Bench<M> b;
@@ -1231,17 +1256,15 @@ void sfp_param_edges_test(const CoreConfig& c) {
   d.upd_all(5, false, 100);
   d.par_all(7, 1, 0);
   CHECK(d.read(5, true, false)[0] == 107);
-  d.par(static_cast<SfpParam>(3), 0, 1000);
-  CHECK(b.errors == 1);
   d.par(SfpParam::Bias, accel::kMaxCols - 1, 1000);  // every column bit set
-  CHECK(b.errors == 2);
+  CHECK(b.errors == 1);
   const auto out = d.read(5, true, false);
   for (unsigned col = 0; col < c.cols; ++col) CHECK(out[col] == 107);
   // (3 * 2^20 + 2^19) >> 20 = 3 and (5 * 2^27 + 2^26) >> 27 = 5: large shifts round like small ones.
   CHECK(d.requant(3, 0, 1u << 20, 20, false) == 3);
   CHECK(d.requant(5, 0, 1u << 27, 27, false) == 5);
   CHECK(d.requant(1, 0, 1u << 30, 31, false) == 1);  // 0.5 rounds up
-  CHECK(b.errors == 2);
+  CHECK(b.errors == 1);
 }
 
 #define ACCEL_UNIT_TESTS(CFG, KCFG, MODEL)                                                                            \
@@ -1295,6 +1318,9 @@ void sfp_param_edges_test(const CoreConfig& c) {
   }                                                                                                                   \
   TEST_CASE("sfp: illegal parameter writes change nothing; large shifts round (" CFG ")", "[rtl][unit][" CFG "]") {    \
     sfp_param_edges_test<MODEL>(KCFG);                                                                                \
+  }                                                                                                                   \
+  TEST_CASE("sfp: adds the output zero point after the shift, before the clamp (" CFG ")", "[rtl][unit][zp][" CFG "]") { \
+    sfp_zero_point_test<MODEL>(KCFG);                                                                                 \
   }
 
 // One set per configuration of rtl/configs.txt.

@@ -33,10 +33,14 @@ void check_linear_args(const Tensor& in, std::span<const int32_t> weight, int ou
 Tensor conv2d_acc(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
                   bool weight_values_checked);
 Tensor linear_acc(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec,
-                  bool weight_values_checked);
+                  int zero_point, bool weight_values_checked);
 
-// Every channel of `in` ({C, H, W}) with `padding` zeros on each side, as int32.
-std::vector<int32_t> pad_input(const Tensor& in, int padding);
+// Throws std::invalid_argument unless 0 <= z <= 2^A - 1 (a zero point is an activation value).
+void check_zero_point(int zero_point, int act_bits, const char* who);
+
+// Every channel of `in` ({C, H, W}) with `padding` values `pad` on each side, minus `offset`, as
+// int32: out = in_padded - offset.
+std::vector<int32_t> pad_input(const Tensor& in, int padding, int pad, int offset);
 
 // The hot loops are compiled twice, for AVX2 and for the x86-64 baseline, and the loader picks the
 // one the CPU runs (GCC/Clang function multi-versioning; elsewhere one plain version). The results
@@ -58,7 +62,8 @@ inline int64_t wrap_u32(uint32_t acc, int psum_bits) {
 Tensor conv_terms(const std::vector<int32_t>& padded, int hp, int wp, std::span<const int32_t> weight,
                   const ConvParams& p, int psum_bits, std::span<const ConvTermIndex> terms, int o0, int o1);
 
-// out[o - o0] = wrap_P(sum over k in [k0, k1) of in[k] * weight[o][k]).
-Tensor linear_range(const Tensor& in, std::span<const int32_t> weight, int psum_bits, int k0, int k1, int o0, int o1);
+// out[o - o0] = wrap_P(sum over k in [k0, k1) of (in[k] - offset) * weight[o][k]).
+Tensor linear_range(const Tensor& in, std::span<const int32_t> weight, int psum_bits, int offset, int k0, int k1, int o0,
+                    int o1);
 
 }  // namespace golden::detail

@@ -168,6 +168,11 @@ int64_t get_int(const json& obj, const char* key, const Ctx& ctx, int64_t lo, in
   return x;
 }
 
+// An optional integer field: `dflt` when absent, else as get_int.
+int64_t get_int_or(const json& obj, const char* key, const Ctx& ctx, int64_t lo, int64_t hi, int64_t dflt) {
+  return obj.contains(key) ? get_int(obj, key, ctx, lo, hi) : dflt;
+}
+
 std::string get_string(const json& obj, const char* key, const Ctx& ctx) {
   const json& v = field(obj, key, ctx);
   if (!v.is_string()) ctx.fail(fmt::format("field '{}' must be a string, got {}", key, short_dump(v)));
@@ -260,6 +265,43 @@ Shape checked_shape(const Ctx& ctx, const char* what, std::vector<int64_t> shape
   return Shape(shape.begin(), shape.end());
 }
 
+std::string carried_zero_point(const Layer& l) {
+  return fmt::format("a {} layer has no zero point of its own (it carries its input's through); give "
+                     "input_zero_point/output_zero_point on the conv2d and linear layers",
+                     layer_type_name(l.type));
+}
+
+// Zero points (docs/quantization.md): each within 0 .. 2^A - 1, none on max-pool or flatten (they
+// carry the zero point through unchanged), 0 at the logits output, and every array layer's input
+// zero point equal to the output zero point of the array layer before it.
+void check_zero_points(const Model& m, const std::string& where) {
+  const int amax = (1 << m.precision.act_bits) - 1;
+  const Layer* prev = nullptr;  // the last conv2d/linear layer so far
+  std::string through;          // the pool/flatten layers since it
+  for (const Layer& l : m.layers) {
+    Ctx ctx{where, fmt::format("layer '{}'", printable(l.name))};
+    if (!l.has_weights()) {
+      if (l.input_zero_point != 0 || l.output_zero_point != 0) ctx.fail(carried_zero_point(l));
+      through += (through.empty() ? " (through " : ", ") + printable(l.name);
+      continue;
+    }
+    for (const auto& [key, v] : {std::pair{"input_zero_point", l.input_zero_point},
+                                 std::pair{"output_zero_point", l.output_zero_point}}) {
+      if (v < 0 || v > amax) ctx.fail(fmt::format("field '{}' is {}, must be 0..{}", key, v, amax));
+    }
+    if (l.logits && l.output_zero_point != 0) {
+      ctx.fail(fmt::format("field 'output_zero_point' is {} on a logits layer, must be 0 (logits are raw acc + bias)",
+                           l.output_zero_point));
+    }
+    if (prev && l.input_zero_point != prev->output_zero_point) {
+      ctx.fail(fmt::format("field 'input_zero_point' is {}, layer '{}' outputs zero point {}{}", l.input_zero_point,
+                           printable(prev->name), prev->output_zero_point, through.empty() ? "" : through + ")"));
+    }
+    prev = &l;
+    through.clear();
+  }
+}
+
 // Computes in/out shapes layer by layer; throws naming the layer and field
 // that does not chain.
 void chain_shapes(Model& m, const std::string& where) {
@@ -321,6 +363,7 @@ void chain_shapes(Model& m, const std::string& where) {
     }
     if (l.logits && l.relu) ctx.fail("a logits layer must have relu false (logits are raw acc + bias)");
   }
+  check_zero_points(m, where);
 }
 
 void check_precision(const Precision& p, const Ctx& ctx) {
@@ -360,6 +403,18 @@ std::vector<int32_t> load_tensor(const std::filesystem::path& dir, const json& o
                                   format_shape(shape), ctx.layer, key, shape_meaning));
   }
   return {a.values.begin(), a.values.end()};
+}
+
+// input_zero_point / output_zero_point of a conv2d/linear layer (default 0); none on max-pool
+// and flatten.
+void read_zero_points(const json& j, const Ctx& ctx, const Precision& p, Layer& l) {
+  if (!l.has_weights()) {
+    if (j.contains("input_zero_point") || j.contains("output_zero_point")) ctx.fail(carried_zero_point(l));
+    return;
+  }
+  const int64_t amax = (int64_t{1} << p.act_bits) - 1;
+  l.input_zero_point = static_cast<int>(get_int_or(j, "input_zero_point", ctx, 0, amax, 0));
+  l.output_zero_point = static_cast<int>(get_int_or(j, "output_zero_point", ctx, 0, amax, 0));
 }
 
 }  // namespace
@@ -491,6 +546,7 @@ Model load_model(const std::filesystem::path& dir) {
       }
       l.logits = output == "logits";
     }
+    read_zero_points(j, ctx, m.precision, l);
     m.layers.push_back(std::move(l));
   }
 
@@ -587,6 +643,9 @@ void save_model(const Model& model, const std::filesystem::path& dir) {
       const std::vector<int64_t> out{l.outputs()};
       j["relu"] = l.relu;
       j["output"] = l.logits ? "logits" : "requant";
+      // Written only when set, so a model without zero points reads as it always did.
+      if (l.input_zero_point != 0) j["input_zero_point"] = l.input_zero_point;
+      if (l.output_zero_point != 0) j["output_zero_point"] = l.output_zero_point;
       j["weight"] = npy(l.name + ".weight.npy", wtype, weight_shape(l), l.weight);
       j["bias"] = npy(l.name + ".bias.npy", DType::int32, out, l.bias);
       if (!l.logits) {

@@ -22,7 +22,7 @@ Tensor finish_layer(const Layer& layer, const Precision& prec, Tensor acc, Tenso
   if (acc_out) *acc_out = std::move(acc);
   if (layer.relu) y = relu(std::move(y));
   if (layer.logits) return y;
-  return requantize(y, layer.multiplier, layer.shift, prec.act_bits);
+  return requantize(y, layer.multiplier, layer.shift, prec.act_bits, layer.output_zero_point);
 }
 
 }  // namespace
@@ -39,7 +39,8 @@ Tensor apply_layer(const Layer& layer, const Precision& prec, const Tensor& in, 
                           acc_out);
     case LayerType::linear:
       return finish_layer(layer, prec,
-                          detail::linear_acc(in, layer.weight, layer.out_features, prec, layer.weights_checked(prec)),
+                          detail::linear_acc(in, layer.weight, layer.out_features, prec, layer.input_zero_point,
+                                             layer.weights_checked(prec)),
                           acc_out);
   }
   throw_bad_layer_type(layer);

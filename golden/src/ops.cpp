@@ -50,9 +50,17 @@ void check_weights(std::span<const int32_t> weight, int weight_bits, const char*
 
 }  // namespace
 
+void check_zero_point(int zero_point, int act_bits, const char* who) {
+  const int64_t amax = (int64_t{1} << act_bits) - 1;
+  if (zero_point < 0 || zero_point > amax) {
+    throw std::invalid_argument(fmt::format("{}: zero point {} outside 0..{}", who, zero_point, amax));
+  }
+}
+
 void check_conv_args(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
                      const char* who, bool weight_values_checked) {
   check_precision(prec, who);
+  check_zero_point(p.zero_point, prec.act_bits, who);
   if (p.in_channels < 1 || p.out_channels < 1 || p.kernel < 1 || p.stride < 1 || p.padding < 0) {
     throw std::invalid_argument(fmt::format("{}: bad parameters C{} O{} k{} s{} p{}", who, p.in_channels,
                                             p.out_channels, p.kernel, p.stride, p.padding));
@@ -83,16 +91,17 @@ void check_linear_args(const Tensor& in, std::span<const int32_t> weight, int ou
   if (!weight_values_checked) check_weights(weight, prec.weight_bits, who);
 }
 
-std::vector<int32_t> pad_input(const Tensor& in, int padding) {
+std::vector<int32_t> pad_input(const Tensor& in, int padding, int pad, int offset) {
   const int c = in.channels(), h = in.height(), w = in.width();
   const int hp = h + 2 * padding, wp = w + 2 * padding;
-  // Padding contributes zeros: the activation zero point is 0.
-  std::vector<int32_t> out(size_t(c) * hp * wp, 0);
+  // Padding is the real value 0, i.e. the activation value z (the zero point); the accumulator
+  // passes pad = offset = z (padded terms are 0), the array's partial sums pad = z, offset = 0.
+  std::vector<int32_t> out(size_t(c) * hp * wp, pad - offset);
   for (int ch = 0; ch < c; ++ch) {
     for (int y = 0; y < h; ++y) {
       const int64_t* src = &in.data[(size_t(ch) * h + y) * w];
       int32_t* dst = &out[(size_t(ch) * hp + y + padding) * wp + padding];
-      for (int x = 0; x < w; ++x) dst[x] = static_cast<int32_t>(src[x]);
+      for (int x = 0; x < w; ++x) dst[x] = static_cast<int32_t>(src[x] - offset);
     }
   }
   return out;
@@ -131,11 +140,12 @@ GOLDEN_HOT_LOOP Tensor conv_terms(const std::vector<int32_t>& padded, int hp, in
   return out;
 }
 
-GOLDEN_HOT_LOOP Tensor linear_range(const Tensor& in, std::span<const int32_t> weight, int psum_bits, int k0, int k1,
-                                    int o0, int o1) {
+GOLDEN_HOT_LOOP Tensor linear_range(const Tensor& in, std::span<const int32_t> weight, int psum_bits, int offset,
+                                    int k0, int k1, int o0, int o1) {
   const size_t kin = in.size();
   std::vector<uint32_t> a(kin);
-  for (size_t i = 0; i < kin; ++i) a[i] = static_cast<uint32_t>(in.data[i]);
+  // a - offset may be negative; modulo 2^32 like the products (kernels.hpp).
+  for (size_t i = 0; i < kin; ++i) a[i] = static_cast<uint32_t>(in.data[i] - offset);
   Tensor out = Tensor::vec(o1 - o0);
   for (int o = o0; o < o1; ++o) {
     const int32_t* w = &weight[size_t(o) * kin];
@@ -196,8 +206,9 @@ Tensor conv2d_acc(const Tensor& in, std::span<const int32_t> weight, const ConvP
   return detail::conv2d_acc(in, weight, p, prec, false);
 }
 
-Tensor linear_acc(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec) {
-  return detail::linear_acc(in, weight, out_features, prec, false);
+Tensor linear_acc(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec,
+                  int zero_point) {
+  return detail::linear_acc(in, weight, out_features, prec, zero_point, false);
 }
 
 Tensor detail::conv2d_acc(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec,
@@ -210,15 +221,17 @@ Tensor detail::conv2d_acc(const Tensor& in, std::span<const int32_t> weight, con
       for (int kx = 0; kx < p.kernel; ++kx) terms.push_back({c, ky, kx});
     }
   }
-  const std::vector<int32_t> padded = detail::pad_input(in, p.padding);
+  // sum (a - z) * w: every term, padded or not, relative to the zero point.
+  const std::vector<int32_t> padded = detail::pad_input(in, p.padding, p.zero_point, p.zero_point);
   return detail::conv_terms(padded, in.height() + 2 * p.padding, in.width() + 2 * p.padding, weight, p, prec.psum_bits,
                             terms, 0, p.out_channels);
 }
 
 Tensor detail::linear_acc(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec,
-                          bool weight_values_checked) {
+                          int zero_point, bool weight_values_checked) {
   detail::check_linear_args(in, weight, out_features, prec, "linear_acc", weight_values_checked);
-  return detail::linear_range(in, weight, prec.psum_bits, 0, static_cast<int>(in.size()), 0, out_features);
+  detail::check_zero_point(zero_point, prec.act_bits, "linear_acc");
+  return detail::linear_range(in, weight, prec.psum_bits, zero_point, 0, static_cast<int>(in.size()), 0, out_features);
 }
 
 Tensor add_bias(Tensor acc, std::span<const int32_t> bias) {
@@ -253,9 +266,10 @@ inline __int128 rescale_unchecked(int64_t y, int32_t multiplier, int32_t shift) 
 }
 
 // Step (3) without argument checks; see requantize().
-inline int64_t requantize_unchecked(int64_t y, int32_t multiplier, int32_t shift, int64_t amax) {
-  const __int128 q = rescale_unchecked(y, multiplier, shift);
-  // Clamp to the unsigned A-bit activation range; negative y lands at 0.
+inline int64_t requantize_unchecked(int64_t y, int32_t multiplier, int32_t shift, int64_t amax, int zero_point) {
+  // The output zero point after the rounding shift, before the clamp.
+  const __int128 q = rescale_unchecked(y, multiplier, shift) + zero_point;
+  // Clamp to the unsigned A-bit activation range; a q below 0 lands at 0.
   if (q < 0) return 0;
   if (q > amax) return amax;
   return static_cast<int64_t>(q);
@@ -279,12 +293,14 @@ int64_t rescale(int64_t y, int32_t multiplier, int32_t shift) {
   return static_cast<int64_t>(rescale_unchecked(y, multiplier, shift));
 }
 
-int64_t requantize(int64_t y, int32_t multiplier, int32_t shift, int act_bits) {
+int64_t requantize(int64_t y, int32_t multiplier, int32_t shift, int act_bits, int zero_point) {
   check_requant_params(multiplier, shift, act_bits, "requantize");
-  return requantize_unchecked(y, multiplier, shift, (int64_t{1} << act_bits) - 1);
+  detail::check_zero_point(zero_point, act_bits, "requantize");
+  return requantize_unchecked(y, multiplier, shift, (int64_t{1} << act_bits) - 1, zero_point);
 }
 
-Tensor requantize(const Tensor& y, std::span<const int32_t> multiplier, std::span<const int32_t> shift, int act_bits) {
+Tensor requantize(const Tensor& y, std::span<const int32_t> multiplier, std::span<const int32_t> shift, int act_bits,
+                  int zero_point) {
   if (y.rank() < 1 || size_t(y.shape[0]) != multiplier.size() || multiplier.size() != shift.size()) {
     throw std::invalid_argument(fmt::format("requantize: {} multipliers / {} shifts for a {} tensor", multiplier.size(),
                                             shift.size(), y.shape_str()));
@@ -292,13 +308,14 @@ Tensor requantize(const Tensor& y, std::span<const int32_t> multiplier, std::spa
   for (size_t ch = 0; ch < multiplier.size(); ++ch) {
     check_requant_params(multiplier[ch], shift[ch], act_bits, "requantize");
   }
+  detail::check_zero_point(zero_point, act_bits, "requantize");
   Tensor q = y;
   const int64_t amax = (int64_t{1} << act_bits) - 1;
   const size_t per = multiplier.empty() ? 0 : y.size() / multiplier.size();
   for (size_t ch = 0; ch < multiplier.size(); ++ch) {
     for (size_t i = 0; i < per; ++i) {
       int64_t& v = q.data[ch * per + i];
-      v = requantize_unchecked(v, multiplier[ch], shift[ch], amax);
+      v = requantize_unchecked(v, multiplier[ch], shift[ch], amax, zero_point);
     }
   }
   return q;

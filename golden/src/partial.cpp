@@ -63,7 +63,8 @@ Tensor conv_partial(const Tensor& in, std::span<const int32_t> weight, const Con
   detail::check_conv_args(in, weight, p, prec, "conv2d_partial_acc", weight_values_checked);
   check_range(o0, o1, p.out_channels, "output channel");
   const std::vector<detail::ConvTermIndex> idx = to_indices(terms, p);
-  const std::vector<int32_t> padded = detail::pad_input(in, p.padding);
+  // The array's sum: raw activations, padded positions holding the zero point z.
+  const std::vector<int32_t> padded = detail::pad_input(in, p.padding, p.zero_point, 0);
   return detail::conv_terms(padded, in.height() + 2 * p.padding, in.width() + 2 * p.padding, weight, p, prec.psum_bits,
                             idx, o0, o1);
 }
@@ -92,7 +93,8 @@ Tensor linear_partial(const Tensor& in, std::span<const int32_t> weight, int out
   detail::check_linear_args(in, weight, out_features, prec, "linear_partial_acc", weight_values_checked);
   check_range(slice.k0, slice.k1, static_cast<int>(in.size()), "input feature");
   check_range(slice.o0, slice.o1, out_features, "output feature");
-  return detail::linear_range(in, weight, prec.psum_bits, slice.k0, slice.k1, slice.o0, slice.o1);
+  // The array's sum over raw activations (a linear layer has no padding, so no zero point here).
+  return detail::linear_range(in, weight, prec.psum_bits, 0, slice.k0, slice.k1, slice.o0, slice.o1);
 }
 
 }  // namespace
@@ -117,7 +119,7 @@ ConvParams conv_params(const Layer& layer) {
     throw std::invalid_argument(
         fmt::format("layer '{}' is a {}, not a conv2d", layer.name, layer_type_name(layer.type)));
   }
-  return {layer.in_channels, layer.out_channels, layer.kernel, layer.stride, layer.padding};
+  return {layer.in_channels, layer.out_channels, layer.kernel, layer.stride, layer.padding, layer.input_zero_point};
 }
 
 Tensor partial_acc(const Layer& layer, const Precision& prec, const Tensor& in, const ConvSlice& slice) {

@@ -75,6 +75,7 @@ void FunctionalDevice::reset() {
   bias_.assign(cols_, 0);
   mult_.assign(cols_, 0);
   shift_.assign(cols_, 0);
+  zero_.assign(cols_, 0);
   psum_next_valid_ = false;
   out_stage_valid_[0] = out_stage_valid_[1] = false;
   ctr_ = {};
@@ -109,8 +110,6 @@ void FunctionalDevice::check_fields(const Instr& in, DataSpan data) const {
     throw DeviceError(slot_, fmt::format("out_addr {} beyond PmemDepth {}", in.out_addr, cfg_.pmem_depth));
   if (in.par_wr && in.par_col >= cols_)
     throw DeviceError(slot_, fmt::format("par_wr to column {}, only {} columns", in.par_col, cols_));
-  if (in.par_wr && static_cast<unsigned>(in.par_sel) > 2)
-    throw DeviceError(slot_, fmt::format("par_wr with illegal par_sel {}", static_cast<unsigned>(in.par_sel)));
   if (in.w_commit && in.w_buf > 1) throw DeviceError(slot_, fmt::format("w_buf {} is not 0 or 1", in.w_buf));
   if (in.l0_rd && !in.l0_os && in.l0_wsel > 1)
     throw DeviceError(slot_, fmt::format("l0_wsel {} is not 0 or 1", in.l0_wsel));
@@ -123,8 +122,8 @@ void FunctionalDevice::count_previous() { track_.count(prev_, ctr_); }
 
 // SFP read-out, docs/isa.md "The SFP read-out":
 //   y = acc + bias (exact); y = max(y, 0) if out_relu;
-//   raw: lane = y; else lane = clamp((y*M + R) >> S, 0, 2^A - 1), R = S > 0 ? 2^(S-1) : 0, A = ActBits
-//   (out_half: ActBits / 2),
+//   raw: lane = y; else lane = clamp(((y*M + R) >> S) + Z, 0, 2^A - 1), R = S > 0 ? 2^(S-1) : 0,
+//   Z the column's output zero point, A = ActBits (out_half: ActBits / 2),
 //   with the product exact (128-bit here; |y| <= 2^32, M < 2^32) and >> an arithmetic shift (floor).
 void FunctionalDevice::read_out(const Instr& in) {
   const int64_t* acc = &pmem_[size_t(in.out_addr) * cols_];
@@ -140,7 +139,8 @@ void FunctionalDevice::read_out(const Instr& in) {
     const unsigned s = shift_[c];
     const __int128 prod = static_cast<__int128>(y) * static_cast<__int128>(mult_[c]);
     const __int128 rnd = s > 0 ? (static_cast<__int128>(1) << (s - 1)) : 0;
-    const __int128 scaled = (prod + rnd) >> s;  // arithmetic shift of a signed value: floor
+    // Arithmetic shift of a signed value: floor; the zero point after the shift, before the clamp.
+    const __int128 scaled = ((prod + rnd) >> s) + zero_[c];
     lane[c] = scaled < 0 ? 0 : (scaled > qmax ? qmax : static_cast<int64_t>(scaled));
   }
   out_stage_valid_[0] = true;
@@ -329,6 +329,9 @@ StepResult FunctionalDevice::step(const Instr& in, DataSpan data) {
         break;
       case SfpParam::Shift:
         shift_[in.par_col] = v & 63u;
+        break;
+      case SfpParam::Zero:
+        zero_[in.par_col] = v & ((1u << cfg_.act_bits) - 1);  // data bits [ActBits-1:0]
         break;
     }
   }

@@ -41,6 +41,10 @@ struct Layer {
 
   bool relu = false;
   bool logits = false;  // output: "logits" (raw acc + bias, int64); else "requant"
+  // conv2d/linear: zero points of the input and the output activations (docs/quantization.md),
+  // 0 .. 2^A - 1; the output one is 0 on a logits layer.
+  int input_zero_point = 0;
+  int output_zero_point = 0;
 
   // conv2d: OIHW [out][in][k][k]; linear: [out][in]. C order, widened.
   std::vector<int32_t> weight;

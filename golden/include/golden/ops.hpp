@@ -19,7 +19,8 @@ struct ConvParams {
   int out_channels = 1;
   int kernel = 1;  // square kernel
   int stride = 1;
-  int padding = 0;  // zeros, both sides
+  int padding = 0;  // both sides, with the real value 0: the activation value zero_point
+  int zero_point = 0;  // input zero point z (docs/quantization.md): 0 .. 2^A - 1
 };
 
 // floor((in + 2*padding - kernel) / stride) + 1; throws if the kernel does not fit.
@@ -33,15 +34,16 @@ int64_t wrap_psum(int64_t v, int psum_bits);
 int64_t input_pixel(uint8_t p, int act_bits);
 Tensor input_from_pixels(std::span<const uint8_t> pixels, int c, int h, int w, int act_bits);
 
-// Raw accumulators, step (1): out[o][y][x] = wrap_P( sum over c, ky, kx of
-//   in_padded[c][y*stride + ky][x*stride + kx] * weight[o][c][ky][kx] )
-// where in_padded is `in` with `padding` zeros on every side.
-// in: {C, H, W}; weight: OIHW, C order. Result {O, OH, OW}.
+// Accumulators, step (1): out[o][y][x] = wrap_P( sum over c, ky, kx of
+//   (in_padded[c][y*stride + ky][x*stride + kx] - z) * weight[o][c][ky][kx] )
+// where z = p.zero_point and in_padded is `in` with `padding` values z on every side (so padded
+// terms contribute 0). in: {C, H, W}; weight: OIHW, C order. Result {O, OH, OW}.
 Tensor conv2d_acc(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p, const Precision& prec);
 
-// Raw accumulators, step (1): out[o] = wrap_P( sum over k of in[k] * weight[o][k] ).
-// in: {K}; weight: [out_features][K]. Result {out_features}.
-Tensor linear_acc(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec);
+// Accumulators, step (1): out[o] = wrap_P( sum over k of (in[k] - zero_point) * weight[o][k] ).
+// in: {K}; weight: [out_features][K]. Result {out_features}. zero_point 0 .. 2^A - 1.
+Tensor linear_acc(const Tensor& in, std::span<const int32_t> weight, int out_features, const Precision& prec,
+                  int zero_point = 0);
 
 // Step (2): y = acc + bias[channel], exact in int64 (not wrapped back to P bits).
 // The channel is dimension 0 (conv: per output channel; linear: per feature).
@@ -56,12 +58,14 @@ Tensor relu(Tensor y);
 // bias can produce), M in 1..2^31-1, S in 0..62.
 int64_t rescale(int64_t y, int32_t multiplier, int32_t shift);
 
-// Step (3) for one value: clamp(floor((y*M + R) / 2^S), 0, 2^A - 1),
-// R = 2^(S-1) if S > 0 else 0 (round half up). y*M + R is computed exactly in
-// 128 bits; the shift is arithmetic (floor). M in 1..2^31-1, S in 0..62.
-int64_t requantize(int64_t y, int32_t multiplier, int32_t shift, int act_bits);
-// Per channel (dimension 0) multiplier/shift, as above.
-Tensor requantize(const Tensor& y, std::span<const int32_t> multiplier, std::span<const int32_t> shift, int act_bits);
+// Step (3) for one value: clamp(floor((y*M + R) / 2^S) + z, 0, 2^A - 1),
+// R = 2^(S-1) if S > 0 else 0 (round half up), z the output zero point (added after the shift,
+// before the clamp). y*M + R is computed exactly in 128 bits; the shift is arithmetic (floor).
+// M in 1..2^31-1, S in 0..62, z in 0..2^A-1.
+int64_t requantize(int64_t y, int32_t multiplier, int32_t shift, int act_bits, int zero_point = 0);
+// Per channel (dimension 0) multiplier/shift, one zero point for the tensor, as above.
+Tensor requantize(const Tensor& y, std::span<const int32_t> multiplier, std::span<const int32_t> shift, int act_bits,
+                  int zero_point = 0);
 
 // Max-pool per channel, no padding, floor mode: out = floor((H - k) / s) + 1,
 // trailing rows/columns that do not fill a window are dropped.

@@ -73,6 +73,7 @@ class FunctionalDevice final : public Device {
   std::vector<int32_t> bias_;
   std::vector<uint32_t> mult_;
   std::vector<uint32_t> shift_;
+  std::vector<uint32_t> zero_;  // output zero point
   // Output registers: psum_o one step behind of_rd, out_o two steps behind out_rd.
   std::vector<int64_t> psum_next_, psum_vis_;
   bool psum_next_valid_ = false;

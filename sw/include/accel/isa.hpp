@@ -25,7 +25,8 @@ inline constexpr unsigned kParBits = 32;      // SFP parameter word
 // ------------------------------------------------------------------------------------------------
 // Enumerations
 // ------------------------------------------------------------------------------------------------
-enum class SfpParam : uint8_t { Bias = 0, Mult = 1, Shift = 2 };
+// accel_pkg::sfp_par_e: bias, multiplier M, shift S, output zero point (docs/isa.md "The SFP read-out").
+enum class SfpParam : uint8_t { Bias = 0, Mult = 1, Shift = 2, Zero = 3 };
 
 // Ids in the order they were added (rtl/accel_pkg.sv ctr_e). The first six count cycles: Total, and
 // one category per cycle by the priority Compute, WeightLoad, HostTransfer, Drain, Stall (docs/isa.md
