@@ -899,6 +899,10 @@ ImportResult Importer::run() {
   m.name = o_.name;
   m.dataset = o_.dataset;
   m.precision = {act_bits_, std::max(weight_bits_, o_.min_weight_bits), o_.psum_bits};
+  for (const auto& [i, o] : open_) {
+    layers_[size_t(i)].input_zero_point = int(o.in_zero);
+    layers_[size_t(i)].output_zero_point = int(o.out_zero);
+  }
   m.layers = layers_;
   m.input = values_.at(input_name_).shape;
   if (flat_input_) {
@@ -909,10 +913,8 @@ ImportResult Importer::run() {
     m.layers.insert(m.layers.begin(), f);
   }
   check_input(m);
-  for (const auto& [i, o] : open_)
-    if (o.in_zero != 0 || o.out_zero != 0)
-      fail(fmt::format("layer '{}': input zero point {}, output zero point {}: zero points are not supported yet",
-                       layers_[size_t(i)].name, o.in_zero, o.out_zero));
+  r.notes = notes_;
+  if (!o_.raw_logits) return r;  // not a model directory: its last layer requantizes
   try {
     golden::validate_model(m, where_);
   } catch (const golden::Error& e) {

@@ -31,7 +31,9 @@ struct ImportOptions {
   std::string dataset = "mnist"; // data set the model classifies (model.json "dataset")
   int psum_bits = 32;            // P of the imported model
   // The last array layer emits raw logits (acc + bias), its requantization dropped; false keeps
-  // a requantized output as the model's (ONNX's QLinear conformance cases compare it).
+  // a requantized output (ONNX's QLinear conformance cases compare it). The model format wants
+  // logits last, so such a model is not validated as a model directory: it is for running layer
+  // by layer (golden::apply_layer), not for save_model.
   bool raw_logits = true;
   // At least this weight width (0: what the weights need). The array computes in its own widths
   // only (config_for): a case with small weights widened to a core's W runs on that core.
