@@ -2,6 +2,7 @@
 #include <accel/onnx_import.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -41,7 +42,9 @@ ConformanceCase::Tensor to_case_tensor(const pb::TensorProto& t, const std::file
 }  // namespace
 
 int64_t quantize_linear(float x, float scale, int64_t zero, int64_t lo, int64_t hi) {
-  return std::clamp<int64_t>(int64_t(std::nearbyint(x / scale)) + zero, lo, hi);
+  // Saturated in floating point first: a value beyond int64 would be undefined to convert.
+  const double r = std::clamp(double(std::nearbyint(x / scale)) + double(zero), double(lo), double(hi));
+  return std::isnan(r) ? lo : int64_t(r);
 }
 
 float dequantize_linear(int64_t q, float scale, int64_t zero) { return float(q - zero) * scale; }

@@ -95,10 +95,12 @@ class Importer {
   const Numbers& constant(const pb::NodeProto& n, int input) const;
   bool has_input(const pb::NodeProto& n, int input) const { return n.input_size() > input && !n.input(input).empty(); }
   double scalar(const pb::NodeProto& n, int input) const;
+  int64_t int_scalar(const pb::NodeProto& n, int input) const;  // an integer constant (a zero point)
   void set(const pb::NodeProto& n, Value v) { values_[n.output(0)] = std::move(v); }
 
   void graph_input();
   void node(const pb::NodeProto& n);
+  void dispatch(const pb::NodeProto& n);
   void quantize(const pb::NodeProto& n);
   void dequantize(const pb::NodeProto& n);
   void clip(const pb::NodeProto& n);
@@ -169,6 +171,13 @@ double Importer::scalar(const pb::NodeProto& n, int input) const {
   return c.values[0];
 }
 
+int64_t Importer::int_scalar(const pb::NodeProto& n, int input) const {
+  const double v = scalar(n, input);
+  if (!constant(n, input).is_integer())
+    fail(n, fmt::format("input '{}' must be an integer (a zero point)", n.input(input)));
+  return int64_t(v);  // an integer type's value: within int64
+}
+
 // The activation a layer reads: a dequantized activation for the float ops, the integer one for
 // QLinear/Integer ops.
 const Value& Importer::activation_in(const pb::NodeProto& n, int input, bool dequantized) const {
@@ -230,6 +239,14 @@ void Importer::graph_input() {
 }
 
 void Importer::node(const pb::NodeProto& n) {
+  try {
+    dispatch(n);
+  } catch (const std::invalid_argument& e) {  // a tensor or type the helpers reject: named by node
+    fail(n, e.what());
+  }
+}
+
+void Importer::dispatch(const pb::NodeProto& n) {
   if (!n.domain().empty() && n.domain() != "ai.onnx") fail(n, fmt::format("operator domain '{}' is not supported", n.domain()));
   if (n.output_size() < 1) fail(n, "the node has no output");
   const std::string& op = n.op_type();
@@ -267,6 +284,7 @@ QuantArgs Importer::quant_args(const pb::NodeProto& n) const {
     const Numbers& z = constant(n, 2);
     if (z.size() != a.scale.size())
       fail(n, fmt::format("{} scales but {} zero points", a.scale.size(), z.size()));
+    if (!z.is_integer()) fail(n, fmt::format("zero point '{}' is {}, not an integer type", n.input(2), detail::type_name(z.type)));
     a.zero = z.values;
     a.type = z.type;
   } else {
@@ -393,8 +411,8 @@ void Importer::clip(const pb::NodeProto& n) {
       std::tie(w.lo, w.hi) = detail::integer_range(w.q.type);
     }
     for (double& v : w.q.values) v = std::clamp(v, lo, hi);
-    w.lo = std::max(w.lo, int64_t(std::ceil(lo)));
-    w.hi = std::min(w.hi, int64_t(std::floor(hi)));
+    w.lo = int64_t(std::clamp(std::ceil(lo), double(w.lo), double(w.hi)));
+    w.hi = int64_t(std::clamp(std::floor(hi), double(w.lo), double(w.hi)));
     consts_[n.output(0)] = w.q;
     weights_[n.output(0)] = std::move(w);
     set(n, Value{});
@@ -402,9 +420,10 @@ void Importer::clip(const pb::NodeProto& n) {
   }
   Value v = value(n, 0);
   if (v.kind == Kind::Quant) {
-    if (lo != std::floor(lo) || hi != std::floor(hi)) fail(n, "clips a quantized activation to non-integer bounds");
-    v.lo = std::max(v.lo, int64_t(lo));
-    v.hi = std::min(v.hi, int64_t(hi));
+    if (!std::isfinite(lo) || !std::isfinite(hi) || lo != std::floor(lo) || hi != std::floor(hi) || lo > hi)
+      fail(n, "clips a quantized activation to bounds that are not integers lo <= hi");
+    v.lo = int64_t(std::clamp(lo, double(v.lo), double(v.hi)));
+    v.hi = int64_t(std::clamp(hi, double(v.lo), double(v.hi)));
   } else if (v.kind == Kind::Pending && lo == 0 && hi == INFINITY) {
     layers_[size_t(v.layer)].relu = true;
   } else {
@@ -519,7 +538,8 @@ void Importer::maxpool(const pb::NodeProto& n) {
   const std::vector<int64_t> k = attr_ints(n, "kernel_shape"), st = attr_ints(n, "strides"), pads = attr_ints(n, "pads"),
                              dil = attr_ints(n, "dilations");
   if (v.shape.size() != 3) fail(n, "pools a tensor that is not {C, H, W}");
-  if (k.size() != 2 || k[0] != k[1]) fail(n, "kernel_shape must be square");
+  if (k.size() != 2 || k[0] != k[1] || k[0] < 1 || k[0] > 64) fail(n, "kernel_shape must be square, 1..64");
+  if (!st.empty() && (st[0] < 1 || st[0] > 64)) fail(n, "strides must be 1..64");
   if (!st.empty() && (st.size() != 2 || st[0] != st[1])) fail(n, "strides must be equal");
   if (std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p != 0; })) fail(n, "padded max-pooling is not supported");
   if (std::any_of(dil.begin(), dil.end(), [](int64_t d) { return d != 1; })) fail(n, "dilated max-pooling is not supported");
@@ -599,6 +619,8 @@ Weight Importer::integer_weight(const pb::NodeProto& n, int w, size_t rank, int6
 
 Weight Importer::check_weight(const pb::NodeProto& n, const std::string& name, Weight w, size_t rank, int64_t out_axis) {
   if (w.q.dims.size() != rank) fail(n, fmt::format("weight '{}' has {} dimensions, expected {}", name, w.q.dims.size(), rank));
+  if (std::any_of(w.q.dims.begin(), w.q.dims.end(), [](int64_t d) { return d < 1 || d > (int64_t{1} << 20); }))
+    fail(n, fmt::format("weight '{}' has an empty or oversized dimension", name));
   if (w.scale.size() != 1 && (w.axis != out_axis || size_t(w.q.dims[size_t(out_axis)]) != w.scale.size()))
     fail(n, fmt::format("weight '{}': {} scales along axis {}, expected one per output channel (axis {})", name,
                         w.scale.size(), w.axis, out_axis));
@@ -635,6 +657,10 @@ void Importer::set_conv_geometry(const pb::NodeProto& n, golden::Layer& l, const
     fail(n, "padding must be the same on every side");
   if (detail::attr_string(n, "auto_pad", "NOTSET") != "NOTSET") fail(n, "auto_pad is not supported (give pads)");
   if (d[1] != in.shape[0]) fail(n, fmt::format("the weight takes {} input channels, the input has {}", d[1], in.shape[0]));
+  const int64_t stride = st.empty() ? 1 : st[0], pad = pads.empty() ? 0 : pads[0];
+  if (stride < 1 || stride > 64 || pad < 0 || pad > 64 || d[2] < 1 || d[2] > 64)
+    fail(n, fmt::format("kernel {}, stride {} or padding {} is out of range", d[2], stride, pad));
+  if (in.shape[1] + 2 * pad < d[2] || in.shape[2] + 2 * pad < d[2]) fail(n, "the kernel is larger than the padded input");
   l.type = golden::LayerType::conv2d;
   l.out_channels = int(d[0]);
   l.in_channels = int(d[1]);
@@ -689,7 +715,7 @@ void Importer::set_bias(const pb::NodeProto& n, int layer, const std::string& na
       v = std::nearbyint(v / acc_scale);
       rounded = true;
     }
-    if (v < -2147483648.0 || v > 2147483647.0) fail(n, fmt::format("bias '{}'[{}] is {} in the accumulator's scale: beyond int32", name, c, v));
+    if (!std::isfinite(v) || v < -2147483648.0 || v > 2147483647.0) fail(n, fmt::format("bias '{}'[{}] is {} in the accumulator's scale: beyond int32", name, c, v));
     l.bias[c] = int32_t(v);
   }
   if (rounded) notes_.push_back(fmt::format("layer '{}': bias divided by the accumulator scale and rounded half to even", l.name));
@@ -786,7 +812,7 @@ Value Importer::layer_output(int layer, const Value& in) const {
 void Importer::qlinear(const pb::NodeProto& n) {
   const bool conv = n.op_type() == "QLinearConv";
   Value x = activation_in(n, 0, false);
-  const double xz = has_input(n, 2) ? scalar(n, 2) : 0;
+  const int64_t xz = has_input(n, 2) ? int_scalar(n, 2) : 0;
   if (x.raw) {  // the uint8 graph input: the op says what it means
     x.scale = scalar(n, 1);
     x.zero = int64_t(xz);
@@ -804,7 +830,7 @@ void Importer::qlinear(const pb::NodeProto& n) {
   Value q = layer_output(idx, x);
   q.kind = Kind::Quant;
   q.scale = scalar(n, 6);
-  q.zero = has_input(n, 7) ? int64_t(scalar(n, 7)) : 0;
+  q.zero = has_input(n, 7) ? int_scalar(n, 7) : 0;
   std::tie(q.lo, q.hi) = detail::integer_range(has_input(n, 7) ? constant(n, 7).type : pb::TensorProto::UINT8);
   close_layer(n, idx, q);
   set(n, q);
@@ -815,7 +841,7 @@ void Importer::qlinear(const pb::NodeProto& n) {
 void Importer::integer_op(const pb::NodeProto& n) {
   const bool conv = n.op_type() == "ConvInteger";
   Value x = activation_in(n, 0, false);
-  x.zero = has_input(n, 2) ? int64_t(scalar(n, 2)) : 0;
+  x.zero = has_input(n, 2) ? int_scalar(n, 2) : 0;
   const Weight w = integer_weight(n, 1, conv ? 4 : 2, conv ? 0 : 1, false);
   const int idx = open_layer(n, geometry(n, conv, x, w), x, w, !conv);
   Value out = layer_output(idx, x);
