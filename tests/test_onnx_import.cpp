@@ -218,6 +218,17 @@ TEST_CASE("import: what cannot be mapped is refused, naming the node", "[onnx][b
     b.g->mutable_node(9)->add_attribute()->CopyFrom(b.g->node(2).attribute(0));  // axis 0
     CHECK_THROWS_WITH(import_bytes(b.bytes(), "n.onnx"), Contains("layer 'fc' has per-channel weight scales"));
   }
+  SECTION("a name with a line break is escaped: the message stays one line") {
+    b.g->mutable_node(4)->set_op_type("Sigmoid");
+    b.g->mutable_node(4)->set_name("re\nlu");
+    try {
+      import_bytes(b.bytes(), "n.onnx");
+      FAIL("imported");
+    } catch (const ImportError& e) {
+      CHECK(std::string(e.what()).find('\n') == std::string::npos);
+      CHECK_THAT(e.what(), Contains("node 're\\x0alu' (Sigmoid)"));
+    }
+  }
   SECTION("a float weight") {
     *b.g->mutable_node(3)->mutable_input(1) = "w1_s";  // a float initializer as the weight
     CHECK_THROWS_WITH(import_bytes(b.bytes(), "n.onnx"),

@@ -1,5 +1,6 @@
 // Reading ONNX's node conformance test cases (docs/onnx.md "Conformance").
 #include <accel/onnx_import.hpp>
+#include <golden/input_file.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,7 +18,7 @@ namespace pb = ::onnx;
 
 std::string read_bytes(const std::filesystem::path& f) {
   std::ifstream in(f, std::ios::binary);
-  if (!in) throw ImportError(fmt::format("{}: cannot be read", f.string()));
+  if (!in) throw ImportError(golden::printable(fmt::format("{}: cannot be read", f.string())));
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -26,7 +27,7 @@ std::string read_bytes(const std::filesystem::path& f) {
 pb::TensorProto read_tensor(const std::filesystem::path& f) {
   pb::TensorProto t;
   const std::string b = read_bytes(f);
-  if (!t.ParseFromString(b)) throw ImportError(fmt::format("{}: not a TensorProto", f.string()));
+  if (!t.ParseFromString(b)) throw ImportError(golden::printable(fmt::format("{}: not a TensorProto", f.string())));
   return t;
 }
 
@@ -35,7 +36,7 @@ ConformanceCase::Tensor to_case_tensor(const pb::TensorProto& t, const std::file
     const detail::Numbers n = detail::numbers(t);
     return {n.dims, n.values, n.type};
   } catch (const std::invalid_argument& e) {
-    throw ImportError(fmt::format("{}: {}", f.string(), e.what()));
+    throw ImportError(golden::printable(fmt::format("{}: {}", f.string(), e.what())));
   }
 }
 
@@ -54,8 +55,8 @@ ConformanceCase load_conformance_case(const std::filesystem::path& dir) {
   c.name = dir.filename().string();
   pb::ModelProto m;
   const std::filesystem::path model = dir / "model.onnx";
-  if (!m.ParseFromString(read_bytes(model))) throw ImportError(fmt::format("{}: not an ONNX model", model.string()));
-  if (m.graph().node_size() != 1) throw ImportError(fmt::format("{}: expected one node", model.string()));
+  if (!m.ParseFromString(read_bytes(model))) throw ImportError(golden::printable(fmt::format("{}: not an ONNX model", model.string())));
+  if (m.graph().node_size() != 1) throw ImportError(golden::printable(fmt::format("{}: expected one node", model.string())));
   c.op = m.graph().node(0).op_type();
   c.attr_axis = detail::attr_int(m.graph().node(0), "axis", 1);
   const std::filesystem::path data = dir / "test_data_set_0";

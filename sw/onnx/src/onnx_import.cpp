@@ -6,6 +6,7 @@
 // zero point; pooling and flattening in between become host layers.
 #include <accel/onnx_import.hpp>
 #include <golden/error.hpp>
+#include <golden/input_file.hpp>
 
 #include <fmt/format.h>
 
@@ -86,10 +87,13 @@ class Importer {
   ImportResult run();
 
  private:
+  // Names and values from the file are escaped (golden::printable): one line whatever they hold.
   [[noreturn]] void fail(const pb::NodeProto& n, const std::string& why) const {
-    throw ImportError(fmt::format("{}: {}: {}", where_, node_where(n), why));
+    throw ImportError(golden::printable(fmt::format("{}: {}: {}", where_, node_where(n), why)));
   }
-  [[noreturn]] void fail(const std::string& why) const { throw ImportError(fmt::format("{}: {}", where_, why)); }
+  [[noreturn]] void fail(const std::string& why) const {
+    throw ImportError(golden::printable(fmt::format("{}: {}", where_, why)));
+  }
 
   const Value& value(const pb::NodeProto& n, int input) const;
   const Numbers& constant(const pb::NodeProto& n, int input) const;
@@ -944,7 +948,7 @@ ImportResult Importer::run() {
   try {
     golden::validate_model(m, where_);
   } catch (const golden::Error& e) {
-    throw ImportError(e.what());
+    throw ImportError(golden::printable(e.what()));
   }
   r.notes = notes_;
   return r;
@@ -968,7 +972,7 @@ MultiplierShift multiplier_shift(double scale) {
 ImportResult import_bytes(std::string_view bytes, const std::string& where, const ImportOptions& options) {
   pb::ModelProto m;
   if (bytes.size() > size_t(INT32_MAX) || !m.ParseFromArray(bytes.data(), int(bytes.size())))
-    throw ImportError(fmt::format("{}: not an ONNX model (the protobuf does not parse)", where));
+    throw ImportError(golden::printable(fmt::format("{}: not an ONNX model (the protobuf does not parse)", where)));
   ImportOptions o = options;
   if (o.name.empty()) o.name = std::filesystem::path(where).stem().string();
   return Importer(m, where, o).run();
@@ -976,11 +980,11 @@ ImportResult import_bytes(std::string_view bytes, const std::string& where, cons
 
 ImportResult import_file(const std::filesystem::path& file, const ImportOptions& options) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) throw ImportError(fmt::format("{}: no such file", file.string()));
+  if (!std::filesystem::is_regular_file(file, ec)) throw ImportError(golden::printable(fmt::format("{}: no such file", file.string())));
   std::ifstream in(file, std::ios::binary);
   std::ostringstream ss;
   ss << in.rdbuf();
-  if (!in) throw ImportError(fmt::format("{}: cannot be read", file.string()));
+  if (!in) throw ImportError(golden::printable(fmt::format("{}: cannot be read", file.string())));
   return import_bytes(ss.str(), file.string(), options);
 }
 
