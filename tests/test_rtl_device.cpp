@@ -49,7 +49,8 @@ struct RandomCase {
 };
 
 // `simd`: a layer at half the activation width, tiled for the SIMD mode (cores tagged simd).
-RandomCase random_case(const CoreConfig& cfg, unsigned seed, bool simd = false) {
+// `zero_points`: random input and output zero points, and convolutions padded by at least 1.
+RandomCase random_case(const CoreConfig& cfg, unsigned seed, bool simd = false, bool zero_points = false) {
   std::mt19937 rng(seed);
   const golden::Precision prec = precision_of(cfg, simd);
   auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
@@ -60,15 +61,17 @@ RandomCase random_case(const CoreConfig& cfg, unsigned seed, bool simd = false) 
     s.out_channels = pick(1, 20);
     s.kernel = pick(1, 3);
     s.stride = pick(1, 2);
-    s.padding = pick(0, s.kernel / 2 + 0);
+    s.padding = zero_points ? pick(1, s.kernel / 2 + 1) : pick(0, s.kernel / 2 + 0);
     s.height = s.width = pick(s.kernel, 8);
     s.relu = pick(0, 1) == 1;
+    if (zero_points) s.input_zero_point = s.output_zero_point = -1;
     c.layer = random_conv(s, prec, rng);
     c.options.strategy = pick(0, 1) ? Strategy::Im2col : Strategy::KernelMajor;
     c.inputs = random_inputs(c.layer, pick(1, 2), prec.act_bits, rng);
   } else {
     RandomLinearSpec s{pick(1, 70), pick(1, 24), pick(0, 1) == 1, false};
     s.logits = !s.relu && pick(0, 1) == 1;
+    if (zero_points) s.input_zero_point = s.output_zero_point = -1;
     c.layer = random_linear(s, prec, rng);
     c.inputs = random_inputs(c.layer, pick(1, 6), prec.act_bits, rng);
   }
@@ -79,8 +82,9 @@ RandomCase random_case(const CoreConfig& cfg, unsigned seed, bool simd = false) 
     c.options.dataflow = Dataflow::WS;
   }
   c.options.simd = simd;
-  c.what = fmt::format("{} {} seed {} {}{}", cfg.name, c.layer.describe(), seed, dataflow_name(*c.options.dataflow),
-                       simd ? " simd" : "");
+  c.what = fmt::format("{} {} seed {} {}{} zero points {} -> {}", cfg.name, c.layer.describe(), seed,
+                       dataflow_name(*c.options.dataflow), simd ? " simd" : "", c.layer.input_zero_point,
+                       c.layer.output_zero_point);
   return c;
 }
 
@@ -110,6 +114,45 @@ TEST_CASE("rtl device: random conv and linear layers are bit-exact with golden",
       CHECK(counter(r.counters, Counter::Total) == s.size());
     }
   }
+}
+
+TEST_CASE("rtl device: random padded conv and linear layers with zero points are bit-exact with golden",
+          "[rtl][random][zp]") {
+  sim::CoreSim::echo_messages(false);
+  const unsigned seed0 = base_seed() + 500;
+  fmt::print("rtl device zero-point layers: seeds {}..{} (ACCEL_SEED overrides)\n", seed0, seed0 + 35);
+  struct Run {
+    const CoreConfig* cfg;
+    bool simd;
+  };
+  const Run runs[] = {{&configs::int8, false}, {&configs::int4, false}, {&configs::int4, true}};
+  uint64_t nonzero_in = 0, nonzero_out = 0, padded = 0;
+  for (unsigned ri = 0; ri < 3; ++ri) {
+    const CoreConfig& cfg = *runs[ri].cfg;
+    const golden::Precision prec = precision_of(cfg, runs[ri].simd);
+    RtlDevice dev(cfg);
+    for (unsigned k = 0; k < 12; ++k) {
+      const unsigned seed = seed0 + k * 3 + ri;
+      RandomCase c = random_case(cfg, seed, runs[ri].simd, true);
+      INFO(c.what);
+      nonzero_in += c.layer.input_zero_point != 0;
+      nonzero_out += c.layer.output_zero_point != 0;
+      padded += c.layer.padding > 0;
+      GoldenLayerValues ev(c.layer, prec, c.inputs);
+      Scoreboard sb(ev, ScoreboardOptions{10, 100});
+      const Schedule s = tile_layer(cfg, c.layer, prec, c.inputs, {}, -1, c.options);
+      const PlayResult r = play(s, dev, &sb);
+      INFO(sb.report());
+      CHECK(sb.mismatches() == 0);
+      CHECK(r.protocol_errors == 0);
+      CHECK(sb.psum_values_checked() == s.psum_rows() * cfg.cols);
+      CHECK(r.out_rows == s.reads.size());
+    }
+  }
+  // The draws exercise what they are meant to.
+  CHECK(nonzero_in >= 24);
+  CHECK(nonzero_out >= 15);
+  CHECK(padded >= 15);
 }
 
 TEST_CASE("rtl device: 20 MNIST images through models/mnist_int8 are bit-exact with golden, on each dataflow",

@@ -11,6 +11,7 @@
 #include <accel/runtime.hpp>
 #include <accel/scoreboard.hpp>
 #include <accel/tiler.hpp>
+#include <accel/zero_point.hpp>
 #include <catch2/catch.hpp>
 #include <map>
 #include <random>
@@ -24,13 +25,15 @@ namespace {
 struct Checked {
   uint64_t mismatches = 0;
   std::string report;
+  std::vector<Mismatch> kept;
 };
 
 // Tiles, plays on the functional device and scores one layer; checks that every psum lane and
 // every output was compared.
+// `expected`: the layer golden computes the expectation from (default: `layer` itself).
 Checked run_checked(const CoreConfig& cfg, const golden::Layer& layer, const std::vector<golden::Tensor>& in,
                     std::optional<Strategy> strategy, std::optional<Dataflow> dataflow = std::nullopt,
-                    bool simd = false) {
+                    bool simd = false, const golden::Layer* expected = nullptr) {
   const golden::Precision prec = precision_of(cfg, simd);
   TilerOptions opt;
   opt.strategy = strategy;
@@ -39,8 +42,8 @@ Checked run_checked(const CoreConfig& cfg, const golden::Layer& layer, const std
   const Schedule s = tile_layer(cfg, layer, prec, in, {}, -1, opt);
   if (strategy) REQUIRE(s.strategy == *strategy);
   if (dataflow) REQUIRE(s.dataflow == *dataflow);
-  GoldenLayerValues expected(layer, prec, in);
-  Scoreboard sb(expected, ScoreboardOptions{10, 100});
+  GoldenLayerValues values(expected ? *expected : layer, prec, in);
+  Scoreboard sb(values, ScoreboardOptions{10, 100});
   FunctionalDevice dev(cfg);
   const PlayResult r = play(s, dev, &sb);
   CHECK(r.protocol_errors == 0);
@@ -61,7 +64,7 @@ Checked run_checked(const CoreConfig& cfg, const golden::Layer& layer, const std
   CHECK(counter(r.counters, Counter::Macs) == l0_rds * cfg.rows * cfg.cols * (simd && ws ? 2 : 1));
   if (s.dataflow == Dataflow::WS) CHECK(l0_rds == s.psum_rows());  // OS: one row per item of a tile instead
   if (s.dataflow == Dataflow::WS) CHECK(counter(r.counters, Counter::Drain) == 0);
-  return {sb.mismatches(), sb.report()};
+  return {sb.mismatches(), sb.report(), sb.kept()};
 }
 
 RandomConvSpec random_conv_spec(std::mt19937& rng) {
@@ -510,4 +513,129 @@ TEST_CASE("tiler: the SIMD mode halves the weight-stationary reduction passes an
                                     "SIMD mode (2/4/32)"));
   CHECK(config_for(half, {}, true).name == "int4");
   CHECK_THROWS_WITH(config_for(half, "int8", true), Catch::Contains("--config int8 has no SIMD mode"));
+}
+
+// Zero points (docs/quantization.md "Zero points on the array"): the host folds the input zero
+// point into the bias, pads with it and writes the output zero point to the SFP.
+TEST_CASE("tiler: the input zero point folds into the bias, and a bias beyond int32 or a sum that could wrap is refused",
+          "[tiler][zp][bad_input]") {
+  std::mt19937 rng(5);
+  golden::Layer l = random_linear({3, 2, true, false}, golden::kInt8, rng);
+  l.weight = {1, -2, 3, 4, 0, -1};  // sums 2 and 3
+  l.bias = {10, -5};
+  l.input_zero_point = 3;
+  CHECK(folded_bias(l, 8, 32) == std::vector<int32_t>{10 - 3 * 2, -5 - 3 * 3});
+  l.input_zero_point = 0;
+  CHECK(folded_bias(l, 8, 32) == l.bias);
+  l.input_zero_point = 256;
+  CHECK_THROWS_WITH(folded_bias(l, 8, 32), "layer 'fc3to2': input zero point 256 outside 0..255");
+  l.input_zero_point = 1;
+  l.bias = {INT32_MIN, 0};  // INT32_MIN - 1 * 2
+  CHECK_THROWS_WITH(folded_bias(l, 8, 32), Catch::Contains("output 0: bias -2147483648 - 1 * 2 (input zero point "
+                                                           "times the weight sum) = -2147483650 leaves int32"));
+  // 16-bit psums: 255 * (|1| + |-2| + |3|) = 1530 fits; weights of magnitude 129 in total do not
+  // (255 * 129 = 32895 > 32767), 128 do (32640).
+  l.bias = {0, 0};
+  CHECK_NOTHROW(folded_bias(l, 8, 16));
+  l.weight = {64, -64, 1, 64, -64, 0};
+  CHECK_THROWS_WITH(folded_bias(l, 8, 16), Catch::Contains("output 0: with input zero point 1 a sum of up to 255 * "
+                                                           "129 could wrap 16 psum bits"));
+  l.weight = {64, -64, 0, 64, -64, 0};
+  CHECK_NOTHROW(folded_bias(l, 8, 16));
+  l.input_zero_point = 0;  // no zero point: the array's sum is the contract's, wrapping alike
+  l.weight = {127, 127, 127, 127, 127, 127};
+  CHECK_NOTHROW(folded_bias(l, 8, 16));
+  // The tiler refuses a layer whose output zero point does not fit, or a logits layer with one.
+  golden::Layer c = random_conv({2, 3, 3, 1, 1, 4, 4, true, false, 300, 0}, golden::kInt8, rng);
+  const auto x = random_inputs(c, 1, 8, rng);
+  CHECK_THROWS_WITH(tile_layer(configs::int8, c, golden::kInt8, x), Catch::Contains("input zero point 300 outside 0..255"));
+  c.input_zero_point = 0;
+  c.output_zero_point = 256;
+  CHECK_THROWS_WITH(tile_layer(configs::int8, c, golden::kInt8, x),
+                    Catch::Contains("layer 'conv2to3k3s1p1': output zero point 256 outside 0..255"));
+}
+
+TEST_CASE("tiler: random padded conv and linear layers with zero points match golden with each dataflow and strategy",
+          "[tiler][random][zp][os]") {
+  // 32-bit psums only: with P = 16 (ece284) most random layers with an input zero point could
+  // wrap, which folded_bias refuses (previous test).
+  size_t runs = 0;
+  for (const CoreConfig& cfg : kConfigs) {
+    if (cfg.psum_bits != 32) continue;
+    for (const bool simd : {false, true}) {
+      if (simd && !cfg.simd) continue;
+      const golden::Precision prec = precision_of(cfg, simd);
+      std::mt19937 rng(31u + cfg.rows * 7u + cfg.act_bits + simd);
+      for (int n = 0; n < 5; ++n) {
+        RandomConvSpec spec = random_conv_spec(rng);
+        spec.padding = std::max(spec.padding, 1);
+        spec.input_zero_point = spec.output_zero_point = -1;
+        const golden::Layer layer = random_conv(spec, prec, rng);
+        const auto in = random_inputs(layer, 2, prec.act_bits, rng);
+        for (const auto& [df, st] : {std::pair{Dataflow::WS, Strategy::KernelMajor},
+                                     std::pair{Dataflow::WS, Strategy::Im2col},
+                                     std::pair{Dataflow::OS, Strategy::Im2col}}) {
+          INFO(fmt::format("config {}{} layer {} z {} -> {} {} {}", cfg.name, simd ? " simd" : "", layer.describe(),
+                           layer.input_zero_point, layer.output_zero_point, dataflow_name(df), strategy_name(st)));
+          const Checked c = run_checked(cfg, layer, in, st, df, simd);
+          INFO(c.report);
+          CHECK(c.mismatches == 0);
+          ++runs;
+        }
+      }
+      std::uniform_int_distribution<int> features(1, 70), outs(1, 27), batch(1, 12);
+      for (int n = 0; n < 4; ++n) {
+        const golden::Layer layer = random_linear({features(rng), outs(rng), n % 2 == 0, n == 3, -1, -1}, prec, rng);
+        const auto x = random_inputs(layer, batch(rng), prec.act_bits, rng);
+        for (Dataflow df : {Dataflow::WS, Dataflow::OS}) {
+          INFO(fmt::format("config {}{} layer {} z {} -> {} {}", cfg.name, simd ? " simd" : "", layer.describe(),
+                           layer.input_zero_point, layer.output_zero_point, dataflow_name(df)));
+          const Checked c = run_checked(cfg, layer, x, std::nullopt, df, simd);
+          INFO(c.report);
+          CHECK(c.mismatches == 0);
+          ++runs;
+        }
+      }
+    }
+  }
+  CHECK(runs >= 2 * (5 * 3 + 4 * 2));
+}
+
+TEST_CASE("tiler: psums and outputs are checked against the zero points: one off is reported where it matters",
+          "[tiler][zp]") {
+  std::mt19937 rng(11);
+  const golden::Layer layer = random_conv({3, 5, 3, 1, 1, 5, 5, true, false, 9, 7}, golden::kInt8, rng);
+  const auto in = random_inputs(layer, 1, 8, rng);
+  for (Strategy st : {Strategy::KernelMajor, Strategy::Im2col}) {
+    INFO(strategy_name(st));
+    REQUIRE(run_checked(configs::int8, layer, in, st, Dataflow::WS).mismatches == 0);
+    TilerOptions opt;
+    opt.strategy = st;
+    // Psums are expected from the schedule's layer: one with input zero point 8 makes golden pad
+    // with 8 where the array was given 9, so exactly the psums of padded positions differ.
+    golden::Layer other = layer;
+    other.input_zero_point = 8;
+    Schedule s = tile_layer(configs::int8, layer, golden::kInt8, in, {}, -1, opt);
+    s.layer = &other;
+    GoldenLayerValues right(layer, golden::kInt8, in);
+    Scoreboard pad(right, ScoreboardOptions{1000, 10});
+    FunctionalDevice dev(configs::int8);
+    play(s, dev, &pad);
+    CHECK(pad.mismatches() > 0);
+    REQUIRE_FALSE(pad.kept().empty());
+    for (const Mismatch& m : pad.kept()) {
+      REQUIRE(m.kind == Mismatch::Kind::Psum);
+      if (st != Strategy::KernelMajor) continue;
+      // Kernel-major: one kernel position per psum, so its input position is in the padding.
+      const int iy = m.y - 1 + m.slice.ky, ix = m.x - 1 + m.slice.kx;
+      CHECK((iy < 0 || iy >= 5 || ix < 0 || ix >= 5));
+    }
+    // An output zero point of 8 in the expectation: every psum agrees, outputs do not.
+    other = layer;
+    other.output_zero_point = 8;
+    const Checked out = run_checked(configs::int8, layer, in, st, Dataflow::WS, false, &other);
+    CHECK(out.mismatches > 0);
+    REQUIRE_FALSE(out.kept.empty());
+    for (const Mismatch& m : out.kept) CHECK(m.kind == Mismatch::Kind::Output);
+  }
 }

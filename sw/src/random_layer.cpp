@@ -34,6 +34,12 @@ void fill_params(golden::Layer& l, int outputs, int terms, const golden::Precisi
   }
 }
 
+// A zero point as the spec gives it: v, or drawn for -1.
+int zero_point(int v, const golden::Precision& prec, std::mt19937& rng) {
+  if (v >= 0) return v;
+  return std::uniform_int_distribution<int>(0, (1 << prec.act_bits) - 1)(rng);
+}
+
 }  // namespace
 
 golden::Layer random_conv(const RandomConvSpec& s, const golden::Precision& prec, std::mt19937& rng) {
@@ -56,6 +62,8 @@ golden::Layer random_conv(const RandomConvSpec& s, const golden::Precision& prec
   l.out_shape = {s.out_channels, (s.height + 2 * s.padding - s.kernel) / s.stride + 1,
                  (s.width + 2 * s.padding - s.kernel) / s.stride + 1};
   fill_params(l, s.out_channels, s.in_channels * s.kernel * s.kernel, prec, rng);
+  l.input_zero_point = zero_point(s.input_zero_point, prec, rng);
+  l.output_zero_point = l.logits ? 0 : zero_point(s.output_zero_point, prec, rng);
   return l;
 }
 
@@ -70,7 +78,20 @@ golden::Layer random_linear(const RandomLinearSpec& s, const golden::Precision& 
   l.in_shape = {s.in_features};
   l.out_shape = {s.out_features};
   fill_params(l, s.out_features, s.in_features, prec, rng);
+  l.input_zero_point = zero_point(s.input_zero_point, prec, rng);
+  l.output_zero_point = l.logits ? 0 : zero_point(s.output_zero_point, prec, rng);
   return l;
+}
+
+void randomize_zero_points(golden::Model& m, std::mt19937& rng) {
+  int z = zero_point(-1, m.precision, rng);  // the network input's
+  for (golden::Layer& l : m.layers) {
+    if (!l.has_weights()) continue;  // max-pool and flatten carry z through
+    l.input_zero_point = z;
+    l.output_zero_point = l.logits ? 0 : zero_point(-1, m.precision, rng);
+    z = l.output_zero_point;
+  }
+  golden::validate_model(m, "randomize_zero_points");
 }
 
 golden::Model random_mnist_model(const golden::Precision& prec, std::mt19937& rng) {

@@ -53,7 +53,10 @@ class SlotPacker {
         wwritten_(cfg.xmem_depth, kNever),
         pfree_(cfg.pmem_depth, 0),
         plast_of_(cfg.pmem_depth, kNever) {
-    par_.assign(cfg.cols, {kUnknown, kUnknown, kUnknown});
+    // The zero point is known: reset clears every SFP parameter and every schedule is played after
+    // a reset (runtime play()), so a layer without an output zero point writes none. The others are
+    // always written (a bias, M or S of 0 is rare and the written value documents the layer).
+    par_.assign(cfg.cols, {kUnknown, kUnknown, kUnknown, 0});
   }
 
   // xmem[addr] = words, in the earliest free data_i slot after the last read of addr's old word.
@@ -293,7 +296,7 @@ class SlotPacker {
   bool drained_ = false;
   uint64_t last_drain_ = 0;
   std::vector<uint64_t> pfree_, plast_of_;
-  std::vector<std::array<uint64_t, 3>> par_;
+  std::vector<std::array<uint64_t, 4>> par_;  // by SfpParam
   uint64_t npasses_ = 0;
   uint64_t last_commit_ = 0;
   bool used_[2] = {false, false};

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <accel/tiler.hpp>
+#include <accel/zero_point.hpp>
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -120,7 +121,8 @@ Geom geometry(const Layer& l, const golden::Shape* in_shape) {
   return g;
 }
 
-// Memory the tiler may use: xmem word 0 is the shared zero word (padding), addresses are 16 bits.
+// Memory the tiler may use: xmem word 0 is the shared pad word (every lane the input zero point),
+// addresses are 16 bits.
 unsigned xmem_cap(const CoreConfig& c) { return std::min<unsigned>(c.xmem_depth, kAddressable) - 1; }
 unsigned pmem_cap(const CoreConfig& c) { return std::min<unsigned>(c.pmem_depth, kAddressable); }
 
@@ -358,6 +360,13 @@ void check_layer(const CoreConfig& cfg, const Layer& l, const golden::Precision&
   if (l.weight.size() != want || l.bias.size() != size_t(l.outputs()) ||
       (!l.logits && (l.multiplier.size() != size_t(l.outputs()) || l.shift.size() != size_t(l.outputs()))))
     throw std::invalid_argument(fmt::format("layer '{}': weight/bias/multiplier/shift sizes do not match", l.name));
+  // The zero points go into ActBits-wide fields (pad lanes, the SFP's zero point): in range, as
+  // golden's loader also checks (folded_bias checks the input one and the wrap, per output).
+  const int64_t amax = (int64_t{1} << a) - 1;
+  if (l.output_zero_point < 0 || l.output_zero_point > amax || (l.logits && l.output_zero_point != 0))
+    throw std::invalid_argument(fmt::format("layer '{}': output zero point {} outside 0..{}{}", l.name,
+                                            l.output_zero_point, l.logits ? 0 : amax,
+                                            l.logits ? " (logits are raw acc + bias)" : ""));
   const int64_t wmin = -(int64_t{1} << (cfg.weight_bits - 1)), wmax = (int64_t{1} << (cfg.weight_bits - 1)) - 1;
   for (size_t i = 0; i < l.weight.size(); ++i)
     if (l.weight[i] < wmin || l.weight[i] > wmax)
@@ -393,7 +402,8 @@ class Builder {
         pring_(0, pmem_cap(cfg), "pmem"),
         wring_(0, wmem_cap(cfg), "wmem"),
         wtile_(size_t(red_rows_) * cfg.cols),
-        word_(words_) {}
+        word_(words_),
+        bias_(folded_bias(l, int(abits_), int(cfg.psum_bits))) {}
 
   void linear(int images);
   void kernel_major();
@@ -402,13 +412,30 @@ class Builder {
   void finish() { pk_.finish(); }
 
  private:
+  // Where reduction row r goes in a word: lane r, or in the SIMD mode lane r % Rows, low half for
+  // r < Rows, high half above.
+  unsigned lane_bit(unsigned r) const { return (r % cfg_.rows) * cfg_.act_bits + (r / cfg_.rows) * abits_; }
   // Activation x.data[flat] (x: one of the inputs) of reduction row r into the word; checks the
-  // range and notes where it went (Schedule::act_refs, once write_x has placed the word). Row r
-  // is lane r, or in the SIMD mode lane r % Rows, low half for r < Rows, high half above.
+  // range and notes where it went (Schedule::act_refs, once write_x has placed the word).
   void put_act(unsigned r, const Tensor& x, size_t flat) {
-    const unsigned bit = (r % cfg_.rows) * cfg_.act_bits + (r / cfg_.rows) * abits_;
+    const unsigned bit = lane_bit(r);
     put_bits(word_, bit, abits_, activation_bits(l_, abits_, x.data[flat]));
     pending_.push_back({0, uint16_t(bit), uint16_t(&x - in_.data()), uint32_t(flat)});
+  }
+  // A padded position of reduction row r: the real value 0, i.e. the input zero point (a
+  // constant of the layer, so no ActRef: retile leaves it).
+  void put_pad(unsigned r) {
+    put_bits(word_, lane_bit(r), abits_, static_cast<uint64_t>(l_.input_zero_point));
+  }
+  // Row r = im2col term `term` (PyTorch order) of output position (y, xo) of image x: its input
+  // activation, or the pad value where the kernel reaches into the padding.
+  void put_conv_term(unsigned r, const Tensor& x, int y, int xo, int term) {
+    const int ci = term / (g_.K * g_.K), ky = (term / g_.K) % g_.K, kx = term % g_.K;
+    const int iy = y * g_.S - g_.P + ky, ix = xo * g_.S - g_.P + kx;
+    if (iy >= 0 && iy < g_.H && ix >= 0 && ix < g_.W)
+      put_act(r, x, chw_index(x, ci, iy, ix));
+    else
+      put_pad(r);
   }
   void clear_word() {
     std::fill(word_.begin(), word_.end(), 0u);
@@ -480,10 +507,11 @@ class Builder {
   void read_out_tile(int j, uint32_t item0, int n, RowOf row) {
     const int o0 = j * int(cfg_.cols), o1 = std::min(g_.O, o0 + int(cfg_.cols));
     for (int c = 0; c < o1 - o0; ++c) {
-      pk_.set_param(unsigned(c), SfpParam::Bias, static_cast<uint32_t>(l_.bias[o0 + c]));
+      pk_.set_param(unsigned(c), SfpParam::Bias, static_cast<uint32_t>(bias_[size_t(o0 + c)]));
       if (!l_.logits) {
         pk_.set_param(unsigned(c), SfpParam::Mult, static_cast<uint32_t>(l_.multiplier[o0 + c]));
         pk_.set_param(unsigned(c), SfpParam::Shift, static_cast<uint32_t>(l_.shift[o0 + c]));
+        pk_.set_param(unsigned(c), SfpParam::Zero, static_cast<uint32_t>(l_.output_zero_point));
       }
     }
     for (int i = 0; i < n; ++i) {
@@ -516,7 +544,8 @@ class Builder {
   std::vector<Schedule::ActRef> pending_;  // activations of word_ (entry set by write_x)
   std::vector<PassVec> vecs_;
   std::map<std::tuple<uint32_t, uint32_t, int, int>, uint32_t> slice_ids_;
-  bool zero_written_ = false;
+  bool pad_written_ = false;
+  std::vector<int32_t> bias_;  // with the input zero point folded in (zero_point.hpp)
 };
 
 // Linear: for each batch chunk, output-tile group and input-feature chunk, every (output tile,
@@ -572,7 +601,7 @@ void Builder::linear(int images) {
 }
 
 // Kernel-major: per image and output-position chunk, per input-channel tile, the needed input
-// rows live in one xmem block (word (iy - iy0) * W + ix, padding reads the zero word 0); every
+// rows live in one xmem block (word (iy - iy0) * W + ix, padding reads the pad word 0); every
 // (output tile, kernel position) pass streams the chunk's positions, reading for each the input
 // position it needs, so a stride costs nothing.
 void Builder::kernel_major() {
@@ -603,10 +632,11 @@ void Builder::kernel_major() {
             const int iy = y * g_.S - g_.P + sl.ky, ix = xo * g_.S - g_.P + sl.kx;
             uint32_t xa = 0;
             if (iy < 0 || iy >= g_.H || ix < 0 || ix >= g_.W) {
-              if (!zero_written_) {
+              if (!pad_written_) {
                 clear_word();
+                for (unsigned r = 0; r < R; ++r) put_pad(r);
                 write_x(0);
-                zero_written_ = true;
+                pad_written_ = true;
               }
             } else {
               const uint64_t w = uint64_t(iy - iy0) * g_.W + ix;
@@ -655,12 +685,7 @@ void Builder::im2col() {
           if (j == 0) {
             const int y = (p0 + i) / g_.OW, xo = (p0 + i) % g_.OW;
             clear_word();
-            for (int term = r0; term < r1; ++term) {
-              const int ci = term / (g_.K * g_.K), ky = (term / g_.K) % g_.K, kx = term % g_.K;
-              const int iy = y * g_.S - g_.P + ky, ix = xo * g_.S - g_.P + kx;
-              if (iy >= 0 && iy < g_.H && ix >= 0 && ix < g_.W)
-                put_act(unsigned(term - r0), x, chw_index(x, ci, iy, ix));
-            }
+            for (int term = r0; term < r1; ++term) put_conv_term(unsigned(term - r0), x, y, xo, term);
             write_x(xa);
           }
           vecs_.push_back(PassVec{xa, prow(j, i)});
@@ -682,7 +707,7 @@ void Builder::im2col() {
 void Builder::output_stationary(int images) {
   const unsigned R = cfg_.rows, C = cfg_.cols;
   const bool linear = array_op(l_) == ArrayOp::Linear;
-  const int terms = linear ? g_.C : g_.C * g_.K * g_.K, kk = g_.K * g_.K;
+  const int terms = linear ? g_.C : g_.C * g_.K * g_.K;
   const int ot = ceil_div(g_.O, int(C));
   const int total = linear ? images : g_.positions();
   const OsChunking ch = plan_os(cfg_, g_, terms, total, l_.name);
@@ -733,10 +758,7 @@ void Builder::output_stationary(int images) {
                     put_act(r, in_[size_t(it)], size_t(k));
                     continue;
                   }
-                  const Tensor& x = in_[size_t(grp)];
-                  const int y = it / g_.OW, xo = it % g_.OW, ci = k / kk, ky = (k / g_.K) % g_.K, kx = k % g_.K;
-                  const int iy = y * g_.S - g_.P + ky, ix = xo * g_.S - g_.P + kx;
-                  if (iy >= 0 && iy < g_.H && ix >= 0 && ix < g_.W) put_act(r, x, chw_index(x, ci, iy, ix));
+                  put_conv_term(r, in_[size_t(grp)], it / g_.OW, it % g_.OW, k);
                 }
                 write_x(xa);
               }

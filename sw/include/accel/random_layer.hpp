@@ -13,20 +13,29 @@
 
 namespace accel {
 
+// Zero points (docs/quantization.md): given, or -1 for one drawn from 0 .. 2^act_bits - 1 (the
+// output one of a logits layer is always 0).
 struct RandomConvSpec {
   int in_channels = 1, out_channels = 1, kernel = 1, stride = 1, padding = 0, height = 1, width = 1;
   bool relu = true;
   bool logits = false;
+  int input_zero_point = 0, output_zero_point = 0;
 };
 
 struct RandomLinearSpec {
   int in_features = 1, out_features = 1;
   bool relu = true;
   bool logits = false;
+  int input_zero_point = 0, output_zero_point = 0;
 };
 
 golden::Layer random_conv(const RandomConvSpec& spec, const golden::Precision& prec, std::mt19937& rng);
 golden::Layer random_linear(const RandomLinearSpec& spec, const golden::Precision& prec, std::mt19937& rng);
+
+// Gives every conv2d/linear layer of a model random zero points that chain (each layer's input zero
+// point is the previous array layer's output one, through pooling and flatten; the first is drawn,
+// the logits output stays 0) and validates the model.
+void randomize_zero_points(golden::Model& m, std::mt19937& rng);
 
 // A model with the MNIST network's shape (docs/tiler.md): conv1 1->32 k5 p2, conv2 32->32 k3 s2 p1,
 // maxpool k3 s2, flatten, fc1 1152->128, fc2 128->10 logits; random values; validated.
