@@ -1084,3 +1084,40 @@ TEST_CASE("cosim import: PyTorch's own QDQ export runs on the RTL, every psum ch
   CHECK_THAT(r.out, Catch::Contains(", 0 mismatches"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("cosim conformance: ONNX's own cases through golden and the RTL, and a wrong expectation caught",
+          "[cosim][onnx]") {
+  const std::string data = "/usr/share/libonnx-testdata/data/node";
+  const Run r = cosim("conformance");
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("| test_convinteger_with_padding | ConvInteger | 16 | 16/16 | 16/16 |"));
+  CHECK_THAT(r.out, Catch::Contains("| test_matmulinteger | MatMulInteger | 8 | 8/8 | 8/8 |"));
+  CHECK_THAT(r.out, Catch::Contains("| test_qlinearconv | QLinearConv | 49 | 49/49 | - |"));
+  CHECK_THAT(r.out, Catch::Contains("| test_quantizelinear_axis | QuantizeLinear | 18 | 18/18 | - |"));
+  // The comparison shown able to fail: a case whose expected output is another case's.
+  const fs::path dir = fs::temp_directory_path() / fmt::format("accel_conformance_{}", ::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy(data + "/test_basic_convinteger", dir / "test_basic_convinteger", fs::copy_options::recursive);
+  fs::copy_file(data + "/test_matmulinteger/test_data_set_0/output_0.pb",
+                dir / "test_basic_convinteger/test_data_set_0/output_0.pb", fs::copy_options::overwrite_existing);
+  const Run bad = cosim("conformance --data " + dir.string());
+  INFO(bad.out << bad.err);
+  CHECK(bad.code == 1);
+  CHECK_THAT(bad.out, Catch::Contains("| test_basic_convinteger | ConvInteger | 8 | 0/8 | 0/8 |"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("cosim import: the reference LeNet from ONNX (input zero point 33) runs on the RTL bit-exactly",
+          "[cosim][onnx][mnist]") {
+  const fs::path dir = fs::temp_directory_path() / fmt::format("accel_lenet_{}", ::getpid());
+  fs::remove_all(dir);
+  REQUIRE(cosim(fmt::format("import models/onnx/lenet_affine.onnx --out {}", dir.string())).code == 0);
+  const Run r = cosim(fmt::format("mnist --model {} {} --limit 10", dir.string(), kImages));
+  INFO(r.out << r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("agreement with golden: 10/10 images with bit-identical logits"));
+  CHECK_THAT(r.out, Catch::Contains(", 0 mismatches"));
+  fs::remove_all(dir);
+}
