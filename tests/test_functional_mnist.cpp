@@ -65,6 +65,34 @@ TEST_CASE("functional device: a random MNIST-shaped network is bit-exact with go
   }
 }
 
+TEST_CASE("functional device: a random MNIST-shaped network with chained zero points is bit-exact with golden",
+          "[functional][random][zp]") {
+  // Zero points through padding (conv1, conv2), the host's max-pool and flatten (conv2 -> fc1) and
+  // into the logits layer; 32-bit psums (folded_bias refuses fc1's 1152 terms at 16 bits).
+  for (const CoreConfig& cfg : kConfigs) {
+    if (cfg.psum_bits != 32) continue;
+    INFO("config " << cfg.name);
+    const golden::Precision prec = precision_of(cfg);
+    std::mt19937 rng(77 + unsigned(prec.act_bits));
+    golden::Model m = random_mnist_model(prec, rng);
+    randomize_zero_points(m, rng);
+    INFO(fmt::format("zero points conv1 {} -> {}, conv2 -> {}, fc1 {} -> {}, fc2 {}", m.layers[0].input_zero_point,
+                     m.layers[0].output_zero_point, m.layers[1].output_zero_point, m.layers[4].input_zero_point,
+                     m.layers[4].output_zero_point, m.layers[5].input_zero_point));
+    CHECK(m.layers[4].input_zero_point == m.layers[1].output_zero_point);  // through pool and flatten
+    CHECK(m.layers[5].output_zero_point == 0);
+    std::uniform_int_distribution<int> px(0, 255);
+    std::vector<std::vector<uint8_t>> pixels(2, std::vector<uint8_t>(784));
+    for (auto& im : pixels)
+      for (auto& p : im) p = uint8_t(px(rng));
+    std::vector<std::span<const uint8_t>> images(pixels.begin(), pixels.end());
+    const NetResult r = run_scored(m, cfg, images);
+    INFO(r.report);
+    CHECK(r.mismatches == 0);
+    CHECK(r.run.protocol_errors == 0);
+  }
+}
+
 TEST_CASE("functional device: 20 MNIST images through models/mnist_int8 are bit-exact with golden",
           "[functional][mnist]") {
   const test_support::MnistReference ref = test_support::load_mnist_reference(20);
