@@ -3,7 +3,7 @@ ONNX (golden/train/onnx_export.py), imported again (cosim import), the two direc
 field by field and tensor by tensor, and the golden model's logits of both on every image of the
 model's data set compared line by line. Exit 1 on any difference.
 
-    /usr/bin/python3 scripts/onnx_roundtrip.py [--tamper] BUILD [MODEL_DIR ...]   (default: every models/*)
+    /usr/bin/python3 scripts/onnx_roundtrip.py [--tamper] BUILD [MODEL_DIR ...]   (default: every models/*/model.json)
 
 --tamper changes one weight of each imported copy before comparing: the run must then fail.
 """
@@ -75,7 +75,9 @@ def main(argv):
     tamper = argv[0] == "--tamper"
     argv = argv[1:] if tamper else argv
     build = argv[0]
-    models = argv[1:] or sorted(os.path.join(ROOT, "models", d) for d in os.listdir(os.path.join(ROOT, "models")))
+    top = os.path.join(ROOT, "models")
+    models = argv[1:] or sorted(os.path.join(top, d) for d in os.listdir(top)
+                                if os.path.isfile(os.path.join(top, d, "model.json")))  # not models/onnx/
     print("| model | integer model after export + import | golden logits bit-identical |\n|---|---|---|")
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
