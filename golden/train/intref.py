@@ -45,8 +45,9 @@ def wrap(x, bits):
     return ((x + half) & ((half << 1) - 1)) - half
 
 
-def requantize(y, multiplier, shift, act_bits):
-    """clamp(floor((y*M + R) / 2^S), 0, 2^A - 1), R = 2^(S-1) if S > 0 else 0 (rule 3).
+def requantize(y, multiplier, shift, act_bits, zero_point=0):
+    """clamp(floor((y*M + R) / 2^S) + z, 0, 2^A - 1), R = 2^(S-1) if S > 0 else 0, z the output
+    zero point (rule 3).
 
     y is int64 with channels on the last axis. y*M is exact in int64 (|y| <= 2^32,
     M < 2^31); adding R could overflow, so use the identity
@@ -58,7 +59,7 @@ def requantize(y, multiplier, shift, act_bits):
     x = y * multiplier
     half_shifted = x >> np.maximum(shift - 1, 0)
     q = np.where(shift > 0, (half_shifted + 1) >> 1, x)
-    return np.clip(q, 0, (1 << act_bits) - 1)
+    return np.clip(q + zero_point, 0, (1 << act_bits) - 1)
 
 
 def requantize_exact(y, m, s, act_bits):
@@ -92,10 +93,12 @@ def forward(model, pixels):
     x = x >> (8 - model.act_bits)  # the input rule: a = p >> (8 - A)
     for layer in model.layers:
         t = layer["type"]
+        # Rule 1 with the input zero point z: sum of (a - z) * w; padding is the real 0, a = z.
+        z = layer.get("input_zero_point", 0)
         if t == "conv2d":
-            acc = conv2d(x, layer["weight"], layer["stride"], layer["padding"])  # N H W O
+            acc = conv2d(x - z, layer["weight"], layer["stride"], layer["padding"])  # N H W O
         elif t == "linear":
-            acc = x @ layer["weight"].T  # N O
+            acc = (x - z) @ layer["weight"].T  # N O
         elif t == "maxpool2d":
             x = maxpool2d(x, layer["kernel"], layer["stride"])
             continue
@@ -110,7 +113,7 @@ def forward(model, pixels):
         if layer["output"] == "logits":
             x = y
         else:
-            x = requantize(y, layer["multiplier"], layer["shift"], model.act_bits)
+            x = requantize(y, layer["multiplier"], layer["shift"], model.act_bits, layer.get("output_zero_point", 0))
         if t == "conv2d":
             x = x.transpose(0, 3, 1, 2)  # back to N C H W
     return x
