@@ -31,12 +31,23 @@ TP tensor(const std::string& name, int type, std::vector<int64_t> dims, std::vec
   for (double v : values) {
     auto put = [&](auto x) { raw.append(reinterpret_cast<const char*>(&x), sizeof x); };
     switch (type) {
-      case TP::FLOAT: put(float(v)); break;
-      case TP::UINT8: put(uint8_t(v)); break;
-      case TP::INT8: put(int8_t(v)); break;
-      case TP::INT32: put(int32_t(v)); break;
-      case TP::INT64: put(int64_t(v)); break;
-      default: FAIL("type not used here");
+      case TP::FLOAT:
+        put(float(v));
+        break;
+      case TP::UINT8:
+        put(uint8_t(v));
+        break;
+      case TP::INT8:
+        put(int8_t(v));
+        break;
+      case TP::INT32:
+        put(int32_t(v));
+        break;
+      case TP::INT64:
+        put(int64_t(v));
+        break;
+      default:
+        FAIL("type not used here");
     }
   }
   t.set_raw_data(raw);
@@ -178,7 +189,7 @@ TEST_CASE("import: a QDQ network becomes conv, pool, flatten and linear layers",
   CHECK(fc.logits);
   CHECK(fc.multiplier.empty());
   CHECK(fc.bias == std::vector<int32_t>{100, -7, 0});  // already in the accumulator's scale
-  CHECK(fc.weight[1] == 0);                             // (1 * 5) % 11 - 5
+  CHECK(fc.weight[1] == 0);                            // (1 * 5) % 11 - 5
 
   // What save_model writes, load_model reads back the same.
   const auto dir = std::filesystem::temp_directory_path() / "accel_onnx_import_test";
@@ -195,9 +206,9 @@ TEST_CASE("import: a weight zero point folds into the weights", "[onnx]") {
   *b.g->mutable_initializer(4) = tensor("w1_z", TP::INT8, {2}, {0, 3});  // channel 1: q - 3
   const accel::onnx::ImportResult r = import_bytes(b.bytes(), "net.onnx");
   const std::vector<int32_t>& w = r.model.layers[0].weight;
-  CHECK(w[0] == -3);       // channel 0 unchanged: 0 % 7 - 3
-  CHECK(w[9] == -1 - 3);   // channel 1, first weight: 9 % 7 - 3 = -1, minus 3
-  CHECK(w[17] == 0 - 3);   // 17 % 7 - 3 = 0, minus 3
+  CHECK(w[0] == -3);      // channel 0 unchanged: 0 % 7 - 3
+  CHECK(w[9] == -1 - 3);  // channel 1, first weight: 9 % 7 - 3 = -1, minus 3
+  CHECK(w[17] == 0 - 3);  // 17 % 7 - 3 = 0, minus 3
   CHECK(std::any_of(r.notes.begin(), r.notes.end(),
                     [](const std::string& n) { return n.find("weight 'w1d': its zero point is folded") == 0; }));
 }

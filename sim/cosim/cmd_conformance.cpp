@@ -30,7 +30,7 @@ struct ConformanceArgs {
 };
 
 // The test directories of the quantized operators the issue of the importer names.
-constexpr const char* kPrefixes[] = {"test_basic_convinteger", "test_convinteger", "test_matmulinteger",
+constexpr const char* kPrefixes[] = {"test_basic_convinteger", "test_convinteger",   "test_matmulinteger",
                                      "test_qlinearconv",       "test_qlinearmatmul", "test_quantizelinear",
                                      "test_dequantizelinear"};
 
@@ -140,8 +140,8 @@ int run_conformance(const ConformanceArgs& a) {
     const bool ew = c.op == "QuantizeLinear" || c.op == "DequantizeLinear";
     const Row r = ew ? elementwise(c) : layer_case(c, rtl);
     all = all && (!r.golden || *r.golden == r.values) && (!r.rtl || *r.rtl == r.values);
-    fmt::print("| {} | {} | {} | {} | {} | {} |\n", r.name, r.op, r.values, cell(r.golden, r.values), cell(r.rtl, r.values),
-               r.note);
+    fmt::print("| {} | {} | {} | {} | {} | {} |\n", r.name, r.op, r.values, cell(r.golden, r.values),
+               cell(r.rtl, r.values), r.note);
   }
   return all ? 0 : 1;
 }
@@ -150,8 +150,9 @@ int run_conformance(const ConformanceArgs& a) {
 
 Command add_conformance_command(CLI::App& app) {
   auto a = std::make_shared<ConformanceArgs>();
-  CLI::App* c = app.add_subcommand("conformance", "ONNX's conformance tests of the quantized operators: importer, "
-                                                  "golden and RTL against ONNX's expected outputs");
+  CLI::App* c = app.add_subcommand("conformance",
+                                   "ONNX's conformance tests of the quantized operators: importer, "
+                                   "golden and RTL against ONNX's expected outputs");
   c->add_option("--data", a->data, "the node tests' directory (default: Debian's libonnx-testdata)");
   c->add_option("--config", a->config, "the core the integer ops run on (default int8)");
   c->add_flag("--no-rtl", a->no_rtl, "golden only");

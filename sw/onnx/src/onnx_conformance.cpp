@@ -55,8 +55,10 @@ ConformanceCase load_conformance_case(const std::filesystem::path& dir) {
   c.name = dir.filename().string();
   pb::ModelProto m;
   const std::filesystem::path model = dir / "model.onnx";
-  if (!m.ParseFromString(read_bytes(model))) throw ImportError(golden::printable(fmt::format("{}: not an ONNX model", model.string())));
-  if (m.graph().node_size() != 1) throw ImportError(golden::printable(fmt::format("{}: expected one node", model.string())));
+  if (!m.ParseFromString(read_bytes(model)))
+    throw ImportError(golden::printable(fmt::format("{}: not an ONNX model", model.string())));
+  if (m.graph().node_size() != 1)
+    throw ImportError(golden::printable(fmt::format("{}: expected one node", model.string())));
   c.op = m.graph().node(0).op_type();
   c.attr_axis = detail::attr_int(m.graph().node(0), "axis", 1);
   const std::filesystem::path data = dir / "test_data_set_0";

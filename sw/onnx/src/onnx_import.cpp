@@ -60,8 +60,8 @@ struct Weight {
   Numbers q;
   std::vector<double> scale;
   std::vector<double> zero{0.0};  // per tensor or per channel, like the scales
-  int64_t axis = 0;  // the dimension the scales run along
-  int64_t lo = -128, hi = 127;  // the range the integer type (and a QCDQ Clip) allows
+  int64_t axis = 0;               // the dimension the scales run along
+  int64_t lo = -128, hi = 127;    // the range the integer type (and a QCDQ Clip) allows
 };
 
 // What an array layer needs beside golden::Layer until its requantization is known.
@@ -83,7 +83,8 @@ struct QuantArgs {
 
 class Importer {
  public:
-  Importer(const pb::ModelProto& m, std::string where, const ImportOptions& o) : m_(m), where_(std::move(where)), o_(o) {}
+  Importer(const pb::ModelProto& m, std::string where, const ImportOptions& o)
+      : m_(m), where_(std::move(where)), o_(o) {}
   ImportResult run();
 
  private:
@@ -125,7 +126,8 @@ class Importer {
 
   Weight weight_of(const pb::NodeProto& n, int input, size_t rank, int64_t out_axis);
   Weight integer_weight(const pb::NodeProto& n, int w, size_t rank, int64_t out_axis, bool scaled);
-  Weight check_weight(const pb::NodeProto& n, const std::string& name, Weight w, size_t rank, int64_t out_axis);  // not const: notes
+  Weight check_weight(const pb::NodeProto& n, const std::string& name, Weight w, size_t rank,
+                      int64_t out_axis);  // not const: notes
   golden::Layer geometry(const pb::NodeProto& n, bool conv, const Value& in, const Weight& w) const;
   Value layer_output(int layer, const Value& in) const;
   const Value& activation_in(const pb::NodeProto& n, int input, bool dequantized) const;
@@ -171,7 +173,8 @@ const Numbers& Importer::constant(const pb::NodeProto& n, int input) const {
 
 double Importer::scalar(const pb::NodeProto& n, int input) const {
   const Numbers& c = constant(n, input);
-  if (c.size() != 1) fail(n, fmt::format("input '{}' must be one value (per tensor), has {}", n.input(input), c.size()));
+  if (c.size() != 1)
+    fail(n, fmt::format("input '{}' must be one value (per tensor), has {}", n.input(input), c.size()));
   return c.values[0];
 }
 
@@ -212,7 +215,8 @@ void Importer::graph_input() {
   std::vector<const pb::ValueInfoProto*> inputs;
   for (const auto& in : g.input())
     if (!consts_.count(in.name())) inputs.push_back(&in);  // IR < 4 lists initializers as inputs too
-  if (inputs.size() != 1) fail(fmt::format("the graph has {} inputs besides its initializers, expected one", inputs.size()));
+  if (inputs.size() != 1)
+    fail(fmt::format("the graph has {} inputs besides its initializers, expected one", inputs.size()));
   const pb::ValueInfoProto& in = *inputs[0];
   if (!in.type().has_tensor_type()) fail(fmt::format("graph input '{}' is not a tensor", in.name()));
   const auto& tt = in.type().tensor_type();
@@ -251,7 +255,8 @@ void Importer::node(const pb::NodeProto& n) {
 }
 
 void Importer::dispatch(const pb::NodeProto& n) {
-  if (!n.domain().empty() && n.domain() != "ai.onnx") fail(n, fmt::format("operator domain '{}' is not supported", n.domain()));
+  if (!n.domain().empty() && n.domain() != "ai.onnx")
+    fail(n, fmt::format("operator domain '{}' is not supported", n.domain()));
   if (n.output_size() < 1) fail(n, "the node has no output");
   const std::string& op = n.op_type();
   if (op == "Constant") {
@@ -263,22 +268,38 @@ void Importer::dispatch(const pb::NodeProto& n) {
       fail(n, e.what());
     }
     set(n, Value{});
-  } else if (op == "QuantizeLinear") quantize(n);
-  else if (op == "DequantizeLinear") dequantize(n);
-  else if (op == "Clip") clip(n);
-  else if (op == "Relu") relu(n);
-  else if (op == "MaxPool") maxpool(n);
-  else if (op == "Flatten" || op == "Reshape") flatten(n);
-  else if (op == "Identity" || op == "Dropout") pass_through(n);
-  else if (op == "Cast") cast(n);
-  else if (op == "ConstantOfShape") constant_of_shape(n);
-  else if (op == "BitShift") bitshift(n);
-  else if (op == "Add") add_bias(n);
-  else if (op == "Conv") conv(n);
-  else if (op == "Gemm" || op == "MatMul") linear(n);
-  else if (op == "QLinearConv" || op == "QLinearMatMul") qlinear(n);
-  else if (op == "ConvInteger" || op == "MatMulInteger") integer_op(n);
-  else fail(n, "operator not supported (docs/onnx.md lists the ones the importer maps)");
+  } else if (op == "QuantizeLinear")
+    quantize(n);
+  else if (op == "DequantizeLinear")
+    dequantize(n);
+  else if (op == "Clip")
+    clip(n);
+  else if (op == "Relu")
+    relu(n);
+  else if (op == "MaxPool")
+    maxpool(n);
+  else if (op == "Flatten" || op == "Reshape")
+    flatten(n);
+  else if (op == "Identity" || op == "Dropout")
+    pass_through(n);
+  else if (op == "Cast")
+    cast(n);
+  else if (op == "ConstantOfShape")
+    constant_of_shape(n);
+  else if (op == "BitShift")
+    bitshift(n);
+  else if (op == "Add")
+    add_bias(n);
+  else if (op == "Conv")
+    conv(n);
+  else if (op == "Gemm" || op == "MatMul")
+    linear(n);
+  else if (op == "QLinearConv" || op == "QLinearMatMul")
+    qlinear(n);
+  else if (op == "ConvInteger" || op == "MatMulInteger")
+    integer_op(n);
+  else
+    fail(n, "operator not supported (docs/onnx.md lists the ones the importer maps)");
 }
 
 QuantArgs Importer::quant_args(const pb::NodeProto& n) const {
@@ -286,9 +307,9 @@ QuantArgs Importer::quant_args(const pb::NodeProto& n) const {
   a.scale = constant(n, 1).values;
   if (has_input(n, 2)) {
     const Numbers& z = constant(n, 2);
-    if (z.size() != a.scale.size())
-      fail(n, fmt::format("{} scales but {} zero points", a.scale.size(), z.size()));
-    if (!z.is_integer()) fail(n, fmt::format("zero point '{}' is {}, not an integer type", n.input(2), detail::type_name(z.type)));
+    if (z.size() != a.scale.size()) fail(n, fmt::format("{} scales but {} zero points", a.scale.size(), z.size()));
+    if (!z.is_integer())
+      fail(n, fmt::format("zero point '{}' is {}, not an integer type", n.input(2), detail::type_name(z.type)));
     a.zero = z.values;
     a.type = z.type;
   } else {
@@ -322,7 +343,8 @@ void Importer::quantize(const pb::NodeProto& n) {
   const auto [lo, hi] = detail::integer_range(a.type);
   if (consts_.count(n.input(0))) {  // weights stored as floats (Brevitas): quantized here
     const Numbers& x = consts_.at(n.input(0));
-    if (!a.per_tensor() && (a.axis < 0 || size_t(a.axis) >= x.dims.size() || size_t(x.dims[size_t(a.axis)]) != a.scale.size()))
+    if (!a.per_tensor() &&
+        (a.axis < 0 || size_t(a.axis) >= x.dims.size() || size_t(x.dims[size_t(a.axis)]) != a.scale.size()))
       fail(n, fmt::format("{} scales do not match axis {} of the constant", a.scale.size(), a.axis));
     Weight w{quantize_constant(x, a, lo, hi), a.scale, a.zero, a.axis, lo, hi};
     consts_[n.output(0)] = w.q;
@@ -470,7 +492,8 @@ void Importer::cast(const pb::NodeProto& n) {
       fail(n, "only casts of integer constants to integer types are supported");
     const auto [lo, hi] = detail::integer_range(int32_t(to));
     for (double v : c.values)
-      if (v < double(lo) || v > double(hi)) fail(n, fmt::format("value {} does not fit {}", v, detail::type_name(int32_t(to))));
+      if (v < double(lo) || v > double(hi))
+        fail(n, fmt::format("value {} does not fit {}", v, detail::type_name(int32_t(to))));
     c.type = int32_t(to);
     consts_[n.output(0)] = std::move(c);
     set(n, Value{});
@@ -539,14 +562,16 @@ void Importer::relu(const pb::NodeProto& n) {
 
 void Importer::maxpool(const pb::NodeProto& n) {
   Value v = value(n, 0);
-  const std::vector<int64_t> k = attr_ints(n, "kernel_shape"), st = attr_ints(n, "strides"), pads = attr_ints(n, "pads"),
-                             dil = attr_ints(n, "dilations");
+  const std::vector<int64_t> k = attr_ints(n, "kernel_shape"), st = attr_ints(n, "strides"),
+                             pads = attr_ints(n, "pads"), dil = attr_ints(n, "dilations");
   if (v.shape.size() != 3) fail(n, "pools a tensor that is not {C, H, W}");
   if (k.size() != 2 || k[0] != k[1] || k[0] < 1 || k[0] > 64) fail(n, "kernel_shape must be square, 1..64");
   if (!st.empty() && (st[0] < 1 || st[0] > 64)) fail(n, "strides must be 1..64");
   if (!st.empty() && (st.size() != 2 || st[0] != st[1])) fail(n, "strides must be equal");
-  if (std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p != 0; })) fail(n, "padded max-pooling is not supported");
-  if (std::any_of(dil.begin(), dil.end(), [](int64_t d) { return d != 1; })) fail(n, "dilated max-pooling is not supported");
+  if (std::any_of(pads.begin(), pads.end(), [](int64_t p) { return p != 0; }))
+    fail(n, "padded max-pooling is not supported");
+  if (std::any_of(dil.begin(), dil.end(), [](int64_t d) { return d != 1; }))
+    fail(n, "dilated max-pooling is not supported");
   if (attr_int(n, "ceil_mode", 0) != 0) fail(n, "ceil_mode is not supported (floor mode only)");
   if (n.output_size() > 1 && !n.output(1).empty()) fail(n, "the Indices output is not supported");
   if (v.kind == Kind::Input || v.kind == Kind::Const) fail(n, "pools a tensor that is not an activation");
@@ -565,12 +590,14 @@ void Importer::flatten(const pb::NodeProto& n) {
   Value v = value(n, 0);
   int64_t size = 1;
   for (int d : v.shape) size *= d;
-  if (n.op_type() == "Flatten" && attr_int(n, "axis", 1) != 1) fail(n, "only axis 1 (one vector per image) is supported");
+  if (n.op_type() == "Flatten" && attr_int(n, "axis", 1) != 1)
+    fail(n, "only axis 1 (one vector per image) is supported");
   if (n.op_type() == "Reshape") {
     const Numbers& shape = constant(n, 1);
     int64_t known = 1;
     int unknown = 0;
-    for (size_t i = 1; i < shape.values.size(); ++i) shape.values[i] < 0 ? void(++unknown) : void(known *= int64_t(shape.values[i]));
+    for (size_t i = 1; i < shape.values.size(); ++i)
+      shape.values[i] < 0 ? void(++unknown) : void(known *= int64_t(shape.values[i]));
     const bool one_vector = shape.values.size() == 2 && (unknown == 1 || known == size);
     if (!one_vector) fail(n, "only a reshape to [N, features] is supported");
   }
@@ -585,14 +612,15 @@ void Importer::flatten(const pb::NodeProto& n) {
 }
 
 void Importer::note_activation(const pb::NodeProto& n, const Value& v) {
-  if (v.lo != 0) fail(n, fmt::format("input '{}' is signed ({}..{}): the array takes unsigned activations", n.input(0), v.lo, v.hi));
+  if (v.lo != 0)
+    fail(n, fmt::format("input '{}' is signed ({}..{}): the array takes unsigned activations", n.input(0), v.lo, v.hi));
   const int a = unsigned_bits(v.hi);
   if ((int64_t{1} << a) - 1 != v.hi)
     fail(n, fmt::format("input '{}' ranges 0..{}: activations range 0..2^A-1", n.input(0), v.hi));
   if (act_bits_ == 0) act_bits_ = a;
   if (a != act_bits_)
-    fail(n, fmt::format("input '{}' has {} bits, an earlier activation {}: one width for the whole model", n.input(0), a,
-                        act_bits_));
+    fail(n, fmt::format("input '{}' has {} bits, an earlier activation {}: one width for the whole model", n.input(0),
+                        a, act_bits_));
 }
 
 // The weight at input `input`, with its scales along `out_axis` (one per output channel or one).
@@ -600,7 +628,8 @@ Weight Importer::weight_of(const pb::NodeProto& n, int input, size_t rank, int64
   auto it = has_input(n, input) ? weights_.find(n.input(input)) : weights_.end();
   if (it == weights_.end()) {
     if (has_input(n, input) && consts_.count(n.input(input)))
-      fail(n, fmt::format("weight '{}' is a float constant: quantize it (QuantizeLinear/DequantizeLinear)", n.input(input)));
+      fail(n, fmt::format("weight '{}' is a float constant: quantize it (QuantizeLinear/DequantizeLinear)",
+                          n.input(input)));
     fail(n, "the weight must be a dequantized integer constant");
   }
   return check_weight(n, n.input(input), it->second, rank, out_axis);
@@ -621,8 +650,10 @@ Weight Importer::integer_weight(const pb::NodeProto& n, int w, size_t rank, int6
   return check_weight(n, n.input(w), r, rank, out_axis);
 }
 
-Weight Importer::check_weight(const pb::NodeProto& n, const std::string& name, Weight w, size_t rank, int64_t out_axis) {
-  if (w.q.dims.size() != rank) fail(n, fmt::format("weight '{}' has {} dimensions, expected {}", name, w.q.dims.size(), rank));
+Weight Importer::check_weight(const pb::NodeProto& n, const std::string& name, Weight w, size_t rank,
+                              int64_t out_axis) {
+  if (w.q.dims.size() != rank)
+    fail(n, fmt::format("weight '{}' has {} dimensions, expected {}", name, w.q.dims.size(), rank));
   if (std::any_of(w.q.dims.begin(), w.q.dims.end(), [](int64_t d) { return d < 1 || d > (int64_t{1} << 20); }))
     fail(n, fmt::format("weight '{}' has an empty or oversized dimension", name));
   if (w.scale.size() != 1 && (w.axis != out_axis || size_t(w.q.dims[size_t(out_axis)]) != w.scale.size()))
@@ -637,7 +668,8 @@ Weight Importer::check_weight(const pb::NodeProto& n, const std::string& name, W
     size_t inner = 1;
     for (size_t d = size_t(out_axis) + 1; d < w.q.dims.size(); ++d) inner *= size_t(w.q.dims[d]);
     const size_t channels = size_t(w.q.dims[size_t(out_axis)]);
-    for (size_t i = 0; i < w.q.size(); ++i) w.q.values[i] -= w.zero.size() == 1 ? w.zero[0] : w.zero[(i / inner) % channels];
+    for (size_t i = 0; i < w.q.size(); ++i)
+      w.q.values[i] -= w.zero.size() == 1 ? w.zero[0] : w.zero[(i / inner) % channels];
     notes_.push_back(fmt::format("weight '{}': its zero point is folded into the weights (q - z)", name));
   }
   if (shifted || w.lo >= 0) {  // the values decide the width (a declared signed range otherwise: QCDQ's Clip)
@@ -657,14 +689,17 @@ void Importer::set_conv_geometry(const pb::NodeProto& n, golden::Layer& l, const
   if (attr_int(n, "group", 1) != 1) fail(n, "grouped convolution is not supported");
   if (std::any_of(dil.begin(), dil.end(), [](int64_t x) { return x != 1; })) fail(n, "dilation is not supported");
   if (!st.empty() && (st.size() != 2 || st[0] != st[1])) fail(n, "strides must be equal");
-  if (!pads.empty() && (pads.size() != 4 || std::any_of(pads.begin(), pads.end(), [&](int64_t p) { return p != pads[0]; })))
+  if (!pads.empty() &&
+      (pads.size() != 4 || std::any_of(pads.begin(), pads.end(), [&](int64_t p) { return p != pads[0]; })))
     fail(n, "padding must be the same on every side");
   if (detail::attr_string(n, "auto_pad", "NOTSET") != "NOTSET") fail(n, "auto_pad is not supported (give pads)");
-  if (d[1] != in.shape[0]) fail(n, fmt::format("the weight takes {} input channels, the input has {}", d[1], in.shape[0]));
+  if (d[1] != in.shape[0])
+    fail(n, fmt::format("the weight takes {} input channels, the input has {}", d[1], in.shape[0]));
   const int64_t stride = st.empty() ? 1 : st[0], pad = pads.empty() ? 0 : pads[0];
   if (stride < 1 || stride > 64 || pad < 0 || pad > 64 || d[2] < 1 || d[2] > 64)
     fail(n, fmt::format("kernel {}, stride {} or padding {} is out of range", d[2], stride, pad));
-  if (in.shape[1] + 2 * pad < d[2] || in.shape[2] + 2 * pad < d[2]) fail(n, "the kernel is larger than the padded input");
+  if (in.shape[1] + 2 * pad < d[2] || in.shape[2] + 2 * pad < d[2])
+    fail(n, "the kernel is larger than the padded input");
   l.type = golden::LayerType::conv2d;
   l.out_channels = int(d[0]);
   l.in_channels = int(d[1]);
@@ -705,7 +740,8 @@ void Importer::set_bias(const pb::NodeProto& n, int layer, const std::string& na
   auto cit = consts_.find(name);
   if (cit == consts_.end()) fail(n, fmt::format("bias '{}' must be a constant", name));
   const Numbers& b = wit != weights_.end() ? wit->second.q : cit->second;
-  if (b.size() != l.bias.size()) fail(n, fmt::format("bias '{}' has {} values for {} outputs", name, b.size(), l.bias.size()));
+  if (b.size() != l.bias.size())
+    fail(n, fmt::format("bias '{}' has {} values for {} outputs", name, b.size(), l.bias.size()));
   if (wit == weights_.end() && b.is_integer()) fail(n, fmt::format("bias '{}' is an integer without a scale", name));
   bool rounded = false;
   for (size_t c = 0; c < b.size(); ++c) {
@@ -719,10 +755,12 @@ void Importer::set_bias(const pb::NodeProto& n, int layer, const std::string& na
       v = std::nearbyint(v / acc_scale);
       rounded = true;
     }
-    if (!std::isfinite(v) || v < -2147483648.0 || v > 2147483647.0) fail(n, fmt::format("bias '{}'[{}] is {} in the accumulator's scale: beyond int32", name, c, v));
+    if (!std::isfinite(v) || v < -2147483648.0 || v > 2147483647.0)
+      fail(n, fmt::format("bias '{}'[{}] is {} in the accumulator's scale: beyond int32", name, c, v));
     l.bias[c] = int32_t(v);
   }
-  if (rounded) notes_.push_back(fmt::format("layer '{}': bias divided by the accumulator scale and rounded half to even", l.name));
+  if (rounded)
+    notes_.push_back(fmt::format("layer '{}': bias divided by the accumulator scale and rounded half to even", l.name));
 }
 
 void Importer::close_layer(const pb::NodeProto& n, int layer, const Value& q) {
@@ -764,7 +802,8 @@ void Importer::conv(const pb::NodeProto& n) {
 void Importer::linear(const pb::NodeProto& n) {
   const Value& in = activation_in(n, 0, true);
   const bool gemm = n.op_type() == "Gemm";
-  if (gemm && (attr_int(n, "transA", 0) != 0 || detail::attr_float(n, "alpha", 1) != 1 || detail::attr_float(n, "beta", 1) != 1))
+  if (gemm && (attr_int(n, "transA", 0) != 0 || detail::attr_float(n, "alpha", 1) != 1 ||
+               detail::attr_float(n, "beta", 1) != 1))
     fail(n, "only alpha = beta = 1 and transA = 0 are supported");
   const bool transposed = !(gemm && attr_int(n, "transB", 0) == 1);
   Weight w = weight_of(n, 1, 2, transposed ? 1 : 0);
@@ -792,7 +831,8 @@ golden::Layer Importer::geometry(const pb::NodeProto& n, bool conv, const Value&
   l.type = golden::LayerType::linear;
   l.in_features = int(w.q.dims[0]);
   l.out_features = int(w.q.dims[1]);
-  if (l.in_features != in.shape[0]) fail(n, fmt::format("the weight takes {} features, the input has {}", l.in_features, in.shape[0]));
+  if (l.in_features != in.shape[0])
+    fail(n, fmt::format("the weight takes {} features, the input has {}", l.in_features, in.shape[0]));
   return l;
 }
 
@@ -822,7 +862,8 @@ void Importer::qlinear(const pb::NodeProto& n) {
     x.zero = int64_t(xz);
   }
   if (!same_scale(scalar(n, 1), x.scale) || int64_t(xz) != x.zero)
-    fail(n, fmt::format("x scale {} and zero point {} differ from the input's {} and {}", scalar(n, 1), xz, x.scale, x.zero));
+    fail(n, fmt::format("x scale {} and zero point {} differ from the input's {} and {}", scalar(n, 1), xz, x.scale,
+                        x.zero));
   const Weight w = integer_weight(n, 3, conv ? 4 : 2, conv ? 0 : 1, true);
   const int idx = open_layer(n, geometry(n, conv, x, w), x, w, !conv);
   if (conv && has_input(n, 8)) {
@@ -862,18 +903,24 @@ void Importer::finish() {
   const Value& v = it->second;
   const int last = v.layer;
   if (size_t(last) + 1 != layers_.size())
-    fail(fmt::format("layer '{}' is followed by pooling or flattening before the output: the logits must be the last "
-                     "array layer's", layers_[size_t(last)].name));
+    fail(
+        fmt::format("layer '{}' is followed by pooling or flattening before the output: the logits must be the last "
+                    "array layer's",
+                    layers_[size_t(last)].name));
   golden::Layer& l = layers_[size_t(last)];
   Open& o = open_.at(last);
   if (!o_.raw_logits && o.closed) return finish_open();  // the last layer's output stays requantized
   for (double s : o.w_scale)
     if (!same_scale(s, o.w_scale[0]))
-      fail(fmt::format("layer '{}' has per-channel weight scales: its raw logits (acc + bias) would rank the classes "
-                       "differently from the float model; quantize the last layer per tensor", l.name));
+      fail(
+          fmt::format("layer '{}' has per-channel weight scales: its raw logits (acc + bias) would rank the classes "
+                      "differently from the float model; quantize the last layer per tensor",
+                      l.name));
   if (o.closed)
-    notes_.push_back(fmt::format("layer '{}': its output requantization is dropped: the model emits the raw logits "
-                                 "acc + bias (the same argmax unless the requantization rounds or clamps two classes together)", l.name));
+    notes_.push_back(
+        fmt::format("layer '{}': its output requantization is dropped: the model emits the raw logits "
+                    "acc + bias (the same argmax unless the requantization rounds or clamps two classes together)",
+                    l.name));
   l.multiplier.clear();
   l.shift.clear();
   l.logits = true;
@@ -884,7 +931,8 @@ void Importer::finish() {
 
 void Importer::finish_open() const {
   for (const auto& [i, op] : open_)
-    if (!op.closed) fail(fmt::format("layer '{}' is never requantized (no QuantizeLinear after it)", layers_[size_t(i)].name));
+    if (!op.closed)
+      fail(fmt::format("layer '{}' is never requantized (no QuantizeLinear after it)", layers_[size_t(i)].name));
 }
 
 // The model format's input is the pixel p shifted right to A bits. A float graph input (p / 255)
@@ -903,10 +951,11 @@ void Importer::check_input(const golden::Model& m) const {
     const float x = float(p) / 255.0f;
     const int64_t onnx = quantize_linear(x, float(q.scale), q.zero, q.lo, q.hi);
     if (onnx != (p >> (8 - a)))
-      fail(fmt::format("the input QuantizeLinear (scale {}, zero point {}) maps pixel {} (x = {}/255) to {}, the model "
-                       "format's input rule (p >> {}) to {}: quantize the input with scale 2^(8-A)/255 at A = 8, or "
-                       "feed uint8 pixels through a BitShift",
-                       q.scale, q.zero, p, p, onnx, 8 - a, p >> (8 - a)));
+      fail(
+          fmt::format("the input QuantizeLinear (scale {}, zero point {}) maps pixel {} (x = {}/255) to {}, the model "
+                      "format's input rule (p >> {}) to {}: quantize the input with scale 2^(8-A)/255 at A = 8, or "
+                      "feed uint8 pixels through a BitShift",
+                      q.scale, q.zero, p, p, onnx, 8 - a, p >> (8 - a)));
   }
 }
 
@@ -957,12 +1006,13 @@ ImportResult Importer::run() {
 }  // namespace
 
 MultiplierShift multiplier_shift(double scale) {
-  if (!(scale > 0) || !std::isfinite(scale)) throw std::invalid_argument(fmt::format("requantization scale {} is not positive", scale));
+  if (!(scale > 0) || !std::isfinite(scale))
+    throw std::invalid_argument(fmt::format("requantization scale {} is not positive", scale));
   int e = 0;
   std::frexp(scale, &e);  // scale = f * 2^e, f in [0.5, 1)
   int s = std::min(31 - e, 62);
   double m = std::floor(std::ldexp(scale, s) + 0.5);  // scale * 2^s < 2^31: exact in a double
-  if (m == 2147483648.0) m = 1073741824.0, --s;        // rounded up out of range
+  if (m == 2147483648.0) m = 1073741824.0, --s;       // rounded up out of range
   if (s < 0) throw std::invalid_argument(fmt::format("requantization scale {} >= 2 needs a negative shift", scale));
   if (m < 1 || m >= 2147483648.0)
     throw std::invalid_argument(fmt::format("requantization scale {} underflows (M = {} at S = 62)", scale, m));
@@ -980,7 +1030,8 @@ ImportResult import_bytes(std::string_view bytes, const std::string& where, cons
 
 ImportResult import_file(const std::filesystem::path& file, const ImportOptions& options) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) throw ImportError(golden::printable(fmt::format("{}: no such file", file.string())));
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw ImportError(golden::printable(fmt::format("{}: no such file", file.string())));
   std::ifstream in(file, std::ios::binary);
   std::ostringstream ss;
   ss << in.rdbuf();

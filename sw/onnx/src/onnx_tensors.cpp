@@ -17,8 +17,8 @@ constexpr int64_t kMaxValues = int64_t{1} << 26;  // as golden::kMaxTensorElemen
 template <class T>
 void from_raw(const std::string& raw, std::vector<double>& out, size_t n) {
   if (raw.size() != n * sizeof(T))
-    throw std::invalid_argument(fmt::format("raw_data holds {} bytes, {} values of {} bytes need {}", raw.size(), n,
-                                            sizeof(T), n * sizeof(T)));
+    throw std::invalid_argument(
+        fmt::format("raw_data holds {} bytes, {} values of {} bytes need {}", raw.size(), n, sizeof(T), n * sizeof(T)));
   out.resize(n);
   for (size_t i = 0; i < n; ++i) {
     T v;
@@ -40,26 +40,41 @@ bool Numbers::is_integer() const { return type != TP::FLOAT && type != TP::DOUBL
 
 std::string type_name(int32_t type) {
   switch (type) {
-    case TP::FLOAT: return "float";
-    case TP::DOUBLE: return "double";
-    case TP::UINT8: return "uint8";
-    case TP::INT8: return "int8";
-    case TP::UINT16: return "uint16";
-    case TP::INT16: return "int16";
-    case TP::INT32: return "int32";
-    case TP::INT64: return "int64";
-    default: return fmt::format("type {}", type);
+    case TP::FLOAT:
+      return "float";
+    case TP::DOUBLE:
+      return "double";
+    case TP::UINT8:
+      return "uint8";
+    case TP::INT8:
+      return "int8";
+    case TP::UINT16:
+      return "uint16";
+    case TP::INT16:
+      return "int16";
+    case TP::INT32:
+      return "int32";
+    case TP::INT64:
+      return "int64";
+    default:
+      return fmt::format("type {}", type);
   }
 }
 
 std::pair<int64_t, int64_t> integer_range(int32_t type) {
   switch (type) {
-    case TP::UINT8: return {0, 255};
-    case TP::INT8: return {-128, 127};
-    case TP::UINT16: return {0, 65535};
-    case TP::INT16: return {-32768, 32767};
-    case TP::INT32: return {std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()};
-    default: throw std::invalid_argument(fmt::format("{} is not a quantized integer type", type_name(type)));
+    case TP::UINT8:
+      return {0, 255};
+    case TP::INT8:
+      return {-128, 127};
+    case TP::UINT16:
+      return {0, 65535};
+    case TP::INT16:
+      return {-32768, 32767};
+    case TP::INT32:
+      return {std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()};
+    default:
+      throw std::invalid_argument(fmt::format("{} is not a quantized integer type", type_name(type)));
   }
 }
 

@@ -15,7 +15,7 @@ namespace accel::onnx::detail {
 struct Numbers {
   std::vector<int64_t> dims;  // empty: a scalar
   std::vector<double> values;
-  int32_t type = 0;            // ::onnx::TensorProto::DataType
+  int32_t type = 0;  // ::onnx::TensorProto::DataType
   bool is_integer() const;
   size_t size() const { return values.size(); }
 };

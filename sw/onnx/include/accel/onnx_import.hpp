@@ -27,9 +27,9 @@ class ImportError : public std::runtime_error {
 };
 
 struct ImportOptions {
-  std::string name;              // model name (default: the file's stem)
-  std::string dataset = "mnist"; // data set the model classifies (model.json "dataset")
-  int psum_bits = 32;            // P of the imported model
+  std::string name;               // model name (default: the file's stem)
+  std::string dataset = "mnist";  // data set the model classifies (model.json "dataset")
+  int psum_bits = 32;             // P of the imported model
   // The last array layer emits raw logits (acc + bias), its requantization dropped; false keeps
   // a requantized output (ONNX's QLinear conformance cases compare it). The model format wants
   // logits last, so such a model is not validated as a model directory: it is for running layer
