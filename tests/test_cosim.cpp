@@ -1069,20 +1069,27 @@ TEST_CASE("cosim: --simd runs a half-width model in a core's SIMD mode and refus
   fs::remove_all(d);
 }
 
-TEST_CASE("cosim import: PyTorch's own QDQ export runs on the RTL, every psum checked", "[cosim][onnx]") {
-  // tests/data/onnx/pytorch_qdq.onnx: torch.ao.quantization + torch.onnx.export (golden/train/pytorch_qdq.py).
-  const fs::path dir = fs::temp_directory_path() / fmt::format("accel_pytorch_qdq_{}", ::getpid());
+// `cosim import ONNX --out DIR` (its summary containing `summary`), then 10 images of DIR on the RTL:
+// bit-identical to golden, no mismatch. DIR is removed afterwards.
+static void import_and_run(const fs::path& dir, const std::string& onnx, const std::string& summary) {
   fs::remove_all(dir);
-  const Run imp = cosim(fmt::format("import tests/data/onnx/pytorch_qdq.onnx --out {}", dir.string()));
+  const Run imp = cosim(fmt::format("import {} --out {}", onnx, dir.string()));
   INFO(imp.out << imp.err);
   REQUIRE(imp.code == 0);
-  CHECK_THAT(imp.out, Catch::Contains("A8/W8/P32, input 1x28x28, 4 layers (conv_Conv pool_MaxPool Flatten fc_Gemm)"));
+  CHECK_THAT(imp.out, Catch::Contains(summary));
   const Run r = cosim(fmt::format("mnist --model {} {} --limit 10", dir.string(), kImages));
   INFO(r.out << r.err);
   CHECK(r.code == 0);
   CHECK_THAT(r.out, Catch::Contains("agreement with golden: 10/10 images with bit-identical logits"));
   CHECK_THAT(r.out, Catch::Contains(", 0 mismatches"));
   fs::remove_all(dir);
+}
+
+TEST_CASE("cosim import: PyTorch's own QDQ export runs on the RTL, every psum checked", "[cosim][onnx]") {
+  // tests/data/onnx/pytorch_qdq.onnx: torch.ao.quantization + torch.onnx.export (golden/train/pytorch_qdq.py).
+  const fs::path dir = fs::temp_directory_path() / fmt::format("accel_pytorch_qdq_{}", ::getpid());
+  import_and_run(dir, "tests/data/onnx/pytorch_qdq.onnx",
+                 "A8/W8/P32, input 1x28x28, 4 layers (conv_Conv pool_MaxPool Flatten fc_Gemm)");
 }
 
 TEST_CASE("cosim conformance: ONNX's own cases through golden and the RTL, and a wrong expectation caught",
@@ -1112,12 +1119,5 @@ TEST_CASE("cosim conformance: ONNX's own cases through golden and the RTL, and a
 TEST_CASE("cosim import: the reference LeNet from ONNX (input zero point 33) runs on the RTL bit-exactly",
           "[cosim][onnx][mnist]") {
   const fs::path dir = fs::temp_directory_path() / fmt::format("accel_lenet_{}", ::getpid());
-  fs::remove_all(dir);
-  REQUIRE(cosim(fmt::format("import models/onnx/lenet_affine.onnx --out {}", dir.string())).code == 0);
-  const Run r = cosim(fmt::format("mnist --model {} {} --limit 10", dir.string(), kImages));
-  INFO(r.out << r.err);
-  CHECK(r.code == 0);
-  CHECK_THAT(r.out, Catch::Contains("agreement with golden: 10/10 images with bit-identical logits"));
-  CHECK_THAT(r.out, Catch::Contains(", 0 mismatches"));
-  fs::remove_all(dir);
+  import_and_run(dir, "models/onnx/lenet_affine.onnx", "7 layers (conv1 pool1 conv2 pool2 flatten fc1 fc2)");
 }

@@ -95,6 +95,26 @@ def export_layers(net, act_ranges):
     return layers
 
 
+def fit(net, x, y, epochs, tag, lr=2e-3, batch=64):
+    """Float training: Adam with a one-cycle cosine schedule, cross-entropy; leaves net in eval mode."""
+    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    steps = epochs * ((len(x) + batch - 1) // batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.15,
+                                                anneal_strategy="cos", cycle_momentum=False)
+    for epoch in range(epochs):
+        net.train()
+        perm = torch.randperm(len(x))
+        for i in range(0, len(x), batch):
+            idx = perm[i:i + batch]
+            loss = F.cross_entropy(net(x[idx]), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+        print(f"[{tag}] epoch {epoch + 1}/{epochs} loss {float(loss):.4f}", flush=True)
+    net.eval()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(REPO, "models", "onnx", "lenet_affine.onnx"))
@@ -112,22 +132,7 @@ def main(argv=None):
                                                   dtype=torch.long))
     (x, y), (xt, yt) = load("train"), load("test")
     net = LeNet()
-    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
-    steps = args.epochs * ((len(x) + 63) // 64)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.15,
-                                                anneal_strategy="cos", cycle_momentum=False)
-    for epoch in range(args.epochs):
-        net.train()
-        perm = torch.randperm(len(x))
-        for i in range(0, len(x), 64):
-            idx = perm[i:i + 64]
-            loss = F.cross_entropy(net(x[idx]), y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-        print(f"[lenet] epoch {epoch + 1}/{args.epochs} loss {float(loss):.4f}", flush=True)
-    net.eval()
+    fit(net, x, y, args.epochs, "lenet")
     with torch.no_grad():
         taps = []
         net(x, taps)  # calibration: each activation's range over the training set

@@ -1,7 +1,7 @@
 """A small CNN quantized by PyTorch itself (eager-mode post-training static quantization, fbgemm)
 and exported by torch.onnx.export: the QDQ form PyTorch writes (QuantizeLinear, Cast,
 DequantizeLinear, ConstantOfShape zero points), kept as test data of the importer
-(tests/data/onnx/pytorch_qdq.onnx, docs/onnx.md). One training epoch on the MNIST training split,
+(tests/data/onnx/pytorch_qdq.onnx, docs/onnx.md). One training epoch on the MNIST training split (lenet.fit),
 calibration on 512 of its images.
 
     /usr/bin/python3 golden/train/pytorch_qdq.py --out tests/data/onnx/pytorch_qdq.onnx
@@ -13,12 +13,12 @@ import sys
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from torch.ao.quantization import (MinMaxObserver, PerChannelMinMaxObserver, QConfig, QuantStub, DeQuantStub,
                                    convert, fuse_modules, prepare)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from idx import read_idx  # noqa: E402
+from lenet import fit  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -48,15 +48,7 @@ def main(argv=None):
     x = x.unsqueeze(1) / 255
     y = torch.tensor(read_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz")), dtype=torch.long)
     net = Small()
-    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
-    perm = torch.randperm(len(x))
-    for i in range(0, len(x), 64):
-        idx = perm[i:i + 64]
-        loss = F.cross_entropy(net(x[idx]), y[idx])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    net.eval()
+    fit(net, x, y, 1, "pytorch_qdq")
     # Full 8-bit activations (no reduce_range), symmetric weights: per channel in the conv, per
     # tensor in the logits layer (the importer's rule for the raw logits).
     act = MinMaxObserver.with_args(dtype=torch.quint8, quant_min=0, quant_max=255)
