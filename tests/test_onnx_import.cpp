@@ -240,6 +240,11 @@ TEST_CASE("import: what cannot be mapped is refused, naming the node", "[onnx][b
       CHECK_THAT(e.what(), Contains("node 're\\x0alu' (Sigmoid)"));
     }
   }
+  SECTION("a node with fewer inputs than its operator takes") {
+    b.g->mutable_node(4)->clear_input();  // the Relu
+    CHECK_THROWS_WITH(import_bytes(b.bytes(), "n.onnx"),
+                      Contains("node 'relu1' (Relu): 0 inputs, the operator takes at least 1"));
+  }
   SECTION("a float weight") {
     *b.g->mutable_node(3)->mutable_input(1) = "w1_s";  // a float initializer as the weight
     CHECK_THROWS_WITH(import_bytes(b.bytes(), "n.onnx"),

@@ -258,6 +258,15 @@ void Importer::dispatch(const pb::NodeProto& n) {
   if (!n.domain().empty() && n.domain() != "ai.onnx")
     fail(n, fmt::format("operator domain '{}' is not supported", n.domain()));
   if (n.output_size() < 1) fail(n, "the node has no output");
+  // The inputs each operator needs at least (ONNX's own minimum); the handlers read them freely.
+  static const std::map<std::string, int, std::less<>> kMinInputs = {
+      {"QuantizeLinear", 2}, {"DequantizeLinear", 2}, {"Clip", 1},         {"Relu", 1},          {"MaxPool", 1},
+      {"Flatten", 1},        {"Reshape", 2},          {"Identity", 1},     {"Dropout", 1},       {"Cast", 1},
+      {"ConstantOfShape", 1}, {"BitShift", 2},        {"Add", 2},          {"Conv", 2},          {"Gemm", 2},
+      {"MatMul", 2},         {"QLinearConv", 8},      {"QLinearMatMul", 8}, {"ConvInteger", 2}, {"MatMulInteger", 2}};
+  const auto need = kMinInputs.find(n.op_type());
+  if (need != kMinInputs.end() && n.input_size() < need->second)
+    fail(n, fmt::format("{} inputs, the operator takes at least {}", n.input_size(), need->second));
   const std::string& op = n.op_type();
   if (op == "Constant") {
     const auto* t = detail::find_attribute(n, "value");
