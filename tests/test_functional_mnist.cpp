@@ -42,6 +42,19 @@ NetResult run_scored(const golden::Model& m, const CoreConfig& cfg, std::span<co
   return r;
 }
 
+// `count` random 28x28 images through `m` on `cfg`'s functional device, every value scored: none differs.
+void check_random_images(const golden::Model& m, const CoreConfig& cfg, std::mt19937& rng, int count) {
+  std::uniform_int_distribution<int> px(0, 255);
+  std::vector<std::vector<uint8_t>> pixels(size_t(count), std::vector<uint8_t>(784));
+  for (auto& im : pixels)
+    for (auto& p : im) p = uint8_t(px(rng));
+  std::vector<std::span<const uint8_t>> images(pixels.begin(), pixels.end());
+  const NetResult r = run_scored(m, cfg, images);
+  INFO(r.report);
+  CHECK(r.mismatches == 0);
+  CHECK(r.run.protocol_errors == 0);
+}
+
 }  // namespace
 
 TEST_CASE("functional device: a random MNIST-shaped network is bit-exact with golden", "[functional][random]") {
@@ -53,15 +66,7 @@ TEST_CASE("functional device: a random MNIST-shaped network is bit-exact with go
     const golden::Precision prec = precision_of(cfg);
     std::mt19937 rng(seed + unsigned(prec.psum_bits + prec.act_bits));
     const golden::Model m = random_mnist_model(prec, rng);
-    std::uniform_int_distribution<int> px(0, 255);
-    std::vector<std::vector<uint8_t>> pixels(3, std::vector<uint8_t>(784));
-    for (auto& im : pixels)
-      for (auto& p : im) p = uint8_t(px(rng));
-    std::vector<std::span<const uint8_t>> images(pixels.begin(), pixels.end());
-    const NetResult r = run_scored(m, cfg, images);
-    INFO(r.report);
-    CHECK(r.mismatches == 0);
-    CHECK(r.run.protocol_errors == 0);
+    check_random_images(m, cfg, rng, 3);
   }
 }
 
@@ -81,15 +86,7 @@ TEST_CASE("functional device: a random MNIST-shaped network with chained zero po
                      m.layers[4].output_zero_point, m.layers[5].input_zero_point));
     CHECK(m.layers[4].input_zero_point == m.layers[1].output_zero_point);  // through pool and flatten
     CHECK(m.layers[5].output_zero_point == 0);
-    std::uniform_int_distribution<int> px(0, 255);
-    std::vector<std::vector<uint8_t>> pixels(2, std::vector<uint8_t>(784));
-    for (auto& im : pixels)
-      for (auto& p : im) p = uint8_t(px(rng));
-    std::vector<std::span<const uint8_t>> images(pixels.begin(), pixels.end());
-    const NetResult r = run_scored(m, cfg, images);
-    INFO(r.report);
-    CHECK(r.mismatches == 0);
-    CHECK(r.run.protocol_errors == 0);
+    check_random_images(m, cfg, rng, 2);
   }
 }
 
