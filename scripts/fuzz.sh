@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 build=$1 seconds=$2 jobs=$3
 shift 3
 harnesses=("$@")
-[[ ${#harnesses[@]} -gt 0 ]] || harnesses=(fuzz_idx fuzz_npy fuzz_model fuzz_vectors fuzz_cosim_args)
+# Every harness is one fuzz/fuzz_<name>.cpp (fuzz/CMakeLists.txt builds each).
+[[ ${#harnesses[@]} -gt 0 ]] || mapfile -t harnesses < <(cd fuzz && ls fuzz_*.cpp | sed 's/\.cpp$//')
 
 # The fuzz build is its own directory: clang, every file instrumented (CMakeLists.txt, ACCEL_FUZZ).
 CC=clang CXX=clang++ CMAKE_ARGS="-DACCEL_FUZZ=ON" BUILD_TYPE=RelWithDebInfo \
