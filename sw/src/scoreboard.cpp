@@ -86,9 +86,13 @@ void set_windows(Mismatch& m, const Event& e) {
   m.window = window(e.solo_issue(), e.solo, before);
 }
 
-// Channel o of a layer-wide tensor, {O, OH, OW} (conv2d) or {O} (linear), at item it.
-int64_t channel_at(const golden::Tensor& e, const Item& it, int o) {
-  return it.y < 0 ? e.data[size_t(o)] : e.at(o, it.y, it.x);
+// Channels o0 .. o0 + n - 1 of a layer-wide tensor, {O, OH, OW} (conv2d) or {O} (linear), at
+// item it, into dst.
+void channels_at(const golden::Tensor& e, const Item& it, int o0, int n, int64_t* dst) {
+  const bool conv = it.y >= 0;
+  const size_t stride = conv ? size_t(e.shape[1]) * e.shape[2] : 1;
+  const int64_t* src = e.data.data() + (conv ? (size_t(o0) * e.shape[1] + it.y) * e.shape[2] + it.x : size_t(o0));
+  for (int c = 0; c < n; ++c) dst[c] = src[size_t(c) * stride];
 }
 
 }  // namespace
@@ -101,6 +105,7 @@ Scoreboard::Scoreboard(ExpectedValues& expected, ScoreboardOptions options)
 const golden::Tensor& Scoreboard::expected_slice(const Schedule& s, const Slice& sl, int image) {
   if (s.layer != cache_layer_ || cache_values_ > (size_t{8} << 20)) {
     cache_.clear();
+    inputs_.clear();
     cache_values_ = 0;
     cache_layer_ = s.layer;
     last_ = nullptr;
@@ -113,22 +118,24 @@ const golden::Tensor& Scoreboard::expected_slice(const Schedule& s, const Slice&
     return *(last_ = &it->second);
   }
   const golden::Layer& layer = *s.layer;
-  const golden::Precision& prec = expected_.precision();
-  const golden::Tensor& in = expected_.input(s.layer_index, layer, image);
+  auto in = inputs_.find(image);
+  if (in == inputs_.end())  // the image's input, checked and padded once for all its slices
+    in = inputs_
+             .try_emplace(image, layer, expected_.precision(), expected_.input(s.layer_index, layer, image))
+             .first;
+  const golden::LayerPartials& partial = in->second;
   const int outs = layer.outputs();
   golden::Tensor value;
   switch (s.strategy) {
     case Strategy::Linear:
-      value = golden::partial_acc(layer, prec, in, golden::LinearSlice{sl.r0, sl.r1, 0, outs});
+      value = partial(golden::LinearSlice{sl.r0, sl.r1, 0, outs});
       break;
     case Strategy::KernelMajor:
-      value = golden::partial_acc(layer, prec, in, golden::ConvSlice{sl.r0, sl.r1, {{sl.ky, sl.kx}}, 0, outs});
+      value = partial(golden::ConvSlice{sl.r0, sl.r1, {{sl.ky, sl.kx}}, 0, outs});
       break;
-    case Strategy::Im2col: {
-      const std::vector<golden::ConvTerm> terms = golden::im2col_terms(layer.in_channels, layer.kernel, sl.r0, sl.r1);
-      value = golden::partial_acc(layer, prec, in, terms, 0, outs);
+    case Strategy::Im2col:
+      value = partial(golden::im2col_terms(layer.in_channels, layer.kernel, sl.r0, sl.r1), 0, outs);
       break;
-    }
   }
   cache_values_ += value.data.size();
   last_key_ = key;
@@ -144,7 +151,7 @@ void Scoreboard::on_psum(const Schedule& s, const Event& e, std::span<const int6
   const unsigned cols = s.config.cols;
   const int n = sl.o1 - sl.o0;
   row_.assign(cols, 0);  // columns past the layer's outputs carry zero weights: their psums are 0
-  for (int c = 0; c < n; ++c) row_[size_t(c)] = channel_at(exp, it, sl.o0 + c);
+  channels_at(exp, it, sl.o0, n, row_.data());
 
   // The place is made only when it is needed (a tamper hook, a mismatch): most rows agree.
   const auto place_of = [&] {
@@ -178,7 +185,7 @@ void Scoreboard::on_out(const Schedule& s, const Event& e, std::span<const int64
   const golden::Tensor& exp = expected_.output(s.layer_index, *s.layer, image);
   const int n = rd.o1 - rd.o0;
   row_.assign(size_t(n), 0);
-  for (int c = 0; c < n; ++c) row_[size_t(c)] = channel_at(exp, it, rd.o0 + c);
+  channels_at(exp, it, rd.o0, n, row_.data());
 
   const auto place_of = [&] {
     Mismatch place = mismatch_in(s, Mismatch::Kind::Output, image);

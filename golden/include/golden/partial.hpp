@@ -82,4 +82,30 @@ Tensor partial_acc(const Layer& layer, const Precision& prec, const Tensor& in, 
                    int o1);
 Tensor partial_acc(const Layer& layer, const Precision& prec, const Tensor& in, const LinearSlice& slice);
 
+namespace detail {
+struct PaddedInput {
+  std::vector<int32_t> data;  // {C, H + 2 padding, W + 2 padding}
+  int hp = 0, wp = 0;
+};
+}  // namespace detail
+
+// Many slices of one loaded layer (conv2d or linear) on one input, with partial_acc's values and
+// errors: the input is checked (and padded) once, when constructed, and each call then checks
+// only its slice. The scoreboard asks for every slice of every image. `in` and `layer` must
+// outlive it.
+class LayerPartials {
+ public:
+  LayerPartials(const Layer& layer, const Precision& prec, const Tensor& in);
+  Tensor operator()(const ConvSlice& slice) const;
+  Tensor operator()(std::span<const ConvTerm> terms, int o0, int o1) const;
+  Tensor operator()(const LinearSlice& slice) const;
+
+ private:
+  const Layer& layer_;
+  Precision prec_;
+  const Tensor& in_;
+  ConvParams params_{};
+  detail::PaddedInput padded_;  // conv2d
+};
+
 }  // namespace golden

@@ -15,6 +15,7 @@
 #include <functional>
 #include <golden/model.hpp>
 #include <golden/network.hpp>
+#include <golden/partial.hpp>
 #include <golden/precision.hpp>
 #include <golden/tensor.hpp>
 #include <map>
@@ -146,6 +147,7 @@ class Scoreboard final : public RunObserver {
   };
   const golden::Layer* cache_layer_ = nullptr;
   std::map<SliceKey, golden::Tensor> cache_;
+  std::map<int, golden::LayerPartials> inputs_;  // image -> its input to cache_layer_
   size_t cache_values_ = 0;
   SliceKey last_key_{};
   const golden::Tensor* last_ = nullptr;  // the entry of last_key_
