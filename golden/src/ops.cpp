@@ -114,7 +114,13 @@ GOLDEN_HOT_LOOP Tensor conv_terms(const std::vector<int32_t>& padded, int hp, in
   const int oh = (hp - k) / s + 1, ow = (wp - k) / s + 1;
   const size_t plane = size_t(oh) * ow;
   Tensor out = Tensor::chw(o1 - o0, oh, ow);
-  std::vector<uint32_t> acc(plane);
+  // Stride 1: output row y reads padded row y + ky from column kx on, so one term over the whole
+  // plane is a single run through the padded rows at their pitch wp, and acc keeps that pitch
+  // (its columns ow .. wp - 1 collect sums no output uses). One long loop instead of oh short
+  // ones: it vectorizes (the small layers' rows are 8 to 28 wide).
+  const size_t pitch = s == 1 ? size_t(wp) : size_t(ow);
+  const size_t run = size_t(oh - 1) * pitch + ow;
+  std::vector<uint32_t> acc(size_t(oh) * pitch);
   for (int o = o0; o < o1; ++o) {
     std::fill(acc.begin(), acc.end(), 0u);
     for (const ConvTermIndex& t : terms) {
@@ -123,19 +129,22 @@ GOLDEN_HOT_LOOP Tensor conv_terms(const std::vector<int32_t>& padded, int hp, in
       // Modulo 2^32 (see kernels.hpp): exact for the final wrap to P <= 32 bits.
       const uint32_t uw = static_cast<uint32_t>(wv);
       const int32_t* base = &padded[(size_t(t.c) * hp + t.ky) * wp + t.kx];
-      for (int y = 0; y < oh; ++y) {
-        const int32_t* row = base + size_t(y) * s * wp;
-        uint32_t* arow = &acc[size_t(y) * ow];
-        if (s == 1) {
-          for (int x = 0; x < ow; ++x) arow[x] += uw * static_cast<uint32_t>(row[x]);
-        } else {
+      if (s == 1) {
+        for (size_t i = 0; i < run; ++i) acc[i] += uw * static_cast<uint32_t>(base[i]);
+      } else {
+        for (int y = 0; y < oh; ++y) {
+          const int32_t* row = base + size_t(y) * s * wp;
+          uint32_t* arow = &acc[size_t(y) * pitch];
           for (int x = 0; x < ow; ++x) arow[x] += uw * static_cast<uint32_t>(row[size_t(x) * s]);
         }
       }
     }
     int64_t* dst = &out.data[size_t(o - o0) * plane];
     // Step (1): the P-bit two's complement accumulator register.
-    for (size_t i = 0; i < plane; ++i) dst[i] = wrap_u32(acc[i], psum_bits);
+    for (int y = 0; y < oh; ++y) {
+      const uint32_t* arow = &acc[size_t(y) * pitch];
+      for (int x = 0; x < ow; ++x) dst[size_t(y) * ow + x] = wrap_u32(arow[x], psum_bits);
+    }
   }
   return out;
 }
