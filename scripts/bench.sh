@@ -14,7 +14,7 @@
 #      own (BUILD/bench-VARIANT: -O3, -O3 without the event counters (what they cost), -O2,
 #      -x-assign 0, clang++, gcc with profile-guided optimisation), then each measured twice,
 #      alternating, best of two
-#   scripts/bench.sh [BUILD_DIR]   BENCH_CYCLES=N (default 2000000), BENCH_IMAGES=N (default 300);
+#   scripts/bench.sh [BUILD_DIR]   BENCH_CYCLES=N (default 2000000), BENCH_IMAGES=N (default 400: four batches of 100, which two jobs share evenly);
 #                                  BENCH_BUILD=0, BENCH_EDIT=0, BENCH_E2E=0, BENCH_VARIANTS=0 skip
 #                                  parts 2, 3, 4 and 5; BENCH_VARIANTS="v1 v2" builds only those
 set -euo pipefail
@@ -73,13 +73,13 @@ if [[ "${BENCH_EDIT:-1}" != "0" ]]; then
 fi
 
 mnist_args=(mnist --model models/mnist_int8 --images data/mnist/test-images-idx3-ubyte.gz
-            --labels data/mnist/test-labels-idx1-ubyte.gz --limit "${BENCH_IMAGES:-300}")
+            --labels data/mnist/test-labels-idx1-ubyte.gz --limit "${BENCH_IMAGES:-400}")
 bare_rate() {  # bare_rate EXE: M cycles/s of the int8 core on the continuous stream
   "$1" --config int8 --cycles "$cycles" | sed -n 's/.*= \([0-9.]*\) M cycles\/s wall.*/\1/p'
 }
 
 if [[ "${BENCH_E2E:-1}" != "0" ]]; then
-  echo "== end to end: cosim mnist (${BENCH_IMAGES:-300} images, int8, every psum checked) against the bare core"
+  echo "== end to end: cosim mnist (${BENCH_IMAGES:-400} images, int8, every psum checked) against the bare core"
   bare=$(bare_rate "$exe")
   e2e() {  # e2e JOBS: "wall-seconds M-cycles/s-end-to-end"
     CI=1 "$build/sim/cosim" "${mnist_args[@]}" --jobs "$1" |
