@@ -80,8 +80,7 @@ std::vector<ConvTerm> slice_terms(const ConvSlice& slice, const ConvParams& p) {
 detail::PaddedInput pad_for_partials(const Tensor& in, std::span<const int32_t> weight, const ConvParams& p,
                                      const Precision& prec, bool weight_values_checked) {
   detail::check_conv_args(in, weight, p, prec, "conv2d_partial_acc", weight_values_checked);
-  return {detail::pad_input(in, p.padding, p.zero_point, 0), in.height() + 2 * p.padding,
-          in.width() + 2 * p.padding};
+  return {detail::pad_input(in, p.padding, p.zero_point, 0), in.height() + 2 * p.padding, in.width() + 2 * p.padding};
 }
 
 Tensor sum_terms(const detail::PaddedInput& x, std::span<const int32_t> weight, const ConvParams& p,

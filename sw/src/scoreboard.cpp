@@ -120,9 +120,7 @@ const golden::Tensor& Scoreboard::expected_slice(const Schedule& s, const Slice&
   const golden::Layer& layer = *s.layer;
   auto in = inputs_.find(image);
   if (in == inputs_.end())  // the image's input, checked and padded once for all its slices
-    in = inputs_
-             .try_emplace(image, layer, expected_.precision(), expected_.input(s.layer_index, layer, image))
-             .first;
+    in = inputs_.try_emplace(image, layer, expected_.precision(), expected_.input(s.layer_index, layer, image)).first;
   const golden::LayerPartials& partial = in->second;
   const int outs = layer.outputs();
   golden::Tensor value;
