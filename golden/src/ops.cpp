@@ -114,35 +114,53 @@ GOLDEN_HOT_LOOP Tensor conv_terms(const std::vector<int32_t>& padded, int hp, in
   const int oh = (hp - k) / s + 1, ow = (wp - k) / s + 1;
   const size_t plane = size_t(oh) * ow;
   Tensor out = Tensor::chw(o1 - o0, oh, ow);
-  // Stride 1: output row y reads padded row y + ky from column kx on, so one term over the whole
-  // plane is a single run through the padded rows at their pitch wp, and acc keeps that pitch
-  // (its columns ow .. wp - 1 collect sums no output uses). One long loop instead of oh short
-  // ones: it vectorizes (the small layers' rows are 8 to 28 wide).
-  const size_t pitch = s == 1 ? size_t(wp) : size_t(ow);
-  const size_t run = size_t(oh - 1) * pitch + ow;
-  std::vector<uint32_t> acc(size_t(oh) * pitch);
+  // Every term as one long run that vectorizes, not oh short rows (8 to 28 wide) that are strided
+  // when s > 1. The padded channel c is split into s x s phases: phase (py, px) holds
+  // padded[c][i*s + py][j*s + px] at (i, j), hq x wq (positions past the edge 0). Term
+  // (c, ky, kx) reads phase (ky % s, kx % s) from (ky / s, kx / s) on, unit stride: output row y
+  // is phase row y + ky / s. So the whole plane is one run through the phase's rows at pitch wq,
+  // and acc keeps that pitch (its columns ow .. wq - 1 collect sums no output uses). Only the
+  // (phase, channel) planes the terms use are made; with s = 1 the padded input is the phase.
+  const int hq = (hp + s - 1) / s, wq = (wp + s - 1) / s;
+  const size_t qplane = size_t(hq) * wq;
+  std::vector<int32_t> split;
+  std::vector<size_t> base_of(terms.size());
+  if (s == 1) {
+    for (size_t i = 0; i < terms.size(); ++i) base_of[i] = (size_t(terms[i].c) * hp + terms[i].ky) * wp + terms[i].kx;
+  } else {
+    std::vector<int> slot(size_t(s) * s * cin, -1);
+    for (size_t i = 0; i < terms.size(); ++i) {
+      const ConvTermIndex& t = terms[i];
+      const int py = t.ky % s, px = t.kx % s;
+      int& sl = slot[(size_t(py) * s + px) * cin + t.c];
+      if (sl < 0) {
+        sl = int(split.size() / qplane);
+        split.resize(split.size() + qplane, 0);
+        int32_t* q = &split[size_t(sl) * qplane];
+        for (int y = py, i2 = 0; y < hp; y += s, ++i2)
+          for (int x = px, j = 0; x < wp; x += s, ++j) q[size_t(i2) * wq + j] = padded[(size_t(t.c) * hp + y) * wp + x];
+      }
+      base_of[i] = size_t(sl) * qplane + size_t(t.ky / s) * wq + t.kx / s;
+    }
+  }
+  const int32_t* phases = s == 1 ? padded.data() : split.data();
+  const size_t run = size_t(oh - 1) * wq + ow;
+  std::vector<uint32_t> acc(size_t(oh) * wq);
   for (int o = o0; o < o1; ++o) {
     std::fill(acc.begin(), acc.end(), 0u);
-    for (const ConvTermIndex& t : terms) {
+    for (size_t i = 0; i < terms.size(); ++i) {
+      const ConvTermIndex& t = terms[i];
       const int32_t wv = weight[((size_t(o) * cin + t.c) * k + t.ky) * k + t.kx];
       if (wv == 0) continue;
       // Modulo 2^32 (see kernels.hpp): exact for the final wrap to P <= 32 bits.
       const uint32_t uw = static_cast<uint32_t>(wv);
-      const int32_t* base = &padded[(size_t(t.c) * hp + t.ky) * wp + t.kx];
-      if (s == 1) {
-        for (size_t i = 0; i < run; ++i) acc[i] += uw * static_cast<uint32_t>(base[i]);
-      } else {
-        for (int y = 0; y < oh; ++y) {
-          const int32_t* row = base + size_t(y) * s * wp;
-          uint32_t* arow = &acc[size_t(y) * pitch];
-          for (int x = 0; x < ow; ++x) arow[x] += uw * static_cast<uint32_t>(row[size_t(x) * s]);
-        }
-      }
+      const int32_t* base = phases + base_of[i];
+      for (size_t j = 0; j < run; ++j) acc[j] += uw * static_cast<uint32_t>(base[j]);
     }
     int64_t* dst = &out.data[size_t(o - o0) * plane];
     // Step (1): the P-bit two's complement accumulator register.
     for (int y = 0; y < oh; ++y) {
-      const uint32_t* arow = &acc[size_t(y) * pitch];
+      const uint32_t* arow = &acc[size_t(y) * wq];
       for (int x = 0; x < ow; ++x) dst[size_t(y) * ow + x] = wrap_u32(arow[x], psum_bits);
     }
   }
