@@ -18,6 +18,8 @@ SHARDS  ?= 4
 # The configurations the tests name (two widths, the course's 16-bit psums, a non-square array):
 # what make coverage and make mutate build, since the larger arrays repeat the same RTL.
 TEST_CONFIGS := int8 int4 ece284 odd4x6
+# $(call cmake_list,a b c) = a;b;c, a CMake list (ACCEL_CONFIGS_ONLY).
+cmake_list = $(subst $(eval) ,;,$(strip $(1)))
 comma := ,
 # make coverage: its own build directory (-DACCEL_COVERAGE=ON), the configurations built there
 # (applied when COV_BUILD is configured) and the regression's seeds.
@@ -39,7 +41,7 @@ ifeq ($(SANITIZE),1)
   endif
   # Only the configurations the tests name (TEST_CONFIGS): the larger arrays repeat the same RTL,
   # and three more models of each kind under ASan did not fit CI's 90 minutes.
-  export CMAKE_ARGS += -DACCEL_SANITIZE=ON -DACCEL_CONFIGS_ONLY=$(subst $(eval) ,;,$(strip $(TEST_CONFIGS)))
+  export CMAKE_ARGS += -DACCEL_SANITIZE=ON -DACCEL_CONFIGS_ONLY=$(call cmake_list,$(TEST_CONFIGS))
   # A leak, an out-of-bounds access or undefined behaviour fails the test; the suppressions name
   # reports that are not bugs of ours (tests/sanitizers/*.supp, each entry explained there).
   ASAN_COMMON := detect_leaks=1:abort_on_error=0:strict_string_checks=1
@@ -221,7 +223,7 @@ mutate: deps-test
 # $(COV_BUILD)/coverage/html and the per-module table is printed.
 coverage:
 	@bash scripts/deps.sh --test --coverage
-	@CMAKE_ARGS="-DACCEL_COVERAGE=ON -DACCEL_CONFIGS_ONLY=$(subst $(eval) ,;,$(strip $(COV_CONFIGS)))" \
+	@CMAKE_ARGS="-DACCEL_COVERAGE=ON -DACCEL_CONFIGS_ONLY=$(call cmake_list,$(COV_CONFIGS))" \
 	  bash scripts/build.sh $(COV_BUILD) $(JOBS)
 	@SEEDS=$(COV_SEEDS) JOBS=$(JOBS) CTEST_ARGS="$(COV_CTEST_ARGS)" bash scripts/coverage.sh $(COV_BUILD)
 

@@ -137,13 +137,13 @@ ConvParams conv_params(const Layer& layer) {
   return {layer.in_channels, layer.out_channels, layer.kernel, layer.stride, layer.padding, layer.input_zero_point};
 }
 
-LayerPartials::LayerPartials(const Layer& layer, const Precision& prec, const Tensor& in)
-    : layer_(layer), prec_(prec), in_(in) {
+LayerPartials::LayerPartials(const Layer& layer, const Precision& prec, const Tensor& in) : layer_(layer), prec_(prec) {
   if (layer.type == LayerType::conv2d) {
     params_ = conv_params(layer);
     padded_ = pad_for_partials(in, layer.weight, params_, prec, layer.weights_checked(prec));
   } else if (layer.type == LayerType::linear) {
     check_linear(in, layer.weight, layer.out_features, prec, layer.weights_checked(prec));
+    linear_in_ = in;
   }
 }
 
@@ -159,7 +159,7 @@ Tensor LayerPartials::operator()(const ConvSlice& slice) const {
 
 Tensor LayerPartials::operator()(const LinearSlice& slice) const {
   linear_only(layer_);
-  return sum_linear(in_, layer_.weight, layer_.out_features, prec_, slice);
+  return sum_linear(linear_in_, layer_.weight, layer_.out_features, prec_, slice);
 }
 
 Tensor partial_acc(const Layer& layer, const Precision& prec, const Tensor& in, const ConvSlice& slice) {

@@ -91,8 +91,8 @@ struct PaddedInput {
 
 // Many slices of one loaded layer (conv2d or linear) on one input, with partial_acc's values and
 // errors: the input is checked (and padded) once, when constructed, and each call then checks
-// only its slice. The scoreboard asks for every slice of every image. `in` and `layer` must
-// outlive it.
+// only its slice. The scoreboard asks for every slice of every image. It keeps its own copy of
+// what it needs of `in`; `layer` must outlive it.
 class LayerPartials {
  public:
   LayerPartials(const Layer& layer, const Precision& prec, const Tensor& in);
@@ -103,9 +103,9 @@ class LayerPartials {
  private:
   const Layer& layer_;
   Precision prec_;
-  const Tensor& in_;
   ConvParams params_{};
   detail::PaddedInput padded_;  // conv2d
+  Tensor linear_in_;            // linear
 };
 
 }  // namespace golden
